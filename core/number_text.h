@@ -1,0 +1,16 @@
+// Number <-> text with JavaScript's rules, so "coerced to its text" (DESIGN §3) gives the bytes
+// String(n) gives in the browser: 1 -> "1", 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 -> "0".
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace attrkit {
+
+// Shortest round-trip digits, formatted like ECMAScript Number::toString. `x` must be finite.
+std::string number_to_text(double x);
+
+// A numeric string: optional '-', digits with an optional fraction (or a leading '.'), optional
+// exponent; no whitespace, no '+', no hex, no Infinity. Returns false if not numeric or not finite.
+bool parse_number_text(std::string_view s, double* out);
+
+}  // namespace attrkit

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Incremental builds of both targets. Usage: scripts/build.sh [native|wasm|all]
+#   native -> build/native (core library, GoogleTest suite, server)
+#   wasm   -> build/wasm   (the Embind module: build/wasm/dist/attrkit-core.{mjs,wasm})
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Debian's emcc runs its JS optimizer with node and needs Debian's acorn from here.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+jobs=$(nproc 2>/dev/null || echo 2)
+what=${1:-all}
+
+if [[ $what == native || $what == all ]]; then
+  [[ -f build/native/CMakeCache.txt ]] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j "$jobs"
+fi
+if [[ $what == wasm || $what == all ]]; then
+  [[ -f build/wasm/CMakeCache.txt ]] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
+  cmake --build build/wasm -j "$jobs"
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm test`: every suite. Installs what is missing, builds incrementally, then runs
+#   1. GoogleTest (native core and server) under ctest
+#   2. node --test (the Wasm core, the server over real HTTP, later the npm API)
+#   3. browser tests in headless Chromium (tests/e2e), when present
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/toolchain.sh
+if [[ -f package-lock.json && ! -d node_modules ]]; then npm ci --no-audit --no-fund; fi
+bash scripts/build.sh all
+
+echo "== C++ (GoogleTest via ctest)"
+ctest --test-dir build/native --output-on-failure
+
+shopt -s nullglob globstar
+js_tests=(tests/js/**/*.test.mjs)
+if [[ ${#js_tests[@]} -gt 0 ]]; then
+  echo "== JS (node --test)"
+  node --test --test-concurrency=1 "${js_tests[@]}"
+fi
+e2e_tests=(tests/e2e/**/*.test.mjs)
+if [[ ${#e2e_tests[@]} -gt 0 ]]; then
+  echo "== Browser (headless Chromium)"
+  node --test --test-concurrency=1 "${e2e_tests[@]}"
+fi
