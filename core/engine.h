@@ -1,0 +1,185 @@
+// The Engine: the state machine behind the push queue (DESIGN §2a, §4, §5). The JS runtime owns
+// all I/O (timers, fetch, storage, listeners) and drives one Engine per page; native tests drive it
+// directly. Every input and output is JSON so one coarse binding per method suffices.
+//
+// Owns: the client id, the next sequence number, the current identity, the workspace config once
+// known, every write not yet delivered (pending-config, held-before-identify, outbox), this client's
+// view of the current user's attributes, the tickets of commands that settle later, and the events
+// not yet taken. Deterministic: time is the `now` argument (ms since epoch), jitter comes in the
+// outcome. Never throws, never reads a clock, never serialises JSON text.
+//
+// ---- command(cmd, now) and write(request, now) return ------------------------------------------
+//   {"ticket": n,                  // every call gets a new ticket
+//    "kind": "init"|"identify"|"reset"|"set_name"|"set_email"|"set_language"|"set_attributes"|
+//            "get_attributes"|"on"|"off"|"write"       (absent when the command did not parse)
+//    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"none",   what the runtime does
+//    "result"?: {"ok": true, "value": v} | {"ok": false, "error": ErrorObject}
+//               present when settled now; absent: a "settled" event with this ticket comes later
+//    "options"?: {"publicKey", "apiHost"}        effect init: fetch the config with these
+//    "distinctId"?: s, "changed"?: bool          effect identify (changed: a different user)
+//    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
+//    "callback"?: i}                             index in args of the function to call (identify,
+//                                                 once resolved) or to add/remove (on/off)
+//   Values: init -> null; identify -> {"distinctId"}; reset, on, off -> null;
+//   set_* -> {attribute: normalised value} when queued, or (refetchBoosted) {attribute: stored
+//   value} once the server stored them; get_attributes -> the view object;
+//   write -> {"distinctId", "personId", "attributes": {attribute: stored value}} once stored.
+//   ErrorObject = {"code", "status", "message", "attribute"?} (engine_errors.h).
+//   Every failure, synchronous or not, also produces exactly one "error" event.
+//
+// ---- events (take_events() returns them in order and forgets them) -----------------------------
+//   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s}
+//   {"type": "delivered", "writeId", "distinctId", "attribute", "value" (as stored),
+//    "personId"?, "superseded": [older write ids this one replaced]}
+//   {"type": "settled", "ticket": n, "result": {"ok": true, "value"} | {"ok": false, "error"}}
+//
+// ---- configure(config, now) ---------------------------------------------------------------------
+//   config = GET /api/v1/sdk/config body. -> {"ok": true, "workspace", "clientAttributeWrites",
+//   "definitionsVersion"} | {"ok": false, "error"}. Validates the writes kept raw so far, in order
+//   (failures become error events for their tickets). May be called again with a newer config.
+//
+// ---- take_batch(now, flush) -> null | {"batchId", "body", "writeIds", "attempt", "bytes"} --------
+//   POST body to {apiHost}/api/v1/attributes/values/batch, then report with complete_batch.
+//   flush = true ignores the flush window (pagehide: send with keepalive; the body stays under
+//   32 KB). At most one batch is in flight.
+// ---- complete_batch(outcome, now) ----------------------------------------------------------------
+//   outcome: see retry.h. -> {"ok": true, "outcome": "delivered"|"retry"|"offline"|"rejected"|
+//   "stopped", "retryAt"?: ms} | {"ok": false, "error"} (unknown batch id, malformed outcome).
+// ---- next_wake(now) -> absolute ms to call take_batch at (<= now: at once), or -1: nothing to do.
+// ---- snapshot() -> the snapshot.h JSON to persist, or null while the workspace is unknown.
+// ---- load_snapshot(snapshot, workspace, now) -> {"ok": true, "restored": n} | {"ok": false,
+//   "error"}: merges persisted state into this engine (see docs/engine.md); allowed until the
+//   first batch is taken. Engine::restore builds a new engine from a snapshot alone.
+// ---- inspect() -> {"clientId", "workspace"?, "configured", "identity"?, "stopped"?, "nextSeq",
+//   "view", "pending": [writes], "held": [writes], "outbox": [writes], "inFlight"?, "retryAt"?}
+//   for the demo console (writes as in the snapshot, plus "inFlight").
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "definitions.h"
+#include "init_options.h"
+#include "json.h"
+#include "outbox.h"
+#include "result.h"
+#include "snapshot.h"
+#include "write.h"
+
+namespace attrkit {
+
+struct EngineLimits {
+  // Writes not yet sendable (made before any identify, or before the config is known).
+  std::size_t max_held = 500;
+  // Every write the engine keeps (a long outage must not grow memory and storage without bound).
+  std::size_t max_queued = 5000;
+  OutboxLimits outbox;
+};
+
+// Limits from JSON {"maxHeld", "maxQueued", "batchMaxWrites", "batchMaxBytes", "flushWindowMs"};
+// a missing, non-numeric or non-positive field keeps its default.
+EngineLimits engine_limits(const Json& j);
+
+// The constants the runtime needs: {"requestTimeoutMs", "offlineRecheckMs", "maxTries",
+// "maxWriteAgeMs", "snapshotVersion"}.
+Json engine_constants();
+
+class Engine {
+ public:
+  Engine();  // an empty client id; for Result<Engine>
+  explicit Engine(std::string client_id, EngineLimits limits = {});
+
+  Json command(const Json& cmd, double now);
+  // The Promise API (DESIGN §2b): {"distinctId", "attributes": {...}, "removeUnspecified"?}.
+  // Writes for that distinct id whatever the current identity; settles once stored.
+  Json write(const Json& request, double now);
+  Json configure(const Json& config, double now);
+  Json take_batch(double now, bool flush = false);
+  Json complete_batch(const Json& outcome, double now);
+  double next_wake(double now) const;
+  Json take_events();
+  Json snapshot() const;
+  Json load_snapshot(const Json& snapshot, std::string_view workspace, double now);
+  static Result<Engine> restore(const Json& snapshot, std::string_view workspace, EngineLimits limits = {});
+  Json inspect() const;
+
+  const std::string& client_id() const { return client_id_; }
+
+ private:
+  struct Ticket {
+    bool write_api = false;     // settles with {"distinctId", "personId", "attributes"}
+    bool until_stored = false;  // refetchBoosted or write(): settles on delivery
+    std::size_t remaining = 0;  // writes not yet resolved
+    std::string distinct_id;
+    std::string person_id;
+    Json values = Json::object();
+    Json error;                 // the first failure, null while none
+  };
+  struct PendingGet {
+    std::uint64_t ticket = 0;
+    std::uint32_t epoch = 0;
+    std::int64_t after_seq = 0;  // writes with a lower seq come before it
+    Json view;
+  };
+  struct SetRequest {
+    const Json* attributes = nullptr;
+    bool refetch_boosted = false;
+    bool remove_unspecified = false;
+    bool write_api = false;
+    std::string distinct_id;  // write(): explicit; commands: the current identity
+  };
+
+  Json respond(std::uint64_t ticket, const char* kind, const char* effect) const;
+  Json fail(Json response, Error e, const std::string& message = std::string(),
+            const std::string& attribute = std::string());
+  Json do_init(Json response, const Json& options);
+  Json do_identify(Json response, const Json& distinct_id, int callback, double now);
+  Json do_set(Json response, const SetRequest& req, double now);
+  Json do_get(Json response);
+
+  std::int64_t take_seq(double now);
+  std::size_t queued() const { return pending_.size() + held_.size() + outbox_.size(); }
+  void new_epoch();
+  void attach_held(double now);
+  void enqueue_ready(Write w, double now);
+  void apply_to_view(const Json& values, const std::vector<std::int64_t>& seqs, bool remove, std::int64_t unit);
+  void process_pending(double now);
+  void settle_gets_before(std::int64_t seq);
+  void stop(Error code, const std::string& message);
+  // One error event for `writes` (their ids and superseded ids), and their tickets fail.
+  void fail_writes(std::vector<Write> writes, const Json& error, std::uint64_t ticket = 0);
+  void deliver(const Write& w, const Json& value, const std::string& person_id);
+  void resolve_ticket(std::uint64_t ticket, const std::string& attribute, const Json* value,
+                      const std::string& person_id, const Json* error);
+  void settle(std::uint64_t ticket, Json result);
+  void merge(SnapshotData s, double now);
+  SnapshotData to_snapshot() const;
+
+  std::string client_id_;
+  EngineLimits limits_;
+  std::int64_t next_seq_ = 1;
+  std::uint64_t next_ticket_ = 1;
+  std::optional<InitOptions> init_;
+  std::optional<Config> config_;
+  std::string workspace_;
+  std::string identity_;          // empty: none
+  std::uint32_t epoch_ = 1;       // bumped by reset and by identify with a different id
+  bool identity_touched_ = false; // identify or reset called on this page
+  Json view_ = Json::object();
+  std::map<std::string, std::int64_t> view_seq_;  // seq of the write behind each view entry
+  std::int64_t view_floor_ = 0;   // results of writes older than the last removeUnspecified are stale
+  Error stopped_ = Error::ok;
+  bool batch_taken_ = false;
+  std::vector<Write> pending_;    // raw, in order, until the config is known
+  std::vector<Write> held_;       // validated, made before any identify
+  Outbox outbox_;
+  std::map<std::uint64_t, Ticket> tickets_;
+  std::vector<PendingGet> pending_gets_;
+  Json events_ = Json::array();
+};
+
+}  // namespace attrkit

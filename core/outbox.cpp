@@ -1,0 +1,175 @@
+#include "outbox.h"
+
+#include <algorithm>
+
+#include "retry.h"
+
+namespace attrkit {
+
+void append_coalesced(std::vector<Write>& list, Write w) {
+  if (!w.remove_unspecified) {
+    for (auto it = list.begin(); it != list.end(); ++it) {
+      if (it->in_flight || it->remove_unspecified || it->attribute != w.attribute ||
+          it->distinct_id != w.distinct_id)
+        continue;
+      // At most one such write can exist: every append keeps the invariant.
+      std::vector<std::uint64_t> tickets = std::move(it->tickets);
+      tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
+      w.tickets = std::move(tickets);
+      std::vector<std::string> superseded = std::move(it->superseded);
+      superseded.push_back(it->id);
+      superseded.insert(superseded.end(), w.superseded.begin(), w.superseded.end());
+      w.superseded = std::move(superseded);
+      list.erase(it);
+      break;
+    }
+  }
+  list.push_back(std::move(w));
+}
+
+Outbox::Outbox(OutboxLimits limits) : limits_(limits) {}
+
+void Outbox::append(Write w) { append_coalesced(writes_, std::move(w)); }
+
+Outbox::Run Outbox::next_run() const {
+  Run run;
+  if (writes_.empty()) return run;
+  const Write& front = writes_.front();
+  run.oldest = front.ready_at;
+  if (front.remove_unspecified) {
+    // A removeUnspecified command goes alone and whole, whatever its size: splitting it would
+    // clear the attributes of its own second half.
+    for (const Write& w : writes_) {
+      if (!w.remove_unspecified || w.unit != front.unit) break;
+      ++run.count;
+      run.bytes += w.bytes;
+    }
+    run.full = true;
+    return run;
+  }
+  for (const Write& w : writes_) {
+    if (w.remove_unspecified) break;  // later writes wait behind it, in order
+    if (run.count == limits_.batch_max_writes) { run.full = true; break; }
+    if (run.count > 0 && run.bytes + w.bytes > limits_.batch_max_bytes) { run.full = true; break; }
+    ++run.count;
+    run.bytes += w.bytes;
+    run.oldest = std::min(run.oldest, w.ready_at);
+  }
+  if (run.count == limits_.batch_max_writes || run.bytes >= limits_.batch_max_bytes) run.full = true;
+  return run;
+}
+
+bool Outbox::due(const Run& run, double now, bool flush) const {
+  if (run.count == 0) return false;
+  // A retried batch goes as soon as its delay is over; the window only groups fresh writes.
+  return flush || run.full || writes_.front().tries > 0 || now - run.oldest >= limits_.flush_window_ms;
+}
+
+double Outbox::next_wake(double now) const {
+  if (in_flight() || writes_.empty()) return -1;
+  if (retry_at_ > now) return retry_at_;
+  const Run run = next_run();
+  if (due(run, now, false)) return now;
+  return run.oldest + limits_.flush_window_ms;
+}
+
+std::vector<Write> Outbox::take_expired(double now) {
+  std::vector<Write> expired;
+  std::vector<Write> kept;
+  for (Write& w : writes_) {
+    if (!w.in_flight && now - w.created >= kMaxWriteAgeMs) expired.push_back(std::move(w));
+    else kept.push_back(std::move(w));
+  }
+  writes_ = std::move(kept);
+  return expired;
+}
+
+std::optional<Batch> Outbox::take(double now, bool flush) {
+  if (in_flight() || now < retry_at_) return std::nullopt;
+  const Run run = next_run();
+  if (!due(run, now, flush)) return std::nullopt;
+  Batch batch;
+  batch.id = "b" + std::to_string(next_batch_++);
+  batch.remove_unspecified = writes_.front().remove_unspecified;
+  batch.bytes = run.bytes;
+  std::vector<const Write*> sent;
+  for (std::size_t k = 0; k < run.count; ++k) {
+    Write& w = writes_[k];
+    w.in_flight = true;
+    ++w.tries;
+    batch.attempt = std::max(batch.attempt, w.tries);
+    batch.write_ids.push_back(w.id);
+    sent.push_back(&w);
+  }
+  batch.body = build_batch_body(sent, batch.remove_unspecified);
+  in_flight_id_ = batch.id;
+  retry_at_ = 0;
+  return batch;
+}
+
+std::vector<Write> Outbox::remove_in_flight() {
+  std::vector<Write> done;
+  std::vector<Write> kept;
+  for (Write& w : writes_) {
+    if (w.in_flight) {
+      w.in_flight = false;
+      done.push_back(std::move(w));
+    } else {
+      kept.push_back(std::move(w));
+    }
+  }
+  writes_ = std::move(kept);
+  in_flight_id_.clear();
+  return done;
+}
+
+std::vector<Write> Outbox::retry_in_flight(double retry_at) {
+  std::vector<Write> exhausted;
+  std::vector<Write> kept;
+  for (Write& w : writes_) {
+    const bool was_in_flight = w.in_flight;
+    w.in_flight = false;
+    if (was_in_flight && w.tries >= kMaxTries) exhausted.push_back(std::move(w));
+    else kept.push_back(std::move(w));
+  }
+  writes_ = std::move(kept);
+  in_flight_id_.clear();
+  retry_at_ = retry_at;
+  return exhausted;
+}
+
+void Outbox::offline_in_flight(double retry_at) {
+  for (Write& w : writes_) {
+    if (!w.in_flight) continue;
+    w.in_flight = false;
+    if (w.tries > 0) --w.tries;
+  }
+  in_flight_id_.clear();
+  retry_at_ = retry_at;
+}
+
+int Outbox::in_flight_tries() const {
+  int tries = 0;
+  for (const Write& w : writes_)
+    if (w.in_flight) tries = std::max(tries, w.tries);
+  return tries;
+}
+
+std::vector<Write> Outbox::remove_all(bool include_in_flight) {
+  std::vector<Write> removed;
+  std::vector<Write> kept;
+  for (Write& w : writes_) {
+    if (w.in_flight && !include_in_flight) {
+      kept.push_back(std::move(w));
+    } else {
+      w.in_flight = false;
+      removed.push_back(std::move(w));
+    }
+  }
+  writes_ = std::move(kept);
+  if (include_in_flight) in_flight_id_.clear();
+  retry_at_ = 0;
+  return removed;
+}
+
+}  // namespace attrkit

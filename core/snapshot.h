@@ -1,0 +1,46 @@
+// The persistence snapshot (DESIGN §5): what the runtime keeps in localStorage so a reload resends
+// the same writes with the same ids. Versioned JSON, keyed by workspace, never holding the key.
+//
+// {"v": 1, "workspace", "clientId", "nextSeq", "epoch", "identity"?, "view"?, "viewFloor"?,
+//  "writes": [{"id", "seq", "unit", "attribute", "value", "created", "tries", "epoch",
+//              "distinctId"? (absent: held before any identify), "clientId"? (absent: the
+//              top-level one), "raw"?: true (not yet validated), "removeUnspecified"?: true}...]}
+// Writes are listed outbox first (in flight included, in order), then held, then pending-config.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json.h"
+#include "result.h"
+#include "write.h"
+
+namespace attrkit {
+
+constexpr int kSnapshotVersion = 1;
+
+struct SnapshotData {
+  std::string workspace;
+  std::string client_id;
+  std::int64_t next_seq = 1;
+  std::uint32_t epoch = 1;
+  std::string identity;  // empty: none
+  Json view = Json::object();
+  std::int64_t view_floor = 0;
+  std::vector<Write> writes;  // tickets, ready_at and in_flight are page-local and not kept
+};
+
+Json snapshot_to_json(const SnapshotData& s);
+
+// One write as listed in a snapshot; "clientId" only when it differs from `default_client_id`.
+Json write_to_json(const Write& w, const std::string& default_client_id);
+
+// Validates every field. snapshot_invalid: not an object, a missing or wrong-typed field, an
+// inconsistent one (a seq not below nextSeq, a duplicate id, an invalid distinct id, a held
+// write while an identity is set), a truncated writes array. snapshot_version: "v" above
+// kSnapshotVersion (checked before anything else but the object itself). snapshot_foreign:
+// "workspace" is not `workspace`.
+Result<SnapshotData> snapshot_from_json(const Json& j, std::string_view workspace);
+
+}  // namespace attrkit
