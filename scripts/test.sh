@@ -10,7 +10,13 @@ if [[ -f package-lock.json && ! -d node_modules ]]; then npm ci --no-audit --no-
 bash scripts/build.sh all
 
 echo "== C++ (GoogleTest via ctest)"
-ctest --test-dir build/native --output-on-failure
+# Full output goes to a log (shown whole on failure); the fixture counts and the summary are printed.
+mkdir -p build
+if ! ctest --test-dir build/native --output-on-failure -V > build/ctest.log 2>&1; then
+  cat build/ctest.log; exit 1
+fi
+grep -E '\[ *(fixtures|commands|scenarios) *\]|tests from .* ran|PASSED' build/ctest.log | sed -E 's/^[0-9]+: //'
+tail -n 3 build/ctest.log
 
 shopt -s nullglob globstar
 js_tests=(tests/js/**/*.test.mjs)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `npm start [-- --port N --db PATH]`: installs what is missing, builds what is missing (builds are
+# incremental), then runs the reference server on a local SQLite file with the demo workspace,
+# serving web/ at / and the SDK at /sdk/. It prints the demo URL, the workspace's keys and one
+# machine-readable line:
+#   attrkit ready {"url":"http://127.0.0.1:8787","publicKey":"pk_live_...","secretKey":"sk_live_..."}
+# Ctrl-C stops it; the data stays in the database file for the next start.
+# Other server options pass through (see build/native/server/attrkit-server --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=8787
+db=.attrkit/dev.db
+extra=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --port) port=${2:?--port needs a value}; shift 2 ;;
+    --port=*) port=${1#*=}; shift ;;
+    --db) db=${2:?--db needs a value}; shift 2 ;;
+    --db=*) db=${1#*=}; shift ;;
+    *) extra+=("$1"); shift ;;
+  esac
+done
+
+bash scripts/toolchain.sh
+bash scripts/build.sh native
+
+# The browser SDK (script tag file and its .wasm) is served from build/sdk at /sdk/. Its build
+# belongs to the SDK; when it has one, run it here, e.g.:
+#   bash scripts/build.sh sdk
+# Until build/sdk exists, /sdk/ answers 404 and everything else works.
+sdk_dir=build/sdk
+
+mkdir -p "$(dirname "$db")"
+exec build/native/server/attrkit-server \
+  --port "$port" --db "$db" --seed-demo --web web --sdk "$sdk_dir" "${extra[@]}"

@@ -1,0 +1,32 @@
+// The error half of every HTTP answer: {"error": {"code", "message", "status"}} (DESIGN §7).
+// Codes and statuses come from core/error.h, so the server and the browser name a failure the
+// same way; the one server-only code is secret_key_required (see docs/server.md).
+#pragma once
+#include <string>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace attrkit::server {
+
+struct ApiError {
+  int status = 500;
+  std::string code;
+  std::string message;
+
+  // {"code", "message", "status"}: the inner object, as batch results embed it.
+  Json to_json() const;
+  // {"error": {...}}: a whole response body.
+  Json body() const;
+};
+
+// status and code from the core's table; `message` is for humans.
+ApiError api_error(Error e, std::string message);
+// A default message naming the attribute when one is given.
+ApiError api_error_for(Error e, const std::string& attribute = {});
+
+// 403 for a publishable key on an endpoint that needs a secret key (reads, definitions,
+// settings). Not in core/error.h: the browser never decides it, it only receives it.
+ApiError secret_key_required();
+
+}  // namespace attrkit::server

@@ -1,0 +1,204 @@
+#include "server/http_app.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <variant>
+
+#include "server/api_error.h"
+#include "server/auth.h"
+#include "server/json_body.h"
+#include "server/routes.h"
+#include "server/writes.h"
+
+namespace attrkit::server {
+namespace {
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr double kPruneEveryMs = 3600.0 * 1000;
+
+double wall_ms() {
+  using namespace std::chrono;
+  return static_cast<double>(
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+double monotonic_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void write_reply(const Reply& reply, httplib::Response& res) {
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  if (!reply.body.is_null()) res.set_content(dump_json(reply.body), kJsonType);
+}
+
+// Fills the JSON error body for answers httplib produced itself (404 for an unknown path, 413
+// over the body cap, 400 for an unparsable request line) and for static 404s.
+httplib::Server::HandlerResponse error_body(const httplib::Request&, httplib::Response& res) {
+  if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  Error e = res.status == 404   ? Error::not_found
+            : res.status == 413 ? Error::payload_too_large
+            : res.status == 400 ? Error::invalid_request
+                                : Error::server_error;
+  ApiError err = api_error_for(e);
+  err.status = res.status;
+  res.set_content(dump_json(err.body()), kJsonType);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// Reads a request body through httplib's content reader rather than into req.body: httplib would
+// otherwise parse an application/x-www-form-urlencoded body (what curl -d sends) as a form and cap
+// it at 8 KB. The body is JSON whatever its Content-Type says. Returns false when it is over
+// kMaxBodyBytes; an unreadable or multipart body comes back empty, so it fails as invalid_request
+// after the key checks.
+bool read_body(const httplib::Request& req, const httplib::Response& res,
+               const httplib::ContentReader& read, std::string* body) {
+  if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+    return true;  // no body (RFC 9112 §6.3); httplib would wait for EOF until its read timeout
+  }
+  bool over = false;
+  bool complete;
+  if (req.is_multipart_form_data()) {
+    complete = read([](const httplib::MultipartFormData&) { return true; },
+                    [](const char*, std::size_t) { return true; });
+  } else {
+    complete = read([&](const char* data, std::size_t len) {
+      // Keep draining past the cap so the connection stays in step; just stop keeping bytes.
+      if (body->size() + len > kMaxBodyBytes) over = true;
+      if (!over) body->append(data, len);
+      return true;
+    });
+  }
+  if (over || (!complete && res.status == 413)) return false;
+  if (!complete || req.is_multipart_form_data()) body->clear();
+  return true;
+}
+
+}  // namespace
+
+HttpApp::HttpApp(Store& store, AppOptions options)
+    : store_(store),
+      options_(std::move(options)),
+      limiter_(options_.rate_limit, options_.rate_limit * 2),
+      http_(std::make_unique<httplib::Server>()) {
+  install();
+}
+
+HttpApp::~HttpApp() = default;
+
+int HttpApp::bind(const std::string& host, int port) {
+  if (port == 0) return http_->bind_to_any_port(host);
+  return http_->bind_to_port(host, port) ? port : -1;
+}
+
+bool HttpApp::listen() { return http_->listen_after_bind(); }
+
+void HttpApp::stop() { http_->stop(); }
+
+void HttpApp::install() {
+  // Enough workers for many keep-alive connections at once (each holds a thread while open).
+  http_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+  http_->set_keep_alive_max_count(1000);
+  // Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms.
+  http_->set_tcp_nodelay(true);
+  http_->set_payload_max_length(kMaxBodyBytes);
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and the
+  // kernel split connections between the two. SO_REUSEADDR alone still allows a quick restart
+  // over TIME_WAIT sockets, and makes "port in use" an error.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  http_->set_error_handler(httplib::Server::HandlerWithResponse(error_body));
+  http_->set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        std::fprintf(stderr, "attrkit-server: unhandled exception on %s %s\n", req.method.c_str(),
+                     req.path.c_str());
+        write_reply(Reply::error(api_error(Error::server_error, "internal error")), res);
+      });
+  // Keys are bearer tokens, never cookies, so any origin may call (and load the SDK with SRI).
+  http_->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Access-Control-Allow-Origin", "*");
+    res.set_header("Access-Control-Expose-Headers", "ETag, Retry-After");
+  });
+  if (options_.verbose) {
+    http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
+    });
+  }
+
+  for (const Route& route : api_routes()) {
+    std::string method = route.method;
+    if (!route.takes_body) {
+      http_->Get(route.pattern,
+                 [this, &route](const httplib::Request& req, httplib::Response& res) {
+                   handle_api(route, req, std::string(), res);
+                 });
+      continue;
+    }
+    auto with_body = [this, &route](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& read) {
+      std::string body;
+      if (!read_body(req, res, read, &body)) {
+        write_reply(Reply::error(api_error_for(Error::payload_too_large)), res);
+        return;
+      }
+      handle_api(route, req, body, res);
+    };
+    if (method == "POST") http_->Post(route.pattern, with_body);
+    if (method == "PUT") http_->Put(route.pattern, with_body);
+    if (method == "DELETE") http_->Delete(route.pattern, with_body);
+  }
+  http_->Options(".*", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+    res.set_header("Access-Control-Max-Age", "86400");
+  });
+  http_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    serve_static(options_.mounts, req, res);
+  });
+}
+
+void HttpApp::handle_api(const Route& route, const httplib::Request& req,
+                         const std::string& body_text, httplib::Response& res) {
+  Reply reply;
+  try {
+    reply = store_.transact([&](Tx& tx) -> Reply {
+      auto auth = authenticate(tx, req.get_header_value("Authorization"));
+      if (auto* e = std::get_if<ApiError>(&auth)) return Reply::error(*e);
+      const Principal& who = std::get<Principal>(auth);
+      if (int wait = limiter_.acquire(who.key, monotonic_s())) {
+        Reply r = Reply::error(api_error_for(Error::rate_limited));
+        r.headers.emplace_back("Retry-After", std::to_string(wait));
+        return r;
+      }
+      if (auto e = authorize(who, route.access)) return Reply::error(*e);
+      Json body;
+      if (route.takes_body) {
+        auto parsed = parse_json_body(body_text);
+        if (!parsed) return Reply::error(api_error(Error::invalid_request, "the body is not JSON"));
+        body = std::move(*parsed);
+      }
+      double now = wall_ms();
+      if (now - last_prune_ms_.load() > kPruneEveryMs) {
+        last_prune_ms_ = now;
+        tx.prune_write_results(now - kWriteIdRetentionMs);
+      }
+      std::string param = req.matches.size() > 1 ? req.matches[1].str() : std::string();
+      std::string if_none_match = req.get_header_value("If-None-Match");
+      ApiCall call{tx, who, body, param, if_none_match, now};
+      return route.handle(call);
+    });
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "attrkit-server: %s %s: %s\n", req.method.c_str(), req.path.c_str(),
+                 e.what());
+    reply = Reply::error(api_error(Error::server_error, "internal error"));
+  }
+  write_reply(reply, res);
+}
+
+}  // namespace attrkit::server

@@ -1,0 +1,57 @@
+// The HTTP server: cpp-httplib configured with the API routes (routes.h), the static folders,
+// CORS, body caps and the JSON error shape. Owns the httplib::Server and the rate limiter; the
+// Store is the caller's and must outlive it.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/rate_limit.h"
+#include "server/static_files.h"
+#include "server/store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace attrkit::server {
+
+constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+
+struct AppOptions {
+  double rate_limit = 100;  // requests per second per key, burst twice that; <= 0: no limit
+  std::vector<StaticMount> mounts;
+  bool verbose = false;  // one stderr line per request
+};
+
+struct Route;
+
+class HttpApp {
+ public:
+  HttpApp(Store& store, AppOptions options);
+  ~HttpApp();
+
+  // Binds and listens on host:port (0: any free port). Returns the port, or -1.
+  int bind(const std::string& host, int port);
+  // Accepts connections until stop(); returns when the server has shut down.
+  bool listen();
+  // Stops accepting; safe from any thread.
+  void stop();
+
+ private:
+  void install();
+  void handle_api(const Route& route, const httplib::Request& req, const std::string& body_text,
+                  httplib::Response& res);
+
+  Store& store_;
+  AppOptions options_;
+  RateLimiter limiter_;
+  std::atomic<double> last_prune_ms_{0};
+  std::unique_ptr<httplib::Server> http_;
+};
+
+}  // namespace attrkit::server

@@ -1,0 +1,141 @@
+// attrkit-server: the reference API server (DESIGN §7). Parses the command line, opens the
+// database, seeds the demo workspace when asked, listens, prints the ready line, and stops
+// cleanly on SIGINT / SIGTERM.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/json.h"
+#include "server/http_app.h"
+#include "server/options.h"
+#include "server/seed.h"
+#include "server/store.h"
+
+namespace {
+
+using namespace attrkit::server;
+
+// After SIGINT/SIGTERM, requests in flight get this long to finish; idle keep-alive connections
+// would otherwise hold shutdown for httplib's whole keep-alive timeout.
+constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
+
+std::string display_host(const std::string& host) {
+  if (host == "0.0.0.0" || host == "::") return "127.0.0.1";
+  if (host.find(':') != std::string::npos) return "[" + host + "]";
+  return host;
+}
+
+void print_ready(const Options& o, const std::string& url,
+                 const std::optional<DemoWorkspace>& demo) {
+  // ordered_json keeps the documented field order: url, publicKey, secretKey.
+  nlohmann::ordered_json ready = {{"url", url}, {"publicKey", nullptr}, {"secretKey", nullptr}};
+  std::cout << "attrkit reference server listening on " << url << "\n";
+  std::cout << "  demo page:   " << url << "/\n";
+  std::cout << "  database:    " << o.db << "\n";
+  if (demo) {
+    ready["publicKey"] = demo->public_key;
+    ready["secretKey"] = demo->secret_key;
+    std::cout << "  public key:  " << demo->public_key << "   (browser: config and writes)\n";
+    std::cout << "  secret key:  " << demo->secret_key
+              << "   (server side only: reads, definitions)\n";
+  } else {
+    std::cout << "  no demo workspace in this database (start with --seed-demo)\n";
+  }
+  std::cout << "attrkit ready " << ready.dump() << std::endl;
+}
+
+int run(const Options& o) {
+  std::filesystem::path db_path(o.db);
+  if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
+  Store store(o.db);
+  std::optional<DemoWorkspace> demo =
+      o.seed_demo ? std::optional<DemoWorkspace>(ensure_demo_workspace(store))
+                  : find_demo_workspace(store);
+
+  AppOptions app_options;
+  app_options.rate_limit = o.rate_limit;
+  app_options.verbose = o.verbose;
+  app_options.mounts = {{"/", o.web_dir}, {"/sdk/", o.sdk_dir}};
+  HttpApp app(store, app_options);
+
+  int port = app.bind(o.host, o.port);
+  if (port < 0) {
+    std::cerr << "attrkit-server: cannot listen on " << o.host << ":" << o.port
+              << " (in use, or not a local address)\n";
+    return 1;
+  }
+  print_ready(o, "http://" + display_host(o.host) + ":" + std::to_string(port), demo);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool listen_returned = false;
+  std::thread signals([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    app.stop();
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, kShutdownGrace, [&] { return listen_returned; })) {
+      // Workers still wait on idle keep-alive sockets. Every answered request has committed, and
+      // holding the store lock means no transaction is half done, so leaving now loses nothing.
+      auto quiet = store.hold();
+      std::cout << "attrkit-server: stopped" << std::endl;
+      std::_Exit(0);
+    }
+  });
+
+  app.listen();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    listen_returned = true;
+  }
+  cv.notify_all();
+  // If listen ended on its own (not by a signal), wake the signal thread so it can be joined.
+  pthread_kill(signals.native_handle(), SIGTERM);
+  signals.join();
+  std::cout << "attrkit-server: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string error;
+  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error);
+  if (!options) {
+    std::cerr << "attrkit-server: " << error << "\n" << usage_text();
+    return 2;
+  }
+  if (options->help) {
+    std::cout << usage_text();
+    return 0;
+  }
+  // Block the stop signals in every thread (httplib's workers inherit this mask); only the
+  // signal thread in run() receives them, through sigwait.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    return run(*options);
+  } catch (const std::exception& e) {
+    std::cerr << "attrkit-server: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,299 @@
+#include "server/store.h"
+
+#include <string>
+
+namespace attrkit::server {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+// Values, sequence numbers and write results are keyed by text ids; WITHOUT ROWID keeps each
+// lookup to one b-tree.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workspaces(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  is_demo INTEGER NOT NULL DEFAULT 0,
+  client_attribute_writes INTEGER NOT NULL DEFAULT 0,
+  definitions_version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS api_keys(
+  key TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  role TEXT NOT NULL CHECK (role IN ('publishable', 'secret')),
+  created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS definitions(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS persons(
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  distinct_id TEXT NOT NULL,
+  UNIQUE (workspace_id, distinct_id));
+CREATE TABLE IF NOT EXISTS attribute_values(
+  person_id TEXT NOT NULL REFERENCES persons(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_ms REAL NOT NULL,
+  PRIMARY KEY (person_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_seqs(
+  person_id TEXT NOT NULL REFERENCES persons(id),
+  key TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (person_id, key, client_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS write_results(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  write_id TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_ms REAL NOT NULL,
+  PRIMARY KEY (workspace_id, write_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS write_results_by_age ON write_results(created_ms);
+)sql";
+
+KeyRole role_from_text(const std::string& s) {
+  return s == "secret" ? KeyRole::secret : KeyRole::publishable;
+}
+
+const char* role_text(KeyRole r) { return r == KeyRole::secret ? "secret" : "publishable"; }
+
+WorkspaceRow workspace_from(const Stmt& s) {
+  WorkspaceRow w;
+  w.id = s.text(0);
+  w.name = s.text(1);
+  w.is_demo = s.int64(2) != 0;
+  w.client_attribute_writes = s.int64(3) != 0;
+  w.definitions_version = s.int64(4);
+  return w;
+}
+
+}  // namespace
+
+Store::Store(const std::string& path) : db_(path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  db_.exec("BEGIN IMMEDIATE");
+  try {
+    db_.exec(kSchema);
+    auto get = db_.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (get.step()) {
+      if (std::stoi(get.text(0)) > kSchemaVersion) {
+        throw SqliteError("database " + path + " was written by a newer attrkit-server");
+      }
+    } else {
+      db_.prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)")
+          .bind(1, std::to_string(kSchemaVersion))
+          .run();
+    }
+    db_.exec("COMMIT");
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
+void Store::rollback() noexcept {
+  try {
+    db_.exec("ROLLBACK");
+  } catch (...) {
+    // A failed COMMIT may already have ended the transaction; nothing else to undo.
+  }
+}
+
+std::optional<KeyRow> Tx::find_key(const std::string& key) {
+  auto s = db_.prepare("SELECT workspace_id, role FROM api_keys WHERE key = ?1");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return KeyRow{s.text(0), role_from_text(s.text(1))};
+}
+
+std::optional<WorkspaceRow> Tx::workspace(const std::string& id) {
+  auto s = db_.prepare(
+      "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
+      "FROM workspaces WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return workspace_from(s);
+}
+
+std::optional<WorkspaceRow> Tx::demo_workspace() {
+  auto s = db_.prepare(
+      "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
+      "FROM workspaces WHERE is_demo = 1 ORDER BY rowid LIMIT 1");
+  if (!s.step()) return std::nullopt;
+  return workspace_from(s);
+}
+
+void Tx::insert_workspace(const WorkspaceRow& ws) {
+  db_.prepare(
+         "INSERT INTO workspaces(id, name, is_demo, client_attribute_writes, definitions_version) "
+         "VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(1, ws.id)
+      .bind(2, ws.name)
+      .bind(3, std::int64_t{ws.is_demo ? 1 : 0})
+      .bind(4, std::int64_t{ws.client_attribute_writes ? 1 : 0})
+      .bind(5, ws.definitions_version)
+      .run();
+}
+
+void Tx::insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) {
+  db_.prepare(
+         "INSERT INTO api_keys(key, workspace_id, role, created) "
+         "VALUES (?1, ?2, ?3, (SELECT COUNT(*) FROM api_keys))")
+      .bind(1, key)
+      .bind(2, workspace_id)
+      .bind(3, std::string(role_text(role)))
+      .run();
+}
+
+std::optional<std::string> Tx::first_key(const std::string& workspace_id, KeyRole role) {
+  auto s = db_.prepare(
+      "SELECT key FROM api_keys WHERE workspace_id = ?1 AND role = ?2 ORDER BY created LIMIT 1");
+  s.bind(1, workspace_id).bind(2, std::string(role_text(role)));
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void Tx::set_client_attribute_writes(const std::string& workspace_id, bool on) {
+  db_.prepare("UPDATE workspaces SET client_attribute_writes = ?2 WHERE id = ?1")
+      .bind(1, workspace_id)
+      .bind(2, std::int64_t{on ? 1 : 0})
+      .run();
+}
+
+void Tx::bump_definitions_version(const std::string& workspace_id) {
+  db_.prepare("UPDATE workspaces SET definitions_version = definitions_version + 1 WHERE id = ?1")
+      .bind(1, workspace_id)
+      .run();
+}
+
+std::vector<std::string> Tx::definition_bodies(const std::string& workspace_id) {
+  auto s = db_.prepare("SELECT body FROM definitions WHERE workspace_id = ?1 ORDER BY key");
+  s.bind(1, workspace_id);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::optional<std::string> Tx::definition_body(const std::string& workspace_id,
+                                               const std::string& key) {
+  auto s = db_.prepare("SELECT body FROM definitions WHERE workspace_id = ?1 AND key = ?2");
+  s.bind(1, workspace_id).bind(2, key);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void Tx::put_definition(const std::string& workspace_id, const std::string& key,
+                        const std::string& body) {
+  db_.prepare(
+         "INSERT INTO definitions(workspace_id, key, body) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT(workspace_id, key) DO UPDATE SET body = excluded.body")
+      .bind(1, workspace_id)
+      .bind(2, key)
+      .bind(3, body)
+      .run();
+}
+
+std::optional<std::string> Tx::find_person(const std::string& workspace_id,
+                                           const std::string& distinct_id) {
+  auto s = db_.prepare("SELECT id FROM persons WHERE workspace_id = ?1 AND distinct_id = ?2");
+  s.bind(1, workspace_id).bind(2, distinct_id);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void Tx::insert_person(const std::string& person_id, const std::string& workspace_id,
+                       const std::string& distinct_id) {
+  db_.prepare("INSERT INTO persons(id, workspace_id, distinct_id) VALUES (?1, ?2, ?3)")
+      .bind(1, person_id)
+      .bind(2, workspace_id)
+      .bind(3, distinct_id)
+      .run();
+}
+
+std::optional<std::string> Tx::value(const std::string& person_id, const std::string& key) {
+  auto s = db_.prepare("SELECT value FROM attribute_values WHERE person_id = ?1 AND key = ?2");
+  s.bind(1, person_id).bind(2, key);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+std::vector<std::pair<std::string, std::string>> Tx::values(const std::string& person_id) {
+  auto s = db_.prepare("SELECT key, value FROM attribute_values WHERE person_id = ?1 ORDER BY key");
+  s.bind(1, person_id);
+  std::vector<std::pair<std::string, std::string>> out;
+  while (s.step()) out.emplace_back(s.text(0), s.text(1));
+  return out;
+}
+
+void Tx::set_value(const std::string& person_id, const std::string& key, const std::string& json,
+                   double now_ms) {
+  db_.prepare(
+         "INSERT INTO attribute_values(person_id, key, value, updated_ms) VALUES (?1, ?2, ?3, ?4) "
+         "ON CONFLICT(person_id, key) DO UPDATE SET value = excluded.value, "
+         "updated_ms = excluded.updated_ms")
+      .bind(1, person_id)
+      .bind(2, key)
+      .bind(3, json)
+      .bind_double(4, now_ms)
+      .run();
+}
+
+void Tx::delete_value(const std::string& person_id, const std::string& key) {
+  db_.prepare("DELETE FROM attribute_values WHERE person_id = ?1 AND key = ?2")
+      .bind(1, person_id)
+      .bind(2, key)
+      .run();
+}
+
+std::optional<std::int64_t> Tx::last_seq(const std::string& person_id, const std::string& key,
+                                         const std::string& client_id) {
+  auto s = db_.prepare(
+      "SELECT seq FROM client_seqs WHERE person_id = ?1 AND key = ?2 AND client_id = ?3");
+  s.bind(1, person_id).bind(2, key).bind(3, client_id);
+  if (!s.step()) return std::nullopt;
+  return s.int64(0);
+}
+
+void Tx::set_last_seq(const std::string& person_id, const std::string& key,
+                      const std::string& client_id, std::int64_t seq) {
+  db_.prepare(
+         "INSERT INTO client_seqs(person_id, key, client_id, seq) VALUES (?1, ?2, ?3, ?4) "
+         "ON CONFLICT(person_id, key, client_id) DO UPDATE SET seq = excluded.seq")
+      .bind(1, person_id)
+      .bind(2, key)
+      .bind(3, client_id)
+      .bind(4, seq)
+      .run();
+}
+
+std::optional<std::string> Tx::write_result(const std::string& workspace_id,
+                                            const std::string& write_id) {
+  auto s =
+      db_.prepare("SELECT result FROM write_results WHERE workspace_id = ?1 AND write_id = ?2");
+  s.bind(1, workspace_id).bind(2, write_id);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void Tx::put_write_result(const std::string& workspace_id, const std::string& write_id,
+                          const std::string& result_json, double now_ms) {
+  db_.prepare(
+         "INSERT INTO write_results(workspace_id, write_id, result, created_ms) "
+         "VALUES (?1, ?2, ?3, ?4)")
+      .bind(1, workspace_id)
+      .bind(2, write_id)
+      .bind(3, result_json)
+      .bind_double(4, now_ms)
+      .run();
+}
+
+int Tx::prune_write_results(double cutoff_ms) {
+  db_.prepare("DELETE FROM write_results WHERE created_ms < ?1").bind_double(1, cutoff_ms).run();
+  return db_.changes();
+}
+
+}  // namespace attrkit::server

@@ -1,0 +1,127 @@
+// The server's storage: one SQLite file in WAL mode (docs/server.md, "Storage").
+// Store owns the connection and a mutex; every read and write happens inside Store::transact,
+// which hands the callback a Tx (the only way to reach the tables) and commits before returning,
+// so a request that was answered has been committed. Values and definitions are stored as JSON
+// text exactly as the core normalised / serialised them.
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "server/sqlite_db.h"
+
+namespace attrkit::server {
+
+struct WorkspaceRow {
+  std::string id;
+  std::string name;
+  bool client_attribute_writes = false;
+  std::int64_t definitions_version = 1;
+  bool is_demo = false;
+};
+
+enum class KeyRole { publishable, secret };
+
+struct KeyRow {
+  std::string workspace_id;
+  KeyRole role = KeyRole::publishable;
+};
+
+// Table access for one open transaction. Obtained only from Store::transact; do not keep it.
+class Tx {
+ public:
+  explicit Tx(Db& db) : db_(db) {}
+
+  // Workspaces and keys
+  std::optional<KeyRow> find_key(const std::string& key);
+  std::optional<WorkspaceRow> workspace(const std::string& id);
+  std::optional<WorkspaceRow> demo_workspace();
+  void insert_workspace(const WorkspaceRow& ws);
+  void insert_key(const std::string& key, const std::string& workspace_id, KeyRole role);
+  // The oldest key of that role, or nullopt.
+  std::optional<std::string> first_key(const std::string& workspace_id, KeyRole role);
+  void set_client_attribute_writes(const std::string& workspace_id, bool on);
+  void bump_definitions_version(const std::string& workspace_id);
+
+  // Definitions: body is the core's definition_to_json text.
+  std::vector<std::string> definition_bodies(const std::string& workspace_id);
+  std::optional<std::string> definition_body(const std::string& workspace_id,
+                                             const std::string& key);
+  void put_definition(const std::string& workspace_id, const std::string& key,
+                      const std::string& body);
+
+  // Persons
+  std::optional<std::string> find_person(const std::string& workspace_id,
+                                         const std::string& distinct_id);
+  void insert_person(const std::string& person_id, const std::string& workspace_id,
+                     const std::string& distinct_id);
+
+  // Values: JSON text of the normalised value.
+  std::optional<std::string> value(const std::string& person_id, const std::string& key);
+  std::vector<std::pair<std::string, std::string>> values(const std::string& person_id);
+  void set_value(const std::string& person_id, const std::string& key, const std::string& json,
+                 double now_ms);
+  void delete_value(const std::string& person_id, const std::string& key);
+
+  // Per (person, attribute, clientId): the highest seq applied (DESIGN §4, §7).
+  std::optional<std::int64_t> last_seq(const std::string& person_id, const std::string& key,
+                                       const std::string& client_id);
+  void set_last_seq(const std::string& person_id, const std::string& key,
+                    const std::string& client_id, std::int64_t seq);
+
+  // Batch write ids (idempotency): the JSON text of the first result, per workspace.
+  std::optional<std::string> write_result(const std::string& workspace_id,
+                                          const std::string& write_id);
+  void put_write_result(const std::string& workspace_id, const std::string& write_id,
+                        const std::string& result_json, double now_ms);
+  // Forgets results recorded before `cutoff_ms`; returns how many.
+  int prune_write_results(double cutoff_ms);
+
+ private:
+  Db& db_;
+};
+
+class Store {
+ public:
+  // Opens or creates the database file (":memory:" for tests) and its schema. Throws
+  // SqliteError when the file cannot be opened or was written by a newer schema.
+  explicit Store(const std::string& path);
+
+  // Holds the store's lock until the returned guard is destroyed: no transaction runs meanwhile.
+  // Used to leave the process without cutting a transaction in half.
+  std::unique_lock<std::mutex> hold() { return std::unique_lock<std::mutex>(mutex_); }
+
+  // Runs f(Tx&) in one BEGIN IMMEDIATE ... COMMIT under the store's mutex and returns its result.
+  // An exception from f (or from COMMIT) rolls back and propagates.
+  template <class F>
+  auto transact(F&& f) -> std::invoke_result_t<F, Tx&> {
+    std::lock_guard<std::mutex> lock(mutex_);
+    db_.exec("BEGIN IMMEDIATE");
+    Tx tx(db_);
+    try {
+      if constexpr (std::is_void_v<std::invoke_result_t<F, Tx&>>) {
+        f(tx);
+        db_.exec("COMMIT");
+      } else {
+        auto result = f(tx);
+        db_.exec("COMMIT");
+        return result;
+      }
+    } catch (...) {
+      rollback();
+      throw;
+    }
+  }
+
+ private:
+  void rollback() noexcept;
+
+  std::mutex mutex_;
+  Db db_;
+};
+
+}  // namespace attrkit::server

@@ -1,0 +1,252 @@
+#include "server/writes.h"
+
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/validate.h"
+#include "server/json_body.h"
+#include "server/random_id.h"
+
+namespace attrkit::server {
+namespace {
+
+constexpr std::size_t kMaxIdLength = 200;  // write ids and client ids, in bytes
+
+const Json* field(const Json& obj, const char* name) {
+  auto it = obj.find(name);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+const Json& field_or_null(const Json& obj, const char* name) {
+  static const Json kNull;
+  const Json* f = field(obj, name);
+  return f ? *f : kNull;
+}
+
+bool is_short_string(const Json* j) {
+  if (!j || !j->is_string()) return false;
+  const auto& s = j->get_ref<const std::string&>();
+  return !s.empty() && s.size() <= kMaxIdLength;
+}
+
+// A JSON number that is a whole number in [0, 2^53] (what a JS counter can hold exactly).
+std::optional<std::int64_t> as_seq(const Json& j) {
+  constexpr double kMaxSafe = 9007199254740992.0;
+  if (j.is_number_unsigned()) {
+    auto v = j.get<std::uint64_t>();
+    if (v <= static_cast<std::uint64_t>(kMaxSafe)) return static_cast<std::int64_t>(v);
+    return std::nullopt;
+  }
+  if (j.is_number_integer()) {
+    auto v = j.get<std::int64_t>();
+    if (v >= 0 && v <= static_cast<std::int64_t>(kMaxSafe)) return v;
+    return std::nullopt;
+  }
+  if (j.is_number_float()) {
+    double d = j.get<double>();
+    if (d >= 0 && d <= kMaxSafe && std::floor(d) == d) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+// The person id for a distinct id, created on first use.
+std::string ensure_person(Tx& tx, const std::string& workspace_id, const std::string& distinct_id) {
+  if (auto id = tx.find_person(workspace_id, distinct_id)) return *id;
+  std::string id = new_person_id();
+  tx.insert_person(id, workspace_id, distinct_id);
+  return id;
+}
+
+Json stored_value(Tx& tx, const std::string& person_id, const std::string& key) {
+  auto text = tx.value(person_id, key);
+  if (!text) return nullptr;
+  auto j = parse_json_body(*text);
+  return j ? *j : Json(nullptr);
+}
+
+// The checks a single write and a batch write share, in the order the browser applies them:
+// the distinct id, then the attribute and its value. On success `normalized` holds the value to
+// store.
+std::optional<ApiError> check_write(const Config& config, const Json& w, Json* normalized) {
+  const Json* attribute = field(w, "attribute");
+  if (!attribute || !attribute->is_string()) {
+    return api_error(Error::invalid_request, "\"attribute\" must be a string");
+  }
+  if (!field(w, "value")) return api_error(Error::invalid_request, "\"value\" is missing");
+  if (validate_distinct_id(field_or_null(w, "distinctId")) != Error::ok) {
+    return api_error_for(Error::distinct_id_invalid);
+  }
+  const auto& key = attribute->get_ref<const std::string&>();
+  Result<Json> v = validate_write(config, key, w["value"]);
+  if (!v.ok()) return api_error_for(v.error(), key);
+  *normalized = std::move(v).value();
+  return std::nullopt;
+}
+
+// Outcome of one batch write.
+struct BatchItem {
+  Json result;
+  bool applied = false;  // a value was stored by this request (not a replay, not stale)
+  std::string person_id;
+};
+
+BatchItem apply_batch_write(WriteScope& s, const Json& w) {
+  const std::string& id = w["id"].get_ref<const std::string&>();
+  auto fail = [&](const ApiError& e) {
+    return BatchItem{Json{{"id", id}, {"ok", false}, {"error", e.to_json()}}, false, {}};
+  };
+
+  const Json* client = field(w, "clientId");
+  const Json* seq_json = field(w, "seq");
+  bool has_client = client && !client->is_null();
+  bool has_seq = seq_json && !seq_json->is_null();
+  std::optional<std::int64_t> seq;
+  if (has_client != has_seq) {
+    return fail(api_error(Error::invalid_request, "\"clientId\" and \"seq\" go together"));
+  }
+  if (has_client) {
+    if (!is_short_string(client)) {
+      return fail(
+          api_error(Error::invalid_request, "\"clientId\" must be a string of 1 to 200 bytes"));
+    }
+    seq = as_seq(*seq_json);
+    if (!seq) {
+      return fail(
+          api_error(Error::invalid_request, "\"seq\" must be a whole number from 0 to 2^53"));
+    }
+  }
+
+  Json value;
+  if (auto e = check_write(s.config, w, &value)) return fail(*e);
+
+  const auto& distinct_id = w["distinctId"].get_ref<const std::string&>();
+  const auto& key = w["attribute"].get_ref<const std::string&>();
+  std::string person = ensure_person(s.tx, s.config.workspace, distinct_id);
+  BatchItem item;
+  item.person_id = person;
+  if (has_client) {
+    const auto& client_id = client->get_ref<const std::string&>();
+    auto last = s.tx.last_seq(person, key, client_id);
+    if (last && *seq < *last) {
+      // A late retry from the same install: acknowledged, but the newer value stays (DESIGN §4).
+      item.result = Json{{"id", id},
+                         {"ok", true},
+                         {"personId", person},
+                         {"attribute", key},
+                         {"value", stored_value(s.tx, person, key)}};
+      return item;
+    }
+    s.tx.set_last_seq(person, key, client_id, *seq);
+  }
+  s.tx.set_value(person, key, dump_json(value), s.now_ms);
+  item.applied = true;
+  item.result = Json{{"id", id},
+                     {"ok", true},
+                     {"personId", person},
+                     {"attribute", key},
+                     {"value", std::move(value)}};
+  return item;
+}
+
+}  // namespace
+
+Reply set_attribute(WriteScope& s, const Json& body) {
+  if (!body.is_object()) return Reply::error(api_error_for(Error::invalid_request));
+  Json value;
+  if (auto e = check_write(s.config, body, &value)) return Reply::error(*e);
+  const auto& key = body["attribute"].get_ref<const std::string&>();
+  std::string person =
+      ensure_person(s.tx, s.config.workspace, body["distinctId"].get_ref<const std::string&>());
+  s.tx.set_value(person, key, dump_json(value), s.now_ms);
+  return Reply::ok(Json{{"personId", person}, {"attribute", key}, {"value", std::move(value)}});
+}
+
+Reply clear_attribute(WriteScope& s, const Json& body) {
+  if (!body.is_object()) return Reply::error(api_error_for(Error::invalid_request));
+  const Json* attribute = field(body, "attribute");
+  if (!attribute || !attribute->is_string()) {
+    return Reply::error(api_error(Error::invalid_request, "\"attribute\" must be a string"));
+  }
+  if (validate_distinct_id(field_or_null(body, "distinctId")) != Error::ok) {
+    return Reply::error(api_error_for(Error::distinct_id_invalid));
+  }
+  const auto& key = attribute->get_ref<const std::string&>();
+  auto def = s.config.attributes.find(key);
+  if (def == s.config.attributes.end()) {
+    return Reply::error(api_error_for(Error::attribute_not_defined, key));
+  }
+  if (def->second.archived) return Reply::error(api_error_for(Error::attribute_archived, key));
+  std::string person =
+      ensure_person(s.tx, s.config.workspace, body["distinctId"].get_ref<const std::string&>());
+  s.tx.delete_value(person, key);
+  return Reply::ok(Json{{"personId", person}, {"attribute", key}, {"value", nullptr}});
+}
+
+Reply apply_batch(WriteScope& s, const Json& body) {
+  // The envelope is checked whole before anything is applied: a malformed batch changes nothing.
+  if (!body.is_object()) return Reply::error(api_error_for(Error::invalid_request));
+  const Json* writes = field(body, "writes");
+  if (!writes || !writes->is_array()) {
+    return Reply::error(api_error(Error::invalid_request, "\"writes\" must be an array"));
+  }
+  if (writes->size() > kMaxBatchWrites) {
+    return Reply::error(api_error(Error::payload_too_large, "at most 100 writes per batch"));
+  }
+  const Json& remove = field_or_null(body, "removeUnspecified");
+  if (!remove.is_null() && !remove.is_boolean()) {
+    return Reply::error(
+        api_error(Error::invalid_request, "\"removeUnspecified\" must be a boolean"));
+  }
+  for (const Json& w : *writes) {
+    if (!w.is_object() || !is_short_string(field(w, "id"))) {
+      return Reply::error(api_error(Error::invalid_request,
+                                    "each write needs an \"id\": a string of 1 to 200 bytes"));
+    }
+  }
+
+  // Per distinct id: the attributes this batch names (kept by removeUnspecified) and, once one of
+  // its writes is applied, the person.
+  struct Touched {
+    std::set<std::string> keys;
+    std::string applied_person;
+  };
+  std::map<std::string, Touched> touched;
+
+  Json results = Json::array();
+  for (const Json& w : *writes) {
+    const auto& id = w["id"].get_ref<const std::string&>();
+    const Json& d = field_or_null(w, "distinctId");
+    const Json& a = field_or_null(w, "attribute");
+    Touched* t = nullptr;
+    if (d.is_string() && a.is_string()) {
+      t = &touched[d.get_ref<const std::string&>()];
+      t->keys.insert(a.get_ref<const std::string&>());
+    }
+
+    if (auto first = s.tx.write_result(s.config.workspace, id)) {
+      auto replay = parse_json_body(*first);
+      results.push_back(replay ? *replay : Json(nullptr));
+      continue;
+    }
+    BatchItem item = apply_batch_write(s, w);
+    s.tx.put_write_result(s.config.workspace, id, dump_json(item.result), s.now_ms);
+    if (item.applied && t) t->applied_person = item.person_id;
+    results.push_back(std::move(item.result));
+  }
+
+  if (remove.is_boolean() && remove.get<bool>()) {
+    for (const auto& [distinct_id, t] : touched) {
+      if (t.applied_person.empty()) continue;
+      for (const auto& [key, value] : s.tx.values(t.applied_person)) {
+        if (!t.keys.count(key)) s.tx.delete_value(t.applied_person, key);
+      }
+    }
+  }
+  return Reply::ok(Json{{"results", std::move(results)}});
+}
+
+}  // namespace attrkit::server

@@ -1,0 +1,162 @@
+// The server accepts exactly what the browser accepts: the shared fixtures of tests/fixtures/values
+// (the same files the C++ and Wasm core suites run, format in tests/fixtures/README.md) sent to a
+// real server over HTTP must come back with the fixture's value, or its code with the status of
+// DESIGN §3.
+//   values       -> POST /values and POST /values/batch, after PUTting the file's definitions
+//   distinct_id  -> a write of a built-in attribute with that distinctId
+//   definition   -> PUT /api/v1/attributes/definitions/{key}: the canonical form, or 400
+//   config       -> not an HTTP operation of the server (it writes configs, never parses one);
+//                   tests/cpp/server/seed_test.cpp checks that what it writes parses with
+//                   parse_config, as the browser will parse it
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { readFixtures, sameValue } from "./helpers/fixtures.mjs";
+import { api, startServer } from "./helpers/server.mjs";
+
+const STATUS = {
+  attribute_not_defined: 400,
+  attribute_value_invalid: 400,
+  attribute_value_too_long: 400,
+  attribute_archived: 400,
+  distinct_id_invalid: 400,
+  invalid_request: 400,
+};
+const KINDS = new Set(["values", "distinct_id", "definition", "config"]);
+const fixtures = readFixtures("values");
+
+let server; // values files: one workspace, definitions declared file by file
+let scratch; // distinct ids and definitions, kept apart so they cannot disturb the values files
+const declared = new Set(["name", "email", "language"]);
+before(async () => {
+  [server, scratch] = await Promise.all([startServer(), startServer()]);
+  const cfg = await api(server, "GET", "/api/v1/sdk/config", { key: server.secretKey });
+  for (const d of cfg.body.attributes) declared.add(d.key);
+});
+after(async () => {
+  await Promise.all([server?.stop(), scratch?.stop()]);
+});
+
+// {ok, value} or {ok: false, error} from a single-write answer.
+function answerOf(res) {
+  if (res.status === 200) return { ok: true, value: res.body.value };
+  assert.equal(res.body?.error?.status, res.status, `status matches the body: ${res.text}`);
+  return { ok: false, error: res.body.error };
+}
+
+function check(where, expect, answer) {
+  if ("error" in expect) {
+    assert.equal(answer.ok, false, `${where}: expected ${expect.error}, got ${JSON.stringify(answer)}`);
+    assert.equal(answer.error.code, expect.error, where);
+    assert.equal(answer.error.status, STATUS[expect.error], where);
+  } else {
+    assert.equal(answer.ok, true, `${where}: expected a value, got ${JSON.stringify(answer)}`);
+    const diff = sameValue(answer.value, expect.value);
+    assert.equal(diff, null, `${where}: ${diff}`);
+  }
+}
+
+test("every fixture file has a kind this runner knows", () => {
+  for (const { file, doc } of fixtures) assert.ok(KINDS.has(doc.kind), `${file}: kind ${doc.kind}`);
+});
+
+for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "values")) {
+  test(`values ${file}: single and batch writes answer like the core`, async (t) => {
+    for (const def of doc.definitions ?? []) {
+      const res = await api(server, "PUT", `/api/v1/attributes/definitions/${encodeURIComponent(def.key)}`, {
+        key: server.secretKey,
+        body: def,
+      });
+      assert.equal(res.status, 200, `declaring ${def.key}: ${res.text}`);
+      declared.add(def.key);
+    }
+    const own = new Set((doc.definitions ?? []).map((d) => d.key));
+    // A case expecting attribute_not_defined for a key that another file (or the demo) declared
+    // in this shared workspace cannot hold here; the core suites cover it.
+    const cases = doc.cases.filter(
+      (c) => !(c.expect.error === "attribute_not_defined" && declared.has(c.key) && !own.has(c.key)),
+    );
+    if (cases.length < doc.cases.length) t.diagnostic(`${doc.cases.length - cases.length} skipped: key declared elsewhere`);
+    assert.ok(cases.length > 0);
+
+    const distinctId = `fixtures-${file}`;
+    const writes = [];
+    for (const [i, c] of cases.entries()) {
+      const res = await api(server, "POST", "/api/v1/attributes/values", {
+        key: server.publicKey,
+        body: { distinctId, attribute: c.key, value: c.input },
+      });
+      check(`${file}: "${c.name}" (single)`, c.expect, answerOf(res));
+      writes.push({ id: `${file}-${i}`, distinctId, attribute: c.key, value: c.input });
+    }
+
+    // The same cases through the batch, in chunks well under the 64 KB body cap.
+    for (let start = 0; start < writes.length; ) {
+      let end = start;
+      let bytes = 0;
+      while (end < writes.length && end - start < 100) {
+        bytes += JSON.stringify(writes[end]).length;
+        if (bytes > 48 * 1024 && end > start) break;
+        end++;
+      }
+      const res = await api(server, "POST", "/api/v1/attributes/values/batch", {
+        key: server.publicKey,
+        body: { writes: writes.slice(start, end) },
+      });
+      assert.equal(res.status, 200, res.text.slice(0, 500));
+      for (const [k, r] of res.body.results.entries()) {
+        check(`${file}: "${cases[start + k].name}" (batch)`, cases[start + k].expect, r);
+      }
+      start = end;
+    }
+    t.diagnostic(`${cases.length} cases, single and batch`);
+  });
+}
+
+for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "distinct_id")) {
+  test(`distinct_id ${file}: writes with each distinctId answer like the core`, async (t) => {
+    let sent = 0;
+    for (const c of doc.cases) {
+      if (c.input === undefined) continue; // not expressible in a JSON body
+      const res = await api(scratch, "POST", "/api/v1/attributes/values", {
+        key: scratch.publicKey,
+        body: { distinctId: c.input, attribute: "name", value: "Sam" },
+      });
+      const expect = c.expect.ok ? { value: "Sam" } : { error: c.expect.error };
+      check(`${file}: "${c.name}"`, expect, answerOf(res));
+      sent++;
+    }
+    assert.ok(sent > 0);
+    t.diagnostic(`${sent} distinct ids`);
+  });
+}
+
+for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "definition")) {
+  test(`definition ${file}: PUT answers the canonical form or invalid_request`, async (t) => {
+    let sent = 0;
+    for (const c of doc.cases) {
+      const key = c.definition?.key;
+      // The HTTP API takes the key from the path: a case about a missing or non-string key has
+      // no request of its own (a path always names one).
+      if (typeof key !== "string" || key === "") continue;
+      const res = await api(scratch, "PUT", `/api/v1/attributes/definitions/${encodeURIComponent(key)}`, {
+        key: scratch.secretKey,
+        body: c.definition,
+      });
+      const where = `${file}: "${c.name}"`;
+      if (c.expect.ok) {
+        assert.equal(res.status, 200, `${where}: ${res.text}`);
+        if (c.expect.canonical) {
+          const diff = sameValue(res.body, c.expect.canonical);
+          assert.equal(diff, null, `${where}: ${diff}`);
+        }
+      } else {
+        assert.equal(res.status, 400, `${where}: ${res.text}`);
+        assert.equal(res.body.error.code, c.expect.error, where);
+      }
+      sent++;
+    }
+    assert.ok(sent > 0);
+    t.diagnostic(`${sent} of ${doc.cases.length} definitions (the rest have no key for the path)`);
+  });
+}
