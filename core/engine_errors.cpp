@@ -26,6 +26,7 @@ const char* default_error_message(Error e) {
     case Error::snapshot_foreign: return "The saved state belongs to another workspace";
     case Error::snapshot_version: return "The saved state was written by a newer version";
     case Error::delivery_failed: return "The write could not be delivered (10 tries or 24 hours)";
+    case Error::secret_key_required: return "This endpoint needs a secret key";
     case Error::not_found: return "Not found";
     case Error::server_error: return "The server failed";
   }

@@ -31,6 +31,7 @@ constexpr ErrorInfo kErrors[] = {
     {Error::snapshot_foreign, "snapshot_foreign", 0},
     {Error::snapshot_version, "snapshot_version", 0},
     {Error::delivery_failed, "delivery_failed", 0},
+    {Error::secret_key_required, "secret_key_required", 403},
     {Error::not_found, "not_found", 404},
     {Error::server_error, "server_error", 500},
 };

@@ -31,6 +31,7 @@ enum class Error : std::uint8_t {
   snapshot_foreign,      // persisted state of another workspace
   snapshot_version,      // persisted state written by a newer schema
   delivery_failed,       // retries exhausted (10 tries or 24 h)
+  secret_key_required,   // server: a publishable key on a read, definitions or settings endpoint
   not_found,             // server: unknown path or person
   server_error,          // server: a 5xx without a known code
 };

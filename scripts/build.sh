@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Incremental builds of both targets. Usage: scripts/build.sh [native|wasm|all]
+# Incremental builds. Usage: scripts/build.sh [native|wasm|sdk|all]
 #   native -> build/native (core library, GoogleTest suite, server)
 #   wasm   -> build/wasm   (the Embind module: build/wasm/dist/attrkit-core.{mjs,wasm})
+#   sdk    -> js/dist      (the npm package and script-tag files, bundled from js/src + the module)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Debian's emcc runs its JS optimizer with node and needs Debian's acorn from here.
@@ -16,4 +17,7 @@ fi
 if [[ $what == wasm || $what == all ]]; then
   [[ -f build/wasm/CMakeCache.txt ]] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
   cmake --build build/wasm -j "$jobs"
+fi
+if [[ $what == sdk || $what == all ]]; then
+  if [[ -f js/build.mjs ]]; then node js/build.mjs; fi
 fi

@@ -23,13 +23,10 @@ while [[ $# -gt 0 ]]; do
 done
 
 bash scripts/toolchain.sh
-bash scripts/build.sh native
+bash scripts/build.sh all
 
-# The browser SDK (script tag file and its .wasm) is served from build/sdk at /sdk/. Its build
-# belongs to the SDK; when it has one, run it here, e.g.:
-#   bash scripts/build.sh sdk
-# Until build/sdk exists, /sdk/ answers 404 and everything else works.
-sdk_dir=build/sdk
+# The browser SDK (the npm package's dist: script-tag file, ES module, .wasm) is served at /sdk/.
+sdk_dir=js/dist
 
 mkdir -p "$(dirname "$db")"
 exec build/native/server/attrkit-server \

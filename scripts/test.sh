@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/toolchain.sh
-if [[ -f package-lock.json && ! -d node_modules ]]; then npm ci --no-audit --no-fund; fi
 bash scripts/build.sh all
 
 echo "== C++ (GoogleTest via ctest)"

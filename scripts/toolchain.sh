@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages attrkit builds with, when any is missing. As root it runs apt-get;
-# otherwise it prints the one command to run and fails.
+# Installs what attrkit builds with, when any is missing: the Debian packages (as root it runs
+# apt-get; otherwise it prints the one command to run and fails), then the npm devDependencies
+# (esbuild, typescript, playwright-core, ...) when package-lock.json is newer than node_modules.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm_deps() {
+  if [[ -f package-lock.json && ( ! -f node_modules/.package-lock.json ||
+        package-lock.json -nt node_modules/.package-lock.json ) ]]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
 
 # command-or-file to look for : Debian package that provides it
 need=(
@@ -24,7 +33,7 @@ for entry in "${need[@]}"; do
   [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
+if [[ ${#missing[@]} -eq 0 ]]; then npm_deps; exit 0; fi
 cmd="apt-get update && apt-get install -y ${missing[*]}"
 if [[ $(id -u) -ne 0 ]]; then
   echo "attrkit: missing packages. Run as root:  $cmd" >&2
@@ -34,3 +43,4 @@ echo "attrkit: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null
+npm_deps

@@ -50,9 +50,9 @@ ApiError api_error_for(Error e, const std::string& attribute) {
 }
 
 ApiError secret_key_required() {
-  return ApiError{403, "secret_key_required",
-                  "this endpoint needs a secret key (sk_live_...): publishable keys can only "
-                  "read the config and, when enabled, write attributes"};
+  return api_error(Error::secret_key_required,
+                   "this endpoint needs a secret key (sk_live_...): publishable keys can only "
+                   "read the config and, when enabled, write attributes");
 }
 
 }  // namespace attrkit::server

@@ -1,6 +1,6 @@
 // The error half of every HTTP answer: {"error": {"code", "message", "status"}} (DESIGN §7).
 // Codes and statuses come from core/error.h, so the server and the browser name a failure the
-// same way; the one server-only code is secret_key_required (see docs/server.md).
+// same way (secret_key_required too, though only the server ever decides it).
 #pragma once
 #include <string>
 
@@ -26,7 +26,7 @@ ApiError api_error(Error e, std::string message);
 ApiError api_error_for(Error e, const std::string& attribute = {});
 
 // 403 for a publishable key on an endpoint that needs a secret key (reads, definitions,
-// settings). Not in core/error.h: the browser never decides it, it only receives it.
+// settings).
 ApiError secret_key_required();
 
 }  // namespace attrkit::server

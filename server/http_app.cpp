@@ -8,6 +8,7 @@
 
 #include "server/api_error.h"
 #include "server/auth.h"
+#include "server/handlers.h"
 #include "server/json_body.h"
 #include "server/routes.h"
 #include "server/writes.h"
@@ -130,6 +131,7 @@ void HttpApp::install() {
     });
   }
 
+  if (!options_.demo_secret_key.empty()) install_demo_routes();
   for (const Route& route : api_routes()) {
     std::string method = route.method;
     if (!route.takes_body) {
@@ -160,6 +162,27 @@ void HttpApp::install() {
   });
   http_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     serve_static(options_.mounts, req, res);
+  });
+}
+
+void HttpApp::install_demo_routes() {
+  http_->Get("/demo/config.json", [this](const httplib::Request& req, httplib::Response& res) {
+    // The page calls back the host it was served from (localhost or 127.0.0.1 alike).
+    Json body{{"publicKey", options_.demo_public_key},
+              {"apiHost", "http://" + req.get_header_value("Host")}};
+    res.set_header("Cache-Control", "no-cache");
+    write_reply(Reply::ok(std::move(body)), res);
+  });
+  const Route* person_route = nullptr;
+  for (const Route& route : api_routes()) {
+    if (route.handle == get_person) person_route = &route;
+  }
+  http_->Get("/demo/person/(.+)", [this, person_route](const httplib::Request& req,
+                                                        httplib::Response& res) {
+    httplib::Request as_secret = req;
+    as_secret.headers.erase("Authorization");
+    as_secret.headers.emplace("Authorization", "Bearer " + options_.demo_secret_key);
+    handle_api(*person_route, as_secret, std::string(), res);
   });
 }
 

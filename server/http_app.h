@@ -26,6 +26,11 @@ struct AppOptions {
   double rate_limit = 100;  // requests per second per key, burst twice that; <= 0: no limit
   std::vector<StaticMount> mounts;
   bool verbose = false;  // one stderr line per request
+  // The demo workspace's keys, set only by --seed-demo (npm start): enables GET /demo/config.json
+  // (the demo page's publicKey and apiHost) and GET /demo/person/{distinctId} (what the server
+  // stored, read with the secret key on the page's behalf). Local development only.
+  std::string demo_public_key;
+  std::string demo_secret_key;
 };
 
 struct Route;
@@ -44,6 +49,7 @@ class HttpApp {
 
  private:
   void install();
+  void install_demo_routes();
   void handle_api(const Route& route, const httplib::Request& req, const std::string& body_text,
                   httplib::Response& res);
 

@@ -67,6 +67,10 @@ int run(const Options& o) {
   app_options.rate_limit = o.rate_limit;
   app_options.verbose = o.verbose;
   app_options.mounts = {{"/", o.web_dir}, {"/sdk/", o.sdk_dir}};
+  if (o.seed_demo && demo) {
+    app_options.demo_public_key = demo->public_key;
+    app_options.demo_secret_key = demo->secret_key;
+  }
   HttpApp app(store, app_options);
 
   int port = app.bind(o.host, o.port);

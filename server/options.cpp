@@ -32,7 +32,7 @@ const char* usage_text() {
          "  --host ADDR     address to bind (default 127.0.0.1)\n"
          "  --db PATH       SQLite database file (default .attrkit/dev.db; created if missing)\n"
          "  --web DIR       folder served at / (default web)\n"
-         "  --sdk DIR       folder served at /sdk/ (default build/sdk)\n"
+         "  --sdk DIR       folder served at /sdk/ (default js/dist)\n"
          "  --seed-demo     create the demo workspace if the database has none\n"
          "  --rate-limit N  requests per second per API key, burst 2N (default 100; 0 = off)\n"
          "  --verbose       log every request to stderr\n";

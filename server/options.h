@@ -11,7 +11,7 @@ struct Options {
   int port = 8787;  // 0: any free port (the ready line prints the real one)
   std::string db = ".attrkit/dev.db";
   std::string web_dir = "web";
-  std::string sdk_dir = "build/sdk";
+  std::string sdk_dir = "js/dist";
   bool seed_demo = false;
   double rate_limit = 100;  // per key per second, burst twice that; 0: off
   bool verbose = false;

@@ -13,7 +13,7 @@ TEST(Options, Defaults) {
   EXPECT_EQ(o->port, 8787);
   EXPECT_EQ(o->host, "127.0.0.1");
   EXPECT_EQ(o->db, ".attrkit/dev.db");
-  EXPECT_EQ(o->sdk_dir, "build/sdk");
+  EXPECT_EQ(o->sdk_dir, "js/dist");
   EXPECT_FALSE(o->seed_demo);
   EXPECT_DOUBLE_EQ(o->rate_limit, 100);
 }

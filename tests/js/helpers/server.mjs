@@ -35,7 +35,7 @@ export function serverBinary() {
  *                                      tests that are not about rate limits are never limited.
  * @param {boolean} [options.seedDemo]  default true
  * @param {string} [options.web]        --web folder (default: the repo's web/)
- * @param {string} [options.sdk]        --sdk folder (default: the repo's build/sdk)
+ * @param {string} [options.sdk]        --sdk folder (default: the repo's js/dist (the SDK build))
  * @param {string[]} [options.args]     extra arguments
  * @param {number} [options.timeoutMs]  how long to wait for the ready line (default 15000)
  */
@@ -55,7 +55,7 @@ export async function startServer(options = {}) {
     "--db", db,
     "--rate-limit", String(options.rateLimit ?? 0),
     "--web", options.web ?? path.join(repoRoot, "web"),
-    "--sdk", options.sdk ?? path.join(repoRoot, "build/sdk"),
+    "--sdk", options.sdk ?? path.join(repoRoot, "js/dist"),
   ];
   if (options.seedDemo !== false) args.push("--seed-demo");
   args.push(...(options.args ?? []));
