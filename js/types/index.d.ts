@@ -1,0 +1,90 @@
+// Hand-written types of the npm package "attrkit" (docs/sdk.md). Checked by tsc over
+// types/check.ts (npm run typecheck in js/).
+
+export type AttributeValue = string | number | boolean | null | ReadonlyArray<string | number>;
+export type Attributes = Record<string, AttributeValue>;
+
+export interface ClientOptions {
+  /** A publishable key, pk_live_...; an sk_ key is refused (secret_key_in_browser). */
+  publicKey: string;
+  /** https://host[:port][/path]; http only for localhost and loopback addresses. */
+  apiHost: string;
+}
+
+export type ErrorCode =
+  | "attribute_not_defined" | "attribute_value_invalid" | "attribute_value_too_long"
+  | "attribute_archived" | "distinct_id_invalid" | "client_attribute_writes_disabled"
+  | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full"
+  | "payload_too_large" | "rate_limited" | "invalid_request" | "invalid_config"
+  | "invalid_api_host" | "delivery_failed" | "not_found" | "server_error"
+  | (string & {});
+
+export declare class AttrkitError extends Error {
+  readonly name: "AttrkitError";
+  readonly code: ErrorCode;
+  /** The HTTP status of the code; 0 for codes the server never sends. */
+  readonly status: number;
+  readonly attribute?: string;
+  /** On "error" events: the person and the write ids concerned, when known. */
+  readonly distinctId?: string;
+  readonly writeIds?: string[];
+}
+
+export type PushResult<T = unknown> = { ok: true; value: T } | { ok: false; error: AttrkitError };
+
+export interface ReadyInfo { workspace: string; clientAttributeWrites: boolean }
+export interface IdentifiedInfo { distinctId: string; changed: boolean }
+export interface DeliveredInfo { distinctId: string; attribute: string; value: AttributeValue; personId?: string; writeId: string }
+export interface EventMap {
+  error: AttrkitError;
+  ready: ReadyInfo;
+  identified: IdentifiedInfo;
+  delivered: DeliveredInfo;
+}
+export type EventName = keyof EventMap;
+
+export interface UserAttributesOptions { refetchBoosted?: boolean; removeUnspecified?: boolean }
+
+/** DESIGN §2a: [verb, name, args]. */
+export type Command =
+  | readonly ["do", "init", readonly [ClientOptions]]
+  | readonly ["do", "identify", readonly [string] | readonly [string, ((distinctId: string) => void) | null]]
+  | readonly ["do", "reset"] | readonly ["do", "reset", readonly []]
+  | readonly ["set", "user:name" | "user:email" | "user:language", readonly [string]]
+  | readonly ["set", "user:attributes", readonly [Attributes]
+      | readonly [Attributes, UserAttributesOptions]
+      | readonly [Attributes, boolean | null, (boolean | null)?]]
+  | readonly ["get", "user:attributes"] | readonly ["get", "user:attributes", readonly []]
+  | OnCommand<"error"> | OnCommand<"ready"> | OnCommand<"identified"> | OnCommand<"delivered">
+  | readonly ["off", EventName] | readonly ["off", EventName, readonly [] | readonly [(payload: never) => void]];
+type OnCommand<E extends EventName> = readonly ["on", E, readonly [(payload: EventMap[E]) => void]];
+
+export interface SetAttributeRequest { distinctId: string; attribute: string; value: AttributeValue }
+export interface SetAttributeResult { personId: string; attribute: string; value: AttributeValue }
+export interface SetAttributesRequest { distinctId: string; attributes: Attributes }
+export interface SetAttributesResult { personId: string; attributes: Attributes }
+export interface GetAttributesResult { distinctId: string; attributes: Attributes }
+export interface ClearAttributeResult { personId: string; attribute: string; value: null }
+
+/** DESIGN §2b: every method rejects with AttrkitError. */
+export interface Analytics {
+  setAttribute(request: SetAttributeRequest): Promise<SetAttributeResult>;
+  setAttributes(request: SetAttributesRequest): Promise<SetAttributesResult>;
+  /** This client's view (a publishable key cannot read the server). */
+  getAttributes(request: { distinctId: string }): Promise<GetAttributesResult>;
+  clearAttribute(request: { distinctId: string; attribute: string }): Promise<ClearAttributeResult>;
+}
+
+export interface Client {
+  /** Never rejects, never throws. Unknown or malformed commands resolve {ok: false}. */
+  push(command: Command): Promise<PushResult>;
+  analytics: Analytics;
+  /** DESIGN §2c: the user context's id is the distinct id. */
+  setAttribute(key: string, value: AttributeValue, user: { id: string }): Promise<SetAttributeResult>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): Promise<PushResult<null>>;
+  off<E extends EventName>(event: E, listener?: (payload: EventMap[E]) => void): Promise<PushResult<null>>;
+  /** Persists what is still queued, then stops timers, listeners and the core. */
+  close(): void;
+}
+
+export declare function createClient(options: ClientOptions): Promise<Client>;

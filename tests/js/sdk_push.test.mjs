@@ -1,0 +1,131 @@
+// client.push (DESIGN §2a) of the npm build against a REAL server: exact results, events,
+// the identify callback, user:attributes options, and push never rejecting on garbage.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+
+import { api, repoRoot, startServer } from "./helpers/server.mjs";
+
+const dist = `${repoRoot}/js/dist/attrkit.mjs`;
+if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
+const { createClient, AttrkitError } = await import(dist);
+
+describe("push queue through the npm client", () => {
+  let server;
+  const stored = async (id) => (await api(server, "GET", `/api/v1/persons/${id}/attributes`, { key: server.secretKey })).body;
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => server?.stop());
+
+  test("identify, set, get, reset: exact results and events", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    const seen = [];
+    for (const ev of ["ready", "identified", "delivered", "error"]) {
+      const r = await c.push(["on", ev, [(x) => seen.push([ev, ev === "error" ? x.code : x])]]);
+      assert.deepEqual(r, { ok: true, value: null });
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(seen[0][0], "ready", "a late ready listener still hears it");
+    assert.equal(typeof seen[0][1].workspace, "string");
+
+    let called = null;
+    const id = await c.push(["do", "identify", ["user-100", (d) => (called = d)]]);
+    assert.deepEqual(id, { ok: true, value: { distinctId: "user-100" } });
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(called, "user-100");
+    assert.deepEqual(seen.find((s) => s[0] === "identified"), ["identified", { distinctId: "user-100", changed: true }]);
+
+    assert.deepEqual(await c.push(["set", "user:name", ["Sam Taylor"]]), { ok: true, value: { name: "Sam Taylor" } });
+    assert.deepEqual(await c.push(["set", "user:language", ["fr"]]), { ok: true, value: { language: "fr" } });
+    assert.deepEqual(
+      await c.push(["set", "user:attributes", [{ plan: "pro", role: "Admin", signup_date: "2024-06-15" }, { refetchBoosted: false, removeUnspecified: false }]]),
+      { ok: true, value: { plan: "Pro", role: "admin", signup_date: "2024-06-15" } },
+    );
+    const view = await c.push(["get", "user:attributes", []]);
+    assert.deepEqual(view, { ok: true, value: { name: "Sam Taylor", language: "fr", plan: "Pro", role: "admin", signup_date: "2024-06-15" } });
+
+    // refetchBoosted: resolves once stored, with the stored values; the earlier writes went first.
+    assert.deepEqual(await c.push(["set", "user:attributes", [{ team_size: 7 }, true]]), { ok: true, value: { team_size: 7 } });
+    assert.deepEqual((await stored("user-100")).attributes, { name: "Sam Taylor", language: "fr", plan: "Pro", role: "admin", signup_date: "2024-06-15", team_size: 7 });
+    const delivered = seen.filter((s) => s[0] === "delivered").map((s) => s[1].attribute).sort();
+    assert.deepEqual(delivered, ["language", "name", "plan", "role", "signup_date", "team_size"]);
+
+    // removeUnspecified: the server keeps only these.
+    assert.deepEqual(await c.push(["set", "user:attributes", [{ plan: "Growth" }, { removeUnspecified: true, refetchBoosted: true }]]), { ok: true, value: { plan: "Growth" } });
+    assert.deepEqual((await stored("user-100")).attributes, { plan: "Growth" });
+    assert.deepEqual(await c.push(["get", "user:attributes"]), { ok: true, value: { plan: "Growth" } });
+
+    assert.deepEqual(await c.push(["do", "reset", []]), { ok: true, value: null });
+    assert.deepEqual(await c.push(["get", "user:attributes", []]), { ok: true, value: {} });
+    assert.deepEqual(seen.filter((s) => s[0] === "error"), []);
+    c.close();
+  });
+
+  test("writes before identify are held, then attached to the first identify", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    const held = c.push(["set", "user:attributes", [{ plan: "Starter" }, true]]);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal((await api(server, "GET", "/api/v1/persons/user-101/attributes", { key: server.secretKey })).status, 404);
+    await c.push(["do", "identify", ["user-101"]]);
+    assert.deepEqual(await held, { ok: true, value: { plan: "Starter" } });
+    assert.deepEqual((await stored("user-101")).attributes, { plan: "Starter" });
+    c.close();
+  });
+
+  test("off removes a listener; errors reach on(error) exactly once", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    const a = [];
+    const b = [];
+    const fa = (e) => a.push(e);
+    await c.on("error", fa);
+    await c.on("error", (e) => b.push(e));
+    const r = await c.push(["set", "user:attributes", [{ plan: "Diamond" }]]);
+    assert.equal(r.ok, false);
+    assert.ok(r.error instanceof AttrkitError);
+    assert.deepEqual([r.error.code, r.error.status, r.error.attribute], ["attribute_value_invalid", 400, "plan"]);
+    assert.equal(a.length, 1);
+    assert.equal(a[0].code, "attribute_value_invalid");
+    assert.deepEqual(await c.off("error", fa), { ok: true, value: null });
+    await c.push(["set", "nope", []]);
+    assert.equal(a.length, 1);
+    assert.equal(b.length, 2);
+    assert.equal(b[1].code, "invalid_command");
+    c.close();
+  });
+
+  test("push never throws or rejects, whatever it is given", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    const cyclic = [];
+    cyclic.push(cyclic);
+    const cyclicObj = {};
+    cyclicObj.self = cyclicObj;
+    const throwing = { get 0() { throw new Error("getter"); } };
+    const proxy = new Proxy([], { get() { throw new Error("trap"); } });
+    const garbage = [undefined, null, {}, [1], "set", 42, [], ["set"], ["set", "user:attributes"], ["do", "init"],
+      ["set", "user:attributes", [cyclicObj]], cyclic, throwing, proxy, ["on", "error", ["not a function"]],
+      ["set", "user:attributes", [{ plan: "Pro" }, { removeUnspecfied: true }]], ["set", "user:attributes", [JSON.parse('{"__proto__": "x"}')]],
+      Symbol("x"), () => {}, ["do", "identify", [{ toString() { throw new Error("x"); } }]]];
+    for (const [i, g] of garbage.entries()) {
+      let p;
+      assert.doesNotThrow(() => (p = c.push(g)));
+      const r = await p;
+      assert.equal(r.ok, false, `garbage[${i}] must fail`);
+      assert.ok(r.error instanceof AttrkitError);
+      assert.equal(typeof r.error.code, "string");
+    }
+    assert.equal(Object.prototype.polluted, undefined);
+    c.close();
+    const closed = await c.push(["get", "user:attributes", []]);
+    assert.equal(closed.ok, false);
+  });
+
+  test("a second init with other options is invalid_command; the same options are a no-op", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    assert.deepEqual(await c.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]), { ok: true, value: null });
+    const r = await c.push(["do", "init", [{ publicKey: server.secretKey, apiHost: server.url }]]);
+    assert.equal(r.ok, false);
+    assert.equal(r.error.code, "invalid_command");
+    c.close();
+  });
+});

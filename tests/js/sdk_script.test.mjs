@@ -1,0 +1,138 @@
+// The script tag: the snippet (size and double-inclusion guard) and dist/attrkit.js served by the
+// REAL server at /sdk/, evaluated in a bare vm realm that has only what a page offers (window,
+// document, location, fetch, WebAssembly, timers). The .wasm comes over HTTP from the server.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import vm from "node:vm";
+
+import { api, repoRoot, startServer } from "./helpers/server.mjs";
+
+const distDir = `${repoRoot}/js/dist`;
+if (!existsSync(`${distDir}/attrkit.js`)) throw new Error(`${distDir}/attrkit.js is missing: run \`node js/build.mjs\``);
+const snippet = readFileSync(`${distDir}/snippet.min.js`, "utf8");
+
+// A page: the globals a browser has, plus the record of what was appended and fetched.
+function page(origin) {
+  const appended = [];
+  const fetched = [];
+  const document = {
+    currentScript: null,
+    visibilityState: "visible",
+    head: { appendChild: (el) => appended.push(el) },
+    createElement: (tag) => ({ tagName: tag.toUpperCase() }),
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  const ctx = {
+    document, location: { href: `${origin}/shop/` }, console, URL, AbortController, TextDecoder, WebAssembly,
+    setTimeout, clearTimeout, queueMicrotask, crypto,
+    addEventListener() {}, removeEventListener() {},
+    fetch: (url, init) => {
+      fetched.push(`${init?.method ?? "GET"} ${new URL(url).pathname}`);
+      return fetch(url, init);
+    },
+  };
+  ctx.window = ctx;
+  vm.createContext(ctx);
+  return { ctx, appended, fetched };
+}
+
+async function load(p, server) {
+  const src = `${server.url}/sdk/attrkit.js`;
+  const res = await fetch(src);
+  assert.equal(res.status, 200);
+  p.ctx.document.currentScript = { src };
+  vm.runInContext(await res.text(), p.ctx, { filename: "attrkit.js" });
+  p.ctx.document.currentScript = null;
+  for (let i = 0; i < 500 && !p.ctx.attrkit.analytics; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(p.ctx.attrkit.analytics, "the SDK loaded");
+}
+
+describe("snippet", () => {
+  test("is under 600 bytes minified", () => {
+    assert.ok(Buffer.byteLength(snippet) < 600, `${Buffer.byteLength(snippet)} bytes`);
+    assert.doesNotMatch(snippet, /eval|Function\(|innerHTML|document\.write/);
+  });
+  test("creates the queue, inserts one async script, and only once", () => {
+    const p = page("https://shop.example");
+    p.ctx.attrkit = [["do", "init", [{}]]]; // commands pushed before the snippet are kept
+    vm.runInContext(snippet, p.ctx);
+    vm.runInContext(snippet, p.ctx);
+    assert.equal(p.appended.length, 1);
+    assert.equal(p.appended[0].tagName, "SCRIPT");
+    assert.equal(p.appended[0].async, true);
+    assert.equal(p.appended[0].src, "/sdk/attrkit.js");
+    assert.equal(p.ctx.attrkit.length, 1);
+    const fresh = page("https://shop.example");
+    vm.runInContext(snippet, fresh.ctx);
+    assert.ok(Array.isArray(fresh.ctx.attrkit) && fresh.ctx.attrkit.length === 0);
+  });
+});
+
+describe("script-tag build against the server", () => {
+  let server;
+  before(async () => {
+    server = await startServer({ sdk: distDir });
+  });
+  after(async () => server?.stop());
+
+  test("commands queued before load run in order; push is then replaced", async () => {
+    const p = page(server.url);
+    vm.runInContext(snippet, p.ctx);
+    const order = [];
+    const q = p.ctx.attrkit;
+    q.push(["on", "error", [(e) => order.push(`error:${e.code}`)]]);
+    q.push(["set", "user:attributes", [{ plan: "Pro" }]]); // before init and identify: held
+    q.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]);
+    q.push(["do", "identify", ["user-200", (id) => order.push(`identified:${id}`)]]);
+    q.push(["set", "user:attributes", [{ role: "bogus" }]]);
+    q.push(["set", "user:email", ["sam@example.com"]]);
+    q.push(["on", "delivered", [(d) => order.push(`delivered:${d.attribute}`)]]);
+    await load(p, server);
+    assert.equal(q.length, 0, "the queue was drained");
+    assert.notEqual(q.push, Array.prototype.push);
+    const r = await q.push(["set", "user:attributes", [{ team_size: 3 }, { refetchBoosted: true }]]);
+    assert.deepEqual(JSON.parse(JSON.stringify(r)), { ok: true, value: { team_size: 3 } });
+    const view = await q.push(["get", "user:attributes", []]);
+    assert.deepEqual(JSON.parse(JSON.stringify(view)), { ok: true, value: { plan: "Pro", email: "sam@example.com", team_size: 3 } });
+    // In submission order: identify settles at once; the bogus role fails once the config is in.
+    assert.deepEqual(order.slice(0, 2), ["identified:user-200", "error:attribute_value_invalid"]);
+    assert.deepEqual(order.slice(2).sort(), ["delivered:email", "delivered:plan", "delivered:team_size"]);
+    const stored = await api(server, "GET", "/api/v1/persons/user-200/attributes", { key: server.secretKey });
+    assert.deepEqual(stored.body.attributes, { plan: "Pro", email: "sam@example.com", team_size: 3 });
+    // The promise API is there too.
+    const set = await q.analytics.setAttribute({ distinctId: "user-201", attribute: "persona", value: "student" });
+    assert.equal(set.value, "student");
+    // The wasm came from the server beside the script, content-hashed.
+    assert.ok(p.fetched.some((f) => /^GET \/sdk\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), p.fetched.join());
+  });
+
+  test("an sk_ key: init fails, nothing is sent, errors reach on(error)", async () => {
+    const p = page(server.url);
+    vm.runInContext(snippet, p.ctx);
+    const errors = [];
+    p.ctx.attrkit.push(["on", "error", [(e) => errors.push(e.code)]]);
+    p.ctx.attrkit.push(["do", "init", [{ publicKey: server.secretKey, apiHost: server.url }]]);
+    p.ctx.attrkit.push(["do", "identify", ["user-202"]]);
+    p.ctx.attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);
+    await load(p, server);
+    const r = await p.ctx.attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);
+    assert.equal(r.ok, false);
+    assert.equal(r.error.code, "secret_key_in_browser");
+    assert.equal(errors[0], "secret_key_in_browser");
+    assert.deepEqual(p.fetched.filter((f) => f.startsWith("GET /api") || f.startsWith("POST") || f.startsWith("DELETE")), []);
+  });
+
+  test("the SDK files are served with the right types and caching", async () => {
+    const js = await fetch(`${server.url}/sdk/attrkit.js`);
+    assert.match(js.headers.get("content-type"), /javascript/);
+    const sri = JSON.parse(readFileSync(`${distDir}/sri.json`, "utf8"));
+    const wasmName = Object.keys(sri).find((f) => /^attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f));
+    const wasm = await fetch(`${server.url}/sdk/${wasmName}`);
+    assert.equal(wasm.headers.get("content-type"), "application/wasm");
+    assert.match(wasm.headers.get("cache-control"), /immutable/);
+    const text = readFileSync(`${distDir}/attrkit.js`, "utf8");
+    assert.doesNotMatch(text, /\beval\(|new Function\(/);
+  });
+});
