@@ -1,0 +1,42 @@
+// JS value <-> attrkit::Json, for every Embind binding (bindings/*.cpp). Owned by the Wasm build
+// ("wasm" engineer); stable API: other bindings include this and nothing else of the glue.
+//
+// JS -> Json (to_json) is total and never throws from C++:
+//   string            -> WTF-8 via std::u16string + utf16_to_wtf8, so a lone surrogate stays
+//                        visible to validation (Embind's std::string conversion would merge it)
+//   number            -> int64 when integral and |x| <= 2^53 (not -0), else double (NaN/Infinity
+//                        included: the core refuses them)
+//   boolean           -> boolean;   null, undefined -> null
+//   Array.isArray     -> array (longer than kMaxArrayLength -> unrepresentable)
+//   other object      -> object of its own enumerable string keys (Object.keys); "__proto__" is
+//                        an ordinary key. Date, Map, ... become {} unless the caller converts them
+//   function          -> function_marker() (core/command.h: binary subtype 1)
+//   symbol, bigint,
+//   nesting > kMaxDepth -> Json::binary({}, 0) ("unrepresentable"; cycles end up here)
+// A throwing getter or Proxy trap propagates as a JS exception out of the binding call (the JS
+// runtime wraps every call). Bindings convert every argument before calling the core, so the
+// core's state is untouched; the abandoned C++ frames leak what they had allocated.
+//
+// Json -> JS (to_js): object (own data properties, "__proto__" included), array, string (WTF-8
+// decoded back to the same UTF-16 code units), number (double), boolean, null; binary -> null.
+#pragma once
+#include <emscripten/val.h>
+
+#include "core/json.h"
+#include "core/result.h"
+
+namespace attrkit::bindings {
+
+constexpr int kMaxDepth = 32;                // containers nested deeper become unrepresentable
+constexpr unsigned kMaxArrayLength = 65536;  // a sparse `a[1e9] = 1` must not allocate 1e9 nulls
+
+Json to_json(const emscripten::val& v);
+emscripten::val to_js(const Json& j);
+
+// The one shape every binding returns: {ok: true, value} or {ok: false, error: {code, status}}
+// (code = error_name, status = error_status, 0 when never sent over HTTP).
+emscripten::val ok_to_js(const Json& value);
+emscripten::val error_to_js(Error e);
+emscripten::val result_to_js(const Result<Json>& r);
+
+}  // namespace attrkit::bindings

@@ -1,0 +1,126 @@
+# The WebAssembly module (included by the root CMakeLists.txt under emcmake). Owner: "wasm".
+#
+#   ATTRKIT_CORE_SOURCES + bindings/*.cpp
+#     -> dist/attrkit-core.mjs        ES module, default export = factory (target attrkit_core_wasm)
+#     -> dist/attrkit-core.wasm       the one .wasm both flavours load
+#     -> dist/attrkit-core.script.js  classic-script flavour of the same glue, defines the global
+#                                     factory `attrkitCore` (target attrkit_core_wasm_script)
+#
+# The sources are compiled once (object library) and linked twice. Every flag is written once,
+# below; docs/wasm.md and bench/README.md say why each is there and what it saves.
+
+file(GLOB ATTRKIT_BINDINGS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bindings/*.cpp)
+set(ATTRKIT_WASM_DIST ${CMAKE_BINARY_DIR}/dist)
+
+# ---- compile ------------------------------------------------------------------------------
+add_library(attrkit_core_wasm_objects OBJECT ${ATTRKIT_CORE_SOURCES} ${ATTRKIT_BINDINGS_SOURCES})
+target_include_directories(attrkit_core_wasm_objects PRIVATE ${CMAKE_SOURCE_DIR})
+target_compile_definitions(attrkit_core_wasm_objects PRIVATE
+  JSON_NOEXCEPTION  # nlohmann aborts instead of throwing: core code never calls a throwing accessor
+  NDEBUG)           # whatever the build type: assert() text and __assert_fail cost bytes
+target_compile_options(attrkit_core_wasm_objects PRIVATE
+  -Oz               # smallest code; after CMAKE_CXX_FLAGS_<CONFIG>, so it wins over -O2/-Os
+  -flto             # whole-program inlining and dead-code removal at link time
+  -fno-exceptions   # the core returns Result<T>; no unwinding tables, no EH runtime
+  # nlohmann_json lives in /usr/include, which must be searched AFTER the Emscripten sysroot
+  # (-I would put glibc's headers ahead of musl's).
+  "SHELL:-idirafter /usr/include")
+
+# ---- link ---------------------------------------------------------------------------------
+set(ATTRKIT_WASM_LINK_FLAGS
+  -Oz -flto -fno-exceptions
+  --bind                      # Embind
+  --no-entry                  # a library: no main()
+  -sMODULARIZE                # a factory returning a Promise of the module, not a global Module
+  -sENVIRONMENT=web           # no Node code paths: 3.1.6 emits __dirname for node in an ES module;
+                              # js/src/core.js gives Node the bytes (wasmBinary) instead
+  -sDYNAMIC_EXECUTION=0       # no eval/new Function: runs under a strict CSP (DESIGN §6)
+  -sFILESYSTEM=0              # no MEMFS/FS JS
+  -sALLOW_MEMORY_GROWTH       # start small, grow with the outbox
+  -sINITIAL_MEMORY=256kb      # 4 pages: static data + stack + a first heap
+  -sTOTAL_STACK=64kb          # deepest recursion is the converter's, capped at kMaxDepth=32
+  -sMALLOC=emmalloc           # ~1.7 KB brotli smaller than dlmalloc; allocation is not hot here
+  -sTEXTDECODER=2             # always TextDecoder (every target browser has it): no JS fallback
+  -sSUPPORT_ERRNO=0           # nothing reads errno from JS
+  # Only what js/src/core.js passes; every other Module.* hook is compiled out of the glue.
+  "-sINCOMING_MODULE_JS_API=[wasmBinary,instantiateWasm]"
+  # No -sASSERTIONS (0 at -Oz) and RTTI kept: -fno-rtti needs EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0,
+  # whose embind __getTypeName pulls sprintf in (+0.8 KB brotli, bench/README.md).
+)
+
+# For measurements only, e.g. -DATTRKIT_WASM_EXTRA_LINK_FLAGS=--profiling-funcs (bench/README.md).
+set(ATTRKIT_WASM_EXTRA_LINK_FLAGS "" CACHE STRING "extra emcc link flags (measurements)")
+separate_arguments(extra_link_flags UNIX_COMMAND "${ATTRKIT_WASM_EXTRA_LINK_FLAGS}")
+list(APPEND ATTRKIT_WASM_LINK_FLAGS ${extra_link_flags})
+
+# Closure (ADVANCED) minifies the glue to ~2/3 of its brotli size. Debian's emcc has no Closure;
+# the npm package google-closure-compiler (a devDependency, native binary inside) provides it.
+# Without it the build still works, with a larger glue. Re-checked when npm installs something.
+# Either way node_modules must be installed before the first configure (scripts/test.sh does).
+foreach(f package.json node_modules/.package-lock.json)  # npm writes the latter on every install
+  if(EXISTS ${CMAKE_SOURCE_DIR}/${f})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${f})
+  endif()
+endforeach()
+if(NOT DEFINED ATTRKIT_CLOSURE)  # -DATTRKIT_CLOSURE=/path overrides, -DATTRKIT_CLOSURE= disables
+  set(ATTRKIT_CLOSURE ${CMAKE_SOURCE_DIR}/node_modules/.bin/google-closure-compiler)
+endif()
+set(ATTRKIT_LINK_ENV NODE_PATH=/usr/share/nodejs)  # emcc's JS optimizer needs Debian's acorn
+if(ATTRKIT_CLOSURE AND EXISTS ${ATTRKIT_CLOSURE})
+  message(STATUS "attrkit: Closure Compiler for the Wasm glue: ${ATTRKIT_CLOSURE}")
+  list(APPEND ATTRKIT_WASM_LINK_FLAGS "SHELL:--closure 1"
+    # Closure otherwise emits ES2021 (`a ||= b`); ES2017 costs nothing and runs on Safari 11+.
+    "--closure-args=--language_out=ECMASCRIPT_2017")
+  list(APPEND ATTRKIT_LINK_ENV EM_CLOSURE_COMPILER=${ATTRKIT_CLOSURE})
+  set(ATTRKIT_GLUE_MINIFY "")
+elseif(EXISTS ${CMAKE_SOURCE_DIR}/node_modules/.bin/esbuild)
+  # Fallback: esbuild (a devDependency of the JS SDK) minifies the emitted glue, ~75% of what
+  # Closure saves. es2020 keeps import.meta (es2017 would empty it) and adds nothing newer.
+  message(STATUS "attrkit: no Closure Compiler (npm google-closure-compiler): glue minified by esbuild")
+  set(ATTRKIT_GLUE_MINIFY ${CMAKE_SOURCE_DIR}/node_modules/.bin/esbuild
+      --minify --target=es2020 --log-level=warning --allow-overwrite)
+else()
+  message(STATUS "attrkit: neither Closure Compiler nor esbuild in node_modules: glue not minified")
+  set(ATTRKIT_GLUE_MINIFY "")
+endif()
+# The link step runs emcc, which needs the environment above whoever invokes cmake --build.
+string(JOIN " " ATTRKIT_LINK_ENV ${ATTRKIT_LINK_ENV})
+set_property(DIRECTORY PROPERTY RULE_LAUNCH_LINK "${CMAKE_COMMAND} -E env ${ATTRKIT_LINK_ENV}")
+
+function(attrkit_wasm_module target output_name suffix)
+  add_executable(${target} $<TARGET_OBJECTS:attrkit_core_wasm_objects>)
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${output_name} SUFFIX ${suffix}
+    RUNTIME_OUTPUT_DIRECTORY ${ARGN})
+  target_link_options(${target} PRIVATE ${ATTRKIT_WASM_LINK_FLAGS})
+endfunction()
+
+# ES module: `import factory from "./attrkit-core.mjs"` (js/src/core.js).
+attrkit_wasm_module(attrkit_core_wasm attrkit-core .mjs ${ATTRKIT_WASM_DIST})
+target_link_options(attrkit_core_wasm PRIVATE -sEXPORT_ES6)
+if(ATTRKIT_GLUE_MINIFY)
+  add_custom_command(TARGET attrkit_core_wasm POST_BUILD
+    COMMAND ${ATTRKIT_GLUE_MINIFY} ${ATTRKIT_WASM_DIST}/attrkit-core.mjs
+            --outfile=${ATTRKIT_WASM_DIST}/attrkit-core.mjs
+    VERBATIM)
+endif()
+
+# Classic script: no import.meta, no `export`; defines `var attrkitCore` (for the IIFE build to
+# wrap). Linked into its own folder so that only its .js lands in dist: it loads the same
+# dist/attrkit-core.wasm, and the build fails if the two links ever produce different .wasm.
+attrkit_wasm_module(attrkit_core_wasm_script attrkit-core.script .js ${CMAKE_BINARY_DIR}/script)
+target_link_options(attrkit_core_wasm_script PRIVATE -sEXPORT_NAME=attrkitCore)
+add_dependencies(attrkit_core_wasm_script attrkit_core_wasm)  # serial links: the compare below
+add_custom_command(TARGET attrkit_core_wasm_script POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E compare_files
+          ${CMAKE_BINARY_DIR}/script/attrkit-core.script.wasm ${ATTRKIT_WASM_DIST}/attrkit-core.wasm
+  COMMAND ${CMAKE_COMMAND} -E copy
+          ${CMAKE_BINARY_DIR}/script/attrkit-core.script.js ${ATTRKIT_WASM_DIST}/
+  COMMENT "attrkit: dist/attrkit-core.script.js (same .wasm as the ES module)"
+  VERBATIM)
+if(ATTRKIT_GLUE_MINIFY)
+  add_custom_command(TARGET attrkit_core_wasm_script POST_BUILD
+    COMMAND ${ATTRKIT_GLUE_MINIFY} ${ATTRKIT_WASM_DIST}/attrkit-core.script.js
+            --outfile=${ATTRKIT_WASM_DIST}/attrkit-core.script.js
+    VERBATIM)
+endif()

@@ -1,0 +1,32 @@
+// Shared by every tests/js suite that needs the REAL Wasm core (owner: "wasm").
+//
+//   import { loadTestCore, distDir } from "./helpers/core.mjs";
+//   const core = await loadTestCore();   // top-level await: a missing build fails the whole file
+//
+// The build folder is build/wasm/dist (scripts/build.sh wasm); ATTRKIT_WASM_DIST overrides it
+// (an absolute path, or relative to the repository root).
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { loadCore } from "../../../js/src/core.js";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const distEnv = process.env.ATTRKIT_WASM_DIST;
+export const distDir = distEnv
+  ? (isAbsolute(distEnv) ? distEnv : join(repoRoot, distEnv))
+  : join(repoRoot, "build/wasm/dist");
+export const glueFile = join(distDir, "attrkit-core.mjs");
+export const wasmFile = join(distDir, "attrkit-core.wasm");
+
+/** A fresh, independent core instance; throws (never skips) when the build is missing. */
+export async function loadTestCore() {
+  for (const f of [glueFile, wasmFile]) {
+    if (!existsSync(f)) throw new Error(`attrkit: ${f} is missing: run \`bash scripts/build.sh wasm\``);
+  }
+  const core = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: pathToFileURL(wasmFile) });
+  if (!core || typeof core.validateValue !== "function") {
+    throw new Error("attrkit: the core loaded without its bindings");
+  }
+  return core;
+}

@@ -1,0 +1,67 @@
+// Shared by tests/js/core_commands.test.mjs and core_engine.test.mjs (owner: "engine"): the
+// fixture conventions of tests/fixtures/commands and tests/fixtures/scenarios, as the C++ runner
+// (tests/cpp/core/engine_test_support.h) implements them. Format: docs/engine.md.
+
+/** {"$fn": true} -> a function, {"$symbol": true} -> a symbol; everything else copied. */
+export function materialize(value) {
+  if (Array.isArray(value)) return value.map(materialize);
+  if (value === null || typeof value !== "object") return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "$fn") return () => {};
+  if (keys.length === 1 && keys[0] === "$symbol") return Symbol("fixture");
+  const out = {};
+  for (const k of keys) {
+    Object.defineProperty(out, k, { value: materialize(value[k]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const only = (v, key) => isObject(v) && Object.keys(v).length === 1 && Object.hasOwn(v, key);
+
+/**
+ * Partial match: every key of an expected object must match ({"$absent": true}: must be missing,
+ * {"$any": true}: anything present); arrays element-wise with equal length; numbers within 1e-9
+ * relative. Returns null on a match, else the path and reason of the first difference.
+ */
+export function match(expect, actual, path = "$") {
+  if (isObject(expect)) {
+    if (only(expect, "$any")) return null;
+    if (!isObject(actual)) return `${path}: expected an object, got ${show(actual)}`;
+    for (const key of Object.keys(expect)) {
+      const want = expect[key];
+      const has = Object.hasOwn(actual, key);
+      if (only(want, "$absent")) {
+        if (has) return `${path}.${key}: expected absent, got ${show(actual[key])}`;
+        continue;
+      }
+      if (!has) return `${path}.${key}: missing`;
+      const diff = match(want, actual[key], `${path}.${key}`);
+      if (diff) return diff;
+    }
+    return null;
+  }
+  if (Array.isArray(expect)) {
+    if (!Array.isArray(actual) || actual.length !== expect.length) return `${path}: expected ${show(expect)}, got ${show(actual)}`;
+    for (let k = 0; k < expect.length; k++) {
+      const diff = match(expect[k], actual[k], `${path}[${k}]`);
+      if (diff) return diff;
+    }
+    return null;
+  }
+  if (typeof expect === "number" && typeof actual === "number") {
+    if (Math.abs(expect - actual) <= 1e-9 * Math.max(1, Math.abs(expect), Math.abs(actual))) return null;
+  } else if (expect === actual) {
+    return null;
+  }
+  return `${path}: expected ${show(expect)}, got ${show(actual)}`;
+}
+
+function show(v) {
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 200 ? `${s.slice(0, 180)}...` : s;
+  } catch {
+    return String(v);
+  }
+}
