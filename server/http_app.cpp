@@ -183,6 +183,11 @@ void HttpApp::install_demo_routes() {
     as_secret.headers.erase("Authorization");
     as_secret.headers.emplace("Authorization", "Bearer " + options_.demo_secret_key);
     handle_api(*person_route, as_secret, std::string(), res);
+    // A person nobody has written to yet is, for the demo console, a person with no attributes.
+    if (res.status == 404) {
+      Json empty{{"distinctId", req.matches[1].str()}, {"attributes", Json::object()}};
+      write_reply(Reply::ok(std::move(empty)), res);
+    }
   });
 }
 

@@ -31,12 +31,7 @@ test("web/index.html embeds js/src/snippet.js unchanged", () => {
 });
 
 test("demo: log in, set attributes, see them stored, see a bad value refused with its code", async () => {
-  // The page asks the server for the person before anything is stored: that 404 is expected
-  // (and shown in the console as "nothing stored yet"); no other console error is.
-  const tab = await stack.open({
-    viewport: { width: 1400, height: 1400 },
-    allowConsoleError: (text, url) => /status of 404/.test(text) && url.includes("/demo/person/"),
-  });
+  const tab = await stack.open({ viewport: { width: 1400, height: 1400 } });
   let dialogs = 0;
   tab.page.on("dialog", (d) => {
     dialogs++;

@@ -100,7 +100,6 @@ async function refreshStored() {
     const body = await res.json().catch(() => null);
     if (id !== currentId) return;
     if (res.ok) panel.storedFor(id, body);
-    else if (res.status === 404 && body?.error?.code === "not_found") panel.storedFor(id, null, "nothing stored for this person yet");
     else panel.storedFor(id, null, `GET /demo/person answered ${res.status} ${body?.error?.code ?? ""}`);
   } catch (err) {
     panel.storedFor(id, null, `could not read the server: ${err}`);
