@@ -77,6 +77,14 @@ bool is_function_marker(const Json& j) {
   return j.is_binary() && j.get_binary().has_subtype() && j.get_binary().subtype() == kFunctionSubtype;
 }
 
+bool contains_non_json(const Json& j) {
+  if (j.is_binary()) return true;
+  if (j.is_array() || j.is_object())
+    for (const Json& item : j)
+      if (contains_non_json(item)) return true;
+  return false;
+}
+
 Result<Command> parse_command(const Json& cmd, const char** why) {
   if (!cmd.is_array() || cmd.size() < 2 || cmd.size() > 3)
     return fail(why, "a command is [verb, name, args]");

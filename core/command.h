@@ -45,6 +45,9 @@ struct Command {
 // subtype 1 (any other non-JSON JS value becomes binary subtype 0). Both sides use these two.
 Json function_marker();
 bool is_function_marker(const Json& j);
+// True if `j` is, or holds at any depth, such a non-JSON value: it can never be an attribute
+// value nor persisted state.
+bool contains_non_json(const Json& j);
 
 // Parses one command. Anything else, a wrong arity or a wrong argument type -> invalid_command.
 // When `why` is given it receives a static, human-readable reason for the failure.

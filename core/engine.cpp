@@ -16,15 +16,6 @@
 namespace attrkit {
 namespace {
 
-// Non-JSON JS values (functions, symbols) reach the core as binary; they can never be a value.
-bool has_binary(const Json& j) {
-  if (j.is_binary()) return true;
-  if (j.is_array() || j.is_object())
-    for (const Json& item : j)
-      if (has_binary(item)) return true;
-  return false;
-}
-
 std::uint64_t first_ticket(const Write& w) { return w.tickets.empty() ? 0 : w.tickets.front(); }
 
 Json ok_result(Json value) {
@@ -256,7 +247,7 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   }
   Json normalised = Json::object();
   for (const auto& item : attributes.items()) {
-    if (has_binary(item.value())) return fail(std::move(response), Error::attribute_value_invalid, "", item.key());
+    if (contains_non_json(item.value())) return fail(std::move(response), Error::attribute_value_invalid, "", item.key());
     if (!config_) continue;
     Result<Json> v = validate_write(*config_, item.key(), item.value());
     if (!v.ok()) return fail(std::move(response), v.error(), "", item.key());

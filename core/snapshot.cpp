@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "command.h"
 #include "retry.h"
 #include "validate.h"
 
@@ -23,14 +24,6 @@ bool read_int(const Json& j, std::int64_t* out) {
     return true;
   }
   return false;  // number_unsigned beyond int64 is not a value we ever write
-}
-
-bool has_binary(const Json& j) {
-  if (j.is_binary()) return true;
-  if (j.is_array() || j.is_object())
-    for (const Json& item : j)
-      if (has_binary(item)) return true;
-  return false;
 }
 
 const Json* field(const Json& obj, const char* name) {
@@ -73,7 +66,7 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
   w.tries = static_cast<int>(tries);
   w.epoch = static_cast<std::uint32_t>(epoch);
   const Json* value = field(j, "value");
-  if (!value || has_binary(*value)) return Error::snapshot_invalid;
+  if (!value || contains_non_json(*value)) return Error::snapshot_invalid;
   w.value = *value;
   const Json* created = field(j, "created");
   if (!created || !created->is_number() || !std::isfinite(created->get<double>())) return Error::snapshot_invalid;
@@ -151,7 +144,7 @@ Result<SnapshotData> snapshot_from_json(const Json& j, std::string_view workspac
     }
   }
   if (const Json* view = field(j, "view")) {
-    if (!view->is_object() || has_binary(*view)) return Error::snapshot_invalid;
+    if (!view->is_object() || contains_non_json(*view)) return Error::snapshot_invalid;
     s.view = *view;
   }
   if (field(j, "viewFloor") && !int_field(j, "viewFloor", 0, kMaxSeq, &s.view_floor)) return Error::snapshot_invalid;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { repoRoot, startStack, waitForStored } from "./helpers/stack.mjs";
+import { repoRoot, startStack, waitForStored, sentWrites } from "./helpers/stack.mjs";
 
 let stack;
 before(async () => {
@@ -14,12 +14,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function sentWrites(tab) {
-  return tab
-    .writeRequests()
-    .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
-}
 
 test("web/index.html embeds js/src/snippet.js unchanged", () => {
   const snippet = readFileSync(path.join(repoRoot, "js/src/snippet.js"), "utf8");

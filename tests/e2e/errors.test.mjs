@@ -3,7 +3,7 @@
 // secret key refuses to start; values are data. No page error, no unhandled rejection anywhere.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { RECORD_EVENTS, jsLiteral, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { RECORD_EVENTS, jsLiteral, startStack, waitForEvents, waitForSdk, waitForStored, sentWrites } from "./helpers/stack.mjs";
 
 let stack;
 before(async () => {
@@ -12,12 +12,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-function sentWrites(tab) {
-  return tab
-    .writeRequests()
-    .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
-}
 
 async function identifiedPage(distinctId, extra = "") {
   const tab = await stack.open();

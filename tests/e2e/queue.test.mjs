@@ -2,7 +2,7 @@
 // through the real snippet, on another origin than the API, replayed in order once it loads.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { RECORD_EVENTS, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { RECORD_EVENTS, startStack, waitForEvents, waitForSdk, waitForStored, sentWrites } from "./helpers/stack.mjs";
 
 let stack;
 before(async () => {
@@ -11,13 +11,6 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
-
-// Every write the page sent, flattened from its batch requests.
-function sentWrites(tab) {
-  return tab
-    .writeRequests()
-    .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
-}
 
 test("Jimo's back-to-back order before load: identify, then attributes without waiting", async () => {
   const tab = await stack.open();

@@ -178,3 +178,10 @@ export async function waitForStored(stack, distinctId, expected, timeout = 15000
   });
   return stored;
 }
+
+// Every write a tab sent, flattened from its batch (and single-write) requests, in order.
+export function sentWrites(tab) {
+  return tab
+    .writeRequests()
+    .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
+}
