@@ -1,13 +1,21 @@
-// Embind glue over core/engine.h, core/command.h and core/init_options.h. One binding per Engine
-// operation, coarse-grained: JS values go through bindings/convert.h, the JSON shapes and every
-// decision are the core's (engine.h documents them).
+// Embind glue over core/engine.h, core/command.h and core/init_options.h: one plain function per
+// Engine operation, coarse-grained. JS values (strings included) go through bindings/convert.h;
+// the JSON shapes and every decision are the core's (engine.h documents them).
 //
-//   const engine = new core.Engine("c-123", {maxHeld: 500});   // JS owns it: call .delete()
-//   engine.command(["set", "user:name", ["Sam"]], Date.now());
-//   const r = core.restoreEngine(snapshot, "acme", {});        // {ok, value: Engine} | {ok, error}
+// One Engine per module instance: each loadCore() is an independent module, so the module's
+// state IS the engine (a `class_` binding would cost 2.8 KB brotli of handle bookkeeping and a
+// delete() the caller could forget; bench/README.md). A module therefore drives one client.
+//
+//   core.engineCreate("c-123", {maxHeld: 500});   // replaces the module's engine
+//   core.engineCommand(["set", "user:name", ["Sam"]], Date.now());
+//   core.engineRestore(snapshot, "acme", {});      // {ok, value: null} | {ok, error}; on
+//                                                  // failure the current engine stays
+//
+// Owns: the module's one Engine (created empty, with client id "", until engineCreate).
 #include <emscripten/bind.h>
 
 #include <string>
+#include <utility>
 
 #include "bindings/convert.h"
 #include "core/command.h"
@@ -19,39 +27,53 @@ namespace {
 
 using emscripten::val;
 
-class EngineBinding {
- public:
-  EngineBinding(const std::string& client_id, const val& limits)
-      : engine_(client_id, engine_limits(to_json(limits))) {}
-  explicit EngineBinding(Engine engine) : engine_(std::move(engine)) {}
-
-  val command(const val& cmd, double now) { return to_js(engine_.command(to_json(cmd), now)); }
-  val write(const val& request, double now) { return to_js(engine_.write(to_json(request), now)); }
-  val configure(const val& config, double now) { return to_js(engine_.configure(to_json(config), now)); }
-  val take_batch(double now, bool flush) { return to_js(engine_.take_batch(now, flush)); }
-  val complete_batch(const val& outcome, double now) { return to_js(engine_.complete_batch(to_json(outcome), now)); }
-  double next_wake(double now) const { return engine_.next_wake(now); }
-  val take_events() { return to_js(engine_.take_events()); }
-  val snapshot() const { return to_js(engine_.snapshot()); }
-  val load_snapshot(const val& snapshot, const std::string& workspace, double now) {
-    return to_js(engine_.load_snapshot(to_json(snapshot), workspace, now));
-  }
-  val inspect() const { return to_js(engine_.inspect()); }
-  std::string client_id() const { return engine_.client_id(); }
-
- private:
-  Engine engine_;
-};
-
-// snapshot, workspace, limits -> {ok: true, value: Engine} | {ok: false, error: {code, status}}
-val restore_engine(const val& snapshot, const std::string& workspace, const val& limits) {
-  Result<Engine> r = Engine::restore(to_json(snapshot), workspace, engine_limits(to_json(limits)));
-  if (!r.ok()) return error_to_js(r.error());
-  val out = val::object();
-  out.set("ok", true);
-  out.set("value", val(EngineBinding(std::move(r).value())));
-  return out;
+Engine& engine() {
+  static Engine instance;
+  return instance;
 }
+
+// Through the converter, not Embind's std::string (which merges a lone surrogate with the next
+// code unit). Client ids and workspaces are strings by contract; anything else is taken as "",
+// which no snapshot matches, as values.cpp does for a non-string key.
+std::string string_arg(const val& v) {
+  Json j = to_json(v);
+  const std::string* s = j.get_ptr<const std::string*>();
+  return s ? *s : std::string();
+}
+
+void engine_create(const val& client_id, const val& limits) {
+  std::string id = string_arg(client_id);
+  EngineLimits l = engine_limits(to_json(limits));
+  engine() = Engine(std::move(id), l);
+}
+
+// snapshot, workspace, limits -> {ok: true, value: null} (the module's engine is now the
+// restored one) | {ok: false, error: {code, status}} (the current engine is kept).
+val engine_restore(const val& snapshot, const val& workspace, const val& limits) {
+  Json snap = to_json(snapshot);
+  std::string ws = string_arg(workspace);
+  Result<Engine> r = Engine::restore(snap, ws, engine_limits(to_json(limits)));
+  if (!r.ok()) return error_to_js(r.error());
+  engine() = std::move(r).value();
+  return ok_to_js(nullptr);
+}
+
+val engine_command(const val& cmd, double now) { return to_js(engine().command(to_json(cmd), now)); }
+val engine_write(const val& request, double now) { return to_js(engine().write(to_json(request), now)); }
+val engine_configure(const val& config, double now) { return to_js(engine().configure(to_json(config), now)); }
+val engine_take_batch(double now, bool flush) { return to_js(engine().take_batch(now, flush)); }
+val engine_complete_batch(const val& outcome, double now) {
+  return to_js(engine().complete_batch(to_json(outcome), now));
+}
+double engine_next_wake(double now) { return engine().next_wake(now); }
+val engine_take_events() { return to_js(engine().take_events()); }
+val engine_snapshot() { return to_js(engine().snapshot()); }
+val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {
+  Json snap = to_json(snapshot);
+  return to_js(engine().load_snapshot(snap, string_arg(workspace), now));
+}
+val engine_inspect() { return to_js(engine().inspect()); }
+val engine_constants_js() { return to_js(engine_constants()); }
 
 // command -> {ok: true, value: command_to_json} | {ok: false, error}: the grammar alone, for tests
 // and for the runtime's own checks.
@@ -66,28 +88,25 @@ val parse_init_options_js(const val& options) {
   return r.ok() ? ok_to_js(init_options_to_json(r.value())) : error_to_js(r.error());
 }
 
-val engine_constants_js() { return to_js(engine_constants()); }
-
 }  // namespace
 }  // namespace attrkit::bindings
 
 EMSCRIPTEN_BINDINGS(attrkit_engine) {
   using namespace attrkit::bindings;
-  emscripten::class_<EngineBinding>("Engine")
-      .constructor<const std::string&, const emscripten::val&>()
-      .function("command", &EngineBinding::command)
-      .function("write", &EngineBinding::write)
-      .function("configure", &EngineBinding::configure)
-      .function("takeBatch", &EngineBinding::take_batch)
-      .function("completeBatch", &EngineBinding::complete_batch)
-      .function("nextWake", &EngineBinding::next_wake)
-      .function("takeEvents", &EngineBinding::take_events)
-      .function("snapshot", &EngineBinding::snapshot)
-      .function("loadSnapshot", &EngineBinding::load_snapshot)
-      .function("inspect", &EngineBinding::inspect)
-      .function("clientId", &EngineBinding::client_id);
-  emscripten::function("restoreEngine", &restore_engine);
-  emscripten::function("parseCommand", &parse_command_js);
-  emscripten::function("parseInitOptions", &parse_init_options_js);
-  emscripten::function("engineConstants", &engine_constants_js);
+  using emscripten::function;
+  function("engineCreate", &engine_create);
+  function("engineRestore", &engine_restore);
+  function("engineCommand", &engine_command);
+  function("engineWrite", &engine_write);
+  function("engineConfigure", &engine_configure);
+  function("engineTakeBatch", &engine_take_batch);
+  function("engineCompleteBatch", &engine_complete_batch);
+  function("engineNextWake", &engine_next_wake);
+  function("engineTakeEvents", &engine_take_events);
+  function("engineSnapshot", &engine_snapshot);
+  function("engineLoadSnapshot", &engine_load_snapshot);
+  function("engineInspect", &engine_inspect);
+  function("engineConstants", &engine_constants_js);
+  function("parseCommand", &parse_command_js);
+  function("parseInitOptions", &parse_init_options_js);
 }

@@ -89,6 +89,8 @@ export function makeClient(rt) {
       analytics.setAttribute({ distinctId: context?.id, attribute: key, value })),
     on: (event, fn) => rt.push(["on", event, [fn]]),
     off: (event, fn) => rt.push(fn === undefined ? ["off", event, []] : ["off", event, [fn]]),
+    /** The engine's inspect() document (core/engine.h), synchronous; null once closed. */
+    inspect: () => rt.inspect(),
     /** Persists what is still queued and stops timers, listeners and the core. */
     close: () => rt.close(),
   };

@@ -1,10 +1,13 @@
 // The runtime: one core Engine plus the I/O the core must not do (DESIGN §4, §5; docs/sdk.md).
-// It turns calls into engine.command / engine.write, acts on the effect the engine returns,
-// dispatches engine.takeEvents() after every engine call, keeps ONE timer at engine.nextWake(),
-// sends engine.takeBatch() with fetch and reports the outcome with engine.completeBatch(). It
+// It turns calls into engineCommand / engineWrite, acts on the effect the engine returns,
+// dispatches engineTakeEvents() after every engine call, keeps ONE timer at engineNextWake(),
+// sends engineTakeBatch() with fetch and reports the outcome with engineCompleteBatch(). It
 // decides nothing the engine decides: results, errors, retries and ordering all come from there.
 //
-// Owns: the Engine (deleted by close()), listeners, pending tickets, the config fetch and its
+// The engine is the core module's own state (bindings/engine.cpp: one Engine per module), so
+// one loaded module serves exactly one Runtime: createClient loads a fresh module per client.
+//
+// Owns: the core module (its engine), listeners, pending tickets, the config fetch and its
 // ETag cache, the persisted snapshot, the page-lifecycle listeners.
 import { invalidCommand, toError } from "./errors.js";
 import { call, Emitter } from "./events.js";
@@ -14,12 +17,17 @@ import { request } from "./transport.js";
 const PREFIX = "attrkit:v1:";
 const SAVE_DELAY_MS = 250; // coalesces the snapshot writes of a burst of commands
 
+const OWNER = Symbol("attrkit.runtime");
+
 export class Runtime {
   constructor(core) {
+    // Two runtimes on one module would share (and reset) one engine.
+    if (core[OWNER]) throw new Error("attrkit: this core module already serves a client; load one per client");
+    core[OWNER] = true;
     this.core = core;
     this.limits = core.engineConstants();
     this.storage = openStorage();
-    this.engine = new core.Engine(clientId(this.storage), {});
+    core.engineCreate(clientId(this.storage), {});
     this.events = new Emitter();
     this.tickets = new Map(); // ticket -> resolve(result)
     this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
@@ -49,12 +57,12 @@ export class Runtime {
 
   /** A push command (DESIGN §2a): resolves {ok, value} | {ok: false, error}; never rejects. */
   push(cmd) {
-    return this.run((now) => this.engine.command(cmd, now), cmd);
+    return this.run((now) => this.core.engineCommand(cmd, now), cmd);
   }
 
-  /** engine.write (the Promise API): {distinctId, attributes, removeUnspecified?}. */
+  /** engineWrite (the Promise API): {distinctId, attributes, removeUnspecified?}. */
   write(req) {
-    return this.run((now) => this.engine.write(req, now));
+    return this.run((now) => this.core.engineWrite(req, now));
   }
 
   run(op, cmd) {
@@ -105,7 +113,7 @@ export class Runtime {
 
   pump() {
     if (this.closed) return;
-    for (const ev of this.engine.takeEvents()) {
+    for (const ev of this.core.engineTakeEvents()) {
       if (ev.type === "settled") {
         const settle = this.tickets.get(ev.ticket);
         this.tickets.delete(ev.ticket);
@@ -131,7 +139,7 @@ export class Runtime {
     this.timer = 0;
     if (this.busy || !this.options) return;
     const now = Date.now();
-    const at = this.engine.nextWake(now);
+    const at = this.core.engineNextWake(now);
     if (at >= 0) this.timer = setTimeout(() => this.tick(false), Math.min(Math.max(0, at - now), 2 ** 31 - 1));
   }
 
@@ -139,14 +147,14 @@ export class Runtime {
   async tick(flush) {
     this.timer = 0;
     if (this.busy || this.closed) return;
-    const b = this.engine.takeBatch(Date.now(), flush);
+    const b = this.core.engineTakeBatch(Date.now(), flush);
     if (!b) return this.pump();
     this.busy = true;
     const outcome = await request("POST", `${this.options.apiHost}/api/v1/attributes/values/batch`,
       this.options.publicKey, { body: b.body, timeoutMs: this.limits.requestTimeoutMs, keepalive: flush });
     this.busy = false;
     if (this.closed) return;
-    this.engine.completeBatch({ ...outcome, batchId: b.batchId, jitter: Math.random() }, Date.now());
+    this.core.engineCompleteBatch({ ...outcome, batchId: b.batchId, jitter: Math.random() }, Date.now());
     this.pump();
   }
 
@@ -187,7 +195,7 @@ export class Runtime {
   configure(config) {
     if (this.closed) return false;
     const now = Date.now();
-    const r = this.engine.configure(config, now);
+    const r = this.core.engineConfigure(config, now);
     if (!r.ok) {
       this.pump();
       this.events.emit("error", toError(r.error));
@@ -212,7 +220,7 @@ export class Runtime {
     const text = this.storage.get(PREFIX + workspace);
     if (text === null) return;
     const snap = readJson(text);
-    const r = snap === undefined ? { ok: false } : this.engine.loadSnapshot(snap, workspace, now);
+    const r = snap === undefined ? { ok: false } : this.core.engineLoadSnapshot(snap, workspace, now);
     if (!r.ok) {
       this.storage.remove(PREFIX + workspace);
       if (!this.warned) console.warn("attrkit: discarded unreadable stored state", r.error?.code ?? "");
@@ -228,7 +236,7 @@ export class Runtime {
     clearTimeout(this.saveTimer);
     this.saveTimer = 0;
     if (this.closed || !this.workspace) return;
-    const snap = this.engine.snapshot();
+    const snap = this.core.engineSnapshot();
     if (snap) this.storage.set(PREFIX + this.workspace, JSON.stringify(snap));
   }
 
@@ -237,7 +245,7 @@ export class Runtime {
   /** Resolves once no write for distinctId waits in the engine (sent or failed). */
   drained(distinctId) {
     const test = () => {
-      const s = this.engine.inspect();
+      const s = this.core.engineInspect();
       return ![...s.pending, ...s.outbox].some((w) => w.distinctId === distinctId);
     };
     if (test()) return Promise.resolve();
@@ -246,7 +254,12 @@ export class Runtime {
 
   /** Synchronous view of the identity (restored identities included). */
   identity() {
-    return this.closed ? undefined : this.engine.inspect().identity;
+    return this.closed ? undefined : this.core.engineInspect().identity;
+  }
+
+  /** The engine's inspect() document (core/engine.h), for consoles and debugging; null once closed. */
+  inspect() {
+    return this.closed ? null : this.core.engineInspect();
   }
 
   close() {
@@ -261,7 +274,7 @@ export class Runtime {
     }
     for (const settle of this.tickets.values()) settle({ ok: false, error: invalidCommand("attrkit: the client is closed") });
     this.tickets.clear();
-    this.engine.delete();
+    this.core.engineCreate("", {}); // frees what the engine held; the module goes with the client
   }
 }
 

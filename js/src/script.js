@@ -1,9 +1,15 @@
 // The script-tag entry (dist/attrkit.js, an IIFE; js/build.mjs wraps it together with the
 // classic-script core glue, which defines `attrkitCore` in the same closure). Loaded by the
 // snippet: replays window.attrkit strictly in order, then replaces its push (DESIGN §2a).
+//
+// Nothing here may throw into the host page. If the core cannot load (a CSP without
+// 'wasm-unsafe-eval', the .wasm 404s, ...) the page gets one console.warn, and the same API
+// answers with an AttrkitError "sdk_unavailable" (docs/sdk.md): push resolves {ok: false},
+// the Promise API rejects, inspect() is null.
 import { makeClient } from "./client.js";
 import { loadCore } from "./core.js";
-import { report } from "./events.js";
+import { AttrkitError } from "./errors.js";
+import { call } from "./events.js";
 import { Runtime } from "./runtime.js";
 
 /* global attrkitCore, __ATTRKIT_WASM__ */
@@ -16,13 +22,44 @@ let queue = w.attrkit;
 if (!Array.isArray(queue)) queue = w.attrkit = [];
 if (!queue[LOADED]) {
   Object.defineProperty(queue, LOADED, { value: true });
-  loadCore({ factory: attrkitCore, wasmUrl: new URL(__ATTRKIT_WASM__, src) }).then((core) => {
-    const client = makeClient(new Runtime(core));
-    // Drain with the array's own push still in place: a listener that pushes while the queue
-    // drains appends behind the queued commands, so the order of submission holds.
-    while (queue.length) client.push(queue.shift());
-    queue.push = client.push;
-    queue.analytics = client.analytics;
-    queue.setAttribute = client.setAttribute;
-  }, report);
+  Promise.resolve()
+    .then(() => loadCore({ factory: attrkitCore, wasmUrl: new URL(__ATTRKIT_WASM__, src) }))
+    .then((core) => {
+      const client = makeClient(new Runtime(core));
+      // Drain with the array's own push still in place: a listener that pushes while the queue
+      // drains appends behind the queued commands, so the order of submission holds.
+      while (queue.length) client.push(queue.shift());
+      install(client);
+    })
+    .catch(unavailable);
+}
+
+function install(api) {
+  queue.push = api.push;
+  queue.analytics = api.analytics;
+  queue.setAttribute = api.setAttribute;
+  queue.inspect = api.inspect;
+}
+
+function unavailable(cause) {
+  const error = new AttrkitError("sdk_unavailable", 0,
+    `attrkit: the SDK could not load, nothing will be recorded on this page (${cause?.message ?? cause})`);
+  try {
+    console.warn(error.message);
+  } catch {}
+  // The queued commands cannot run; error listeners queued among them hear why, once.
+  for (const cmd of queue.splice(0)) {
+    try {
+      if (cmd[0] === "on" && cmd[1] === "error" && typeof cmd[2][0] === "function") call(cmd[2][0], error);
+    } catch {}
+  }
+  const reject = async () => {
+    throw error;
+  };
+  install({
+    push: async () => ({ ok: false, error }),
+    analytics: { setAttribute: reject, setAttributes: reject, getAttributes: reject, clearAttribute: reject },
+    setAttribute: reject,
+    inspect: () => null,
+  });
 }

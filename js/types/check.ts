@@ -1,5 +1,5 @@
 // Type test (tsc --noEmit): what must compile, and with @ts-expect-error what must not.
-import { AttrkitError, createClient, type Client, type PushResult } from "attrkit";
+import { AttrkitError, createClient, type AttrkitQueue, type Client, type EngineState, type PushResult } from "attrkit";
 
 async function main(): Promise<void> {
   const client: Client = await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com" });
@@ -25,6 +25,11 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof AttrkitError) console.log(e.code, e.status, e.attribute);
   }
+  const state: EngineState | null = client.inspect();
+  if (state) console.log(state.clientId, state.identity, state.outbox.length, state.held[0]?.attribute, state.retryAt);
+  const queue = (globalThis as unknown as { attrkit: AttrkitQueue }).attrkit;
+  const pushed: PushResult = await queue.push(["do", "identify", ["user-2"]]);
+  if (!pushed.ok && pushed.error.code === "sdk_unavailable") console.log(queue.inspect());
   client.close();
   console.log(personId, plan, got.attributes, cleared);
 
@@ -46,5 +51,7 @@ async function main(): Promise<void> {
   client.push(["call", "user:attributes", []]);
   // @ts-expect-error getAttributes needs a distinctId
   await client.analytics.getAttributes({});
+  // @ts-expect-error inspect() may be null (closed client)
+  client.inspect().outbox;
 }
 main();

@@ -17,6 +17,8 @@ export type ErrorCode =
   | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full"
   | "payload_too_large" | "rate_limited" | "invalid_request" | "invalid_config"
   | "invalid_api_host" | "delivery_failed" | "not_found" | "server_error"
+  /** Script tag only: the core could not load (CSP without 'wasm-unsafe-eval', .wasm 404...). */
+  | "sdk_unavailable"
   | (string & {});
 
 export declare class AttrkitError extends Error {
@@ -75,6 +77,49 @@ export interface Analytics {
   clearAttribute(request: { distinctId: string; attribute: string }): Promise<ClearAttributeResult>;
 }
 
+/** One write as the engine holds it (core/snapshot.h), as listed by inspect(). */
+export interface EngineWrite {
+  id: string;
+  seq: number;
+  unit: number;
+  attribute: string;
+  value: unknown;
+  created: number;
+  tries: number;
+  epoch: number;
+  /** Absent: made before any identify (held). */
+  distinctId?: string;
+  clientId?: string;
+  /** Not validated yet: the workspace config is not known. */
+  raw?: true;
+  removeUnspecified?: true;
+  inFlight: boolean;
+}
+
+/** The engine's inspect() document (core/engine.h), for consoles and debugging. Read-only: a
+ * fresh copy on every call; its shape may grow. */
+export interface EngineState {
+  clientId: string;
+  workspace?: string;
+  configured: boolean;
+  identity?: string;
+  /** The error code that stopped delivery for this page (e.g. "invalid_key"). */
+  stopped?: ErrorCode;
+  nextSeq: number;
+  /** This client's view of the current user (get user:attributes). */
+  view: Record<string, unknown>;
+  /** Waiting for the workspace config. */
+  pending: EngineWrite[];
+  /** Made before any identify. */
+  held: EngineWrite[];
+  outbox: EngineWrite[];
+  /** The id of the batch in flight. */
+  inFlight?: string;
+  /** When the next retry is due, ms since the epoch. */
+  retryAt?: number;
+  openTickets: number;
+}
+
 export interface Client {
   /** Never rejects, never throws. Unknown or malformed commands resolve {ok: false}. */
   push(command: Command): Promise<PushResult>;
@@ -83,8 +128,19 @@ export interface Client {
   setAttribute(key: string, value: AttributeValue, user: { id: string }): Promise<SetAttributeResult>;
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): Promise<PushResult<null>>;
   off<E extends EventName>(event: E, listener?: (payload: EventMap[E]) => void): Promise<PushResult<null>>;
+  /** The engine's state, synchronously; null once closed. */
+  inspect(): EngineState | null;
   /** Persists what is still queued, then stops timers, listeners and the core. */
   close(): void;
+}
+
+/** `window.attrkit` once dist/attrkit.js has loaded (before that: the snippet's array). If the
+ * core could not load, push resolves {ok: false} and the rest rejects with "sdk_unavailable". */
+export interface AttrkitQueue {
+  push(...commands: Command[]): Promise<PushResult>;
+  analytics: Analytics;
+  setAttribute: Client["setAttribute"];
+  inspect(): EngineState | null;
 }
 
 export declare function createClient(options: ClientOptions): Promise<Client>;

@@ -1,15 +1,18 @@
 // The Engine through the REAL Wasm core: every scripted scenario of tests/fixtures/scenarios/*.json
 // (the native suite runs the same files; format in docs/engine.md), then what only JS can do:
-// functions in commands, instance lifetime, restore from a snapshot that went through
-// JSON.stringify/parse as localStorage would.
+// functions in commands, one engine per module, strings through the converter, restore from a
+// snapshot that went through JSON.stringify/parse as localStorage would.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
 import { loadTestCore } from "./helpers/core.mjs";
-import { match, materialize } from "./helpers/engine.mjs";
+import { engineOf, match, materialize } from "./helpers/engine.mjs";
 import { readFixtures } from "./helpers/fixtures.mjs";
 
 const core = await loadTestCore();
+// One engine per module (bindings/engine.cpp): node runs the tests of a file one at a time, and
+// each scenario starts with engineCreate, which replaces whatever the previous one left.
+const e = engineOf(core);
 
 // "$stored" as a complete_batch body: the server stored every write of the batch as sent.
 function storedBody(batch) {
@@ -24,20 +27,14 @@ class Runner {
   constructor(scenario, fileConfig) {
     this.config = scenario.config ?? fileConfig;
     this.limits = scenario.limits ?? {};
-    this.engine = new core.Engine(scenario.clientId ?? "c1", this.limits);
+    e.create(scenario.clientId ?? "c1", this.limits);
     this.lastBatch = null;
     this.lastSnapshot = null;
-  }
-
-  replace(engine) {
-    this.engine.delete();
-    this.engine = engine;
   }
 
   step(s) {
     const now = s.now ?? 0;
     const args = materialize(s.args ?? null);
-    const e = this.engine;
     switch (s.op) {
       case "configure": return e.configure(s.config ?? this.config, now);
       case "command": return e.command(args, now);
@@ -62,9 +59,8 @@ class Runner {
         // A reload goes through text, as localStorage stores it.
         const snap = s.op === "reload" ? JSON.parse(JSON.stringify(e.snapshot())) : args;
         const workspace = s.workspace ?? (snap && typeof snap === "object" && !Array.isArray(snap) ? snap.workspace ?? "" : "");
-        const r = core.restoreEngine(snap, workspace, this.limits);
+        const r = e.restore(snap, workspace, this.limits);
         if (!r.ok) return { ok: false, error: { code: r.error.code } };
-        this.replace(r.value);
         return { ok: true };
       }
       case "load_snapshot": return e.loadSnapshot(args ?? this.lastSnapshot, s.workspace ?? "", now);
@@ -83,16 +79,12 @@ for (const { file, doc } of readFixtures("scenarios")) {
       steps += sc.steps.length;
       test(sc.name, () => {
         const run = new Runner(sc, doc.config);
-        try {
-          sc.steps.forEach((s, k) => {
-            const actual = run.step(s);
-            if (!Object.hasOwn(s, "expect")) return;
-            const diff = match(s.expect, actual);
-            assert.equal(diff, null, `step ${k + 1} (${s.op})${s.note ? ` ${s.note}` : ""}: ${diff}`);
-          });
-        } finally {
-          run.engine.delete();
-        }
+        sc.steps.forEach((s, k) => {
+          const actual = run.step(s);
+          if (!Object.hasOwn(s, "expect")) return;
+          const diff = match(s.expect, actual);
+          assert.equal(diff, null, `step ${k + 1} (${s.op})${s.note ? ` ${s.note}` : ""}: ${diff}`);
+        });
       });
     }
   });
@@ -102,41 +94,43 @@ const CONFIG = readFixtures("scenarios")[0].doc.config;
 
 describe("what only JS can do", () => {
   test("a real callback is reported by index, never called or kept by the core", () => {
-    const e = new core.Engine("c1", {});
+    e.create("c1");
     let called = 0;
     const r = e.command(["do", "identify", ["u1", () => { called += 1; }]], 0);
     assert.equal(r.callback, 1);
     assert.equal(r.effect, "identify");
     assert.equal(called, 0);
-    e.delete();
   });
 
   test("an engine survives a JSON round trip of its snapshot with the same ids", () => {
-    const e = new core.Engine("c-js", {});
+    e.create("c-js");
     e.configure(CONFIG, 0);
     e.command(["do", "identify", ["user-123456"]], 0);
     e.command(["set", "user:attributes", [{ plan: "pro", signup_date: "2024-06-15T10:00:00+02:00" }]], 1.7e12);
     const first = e.takeBatch(1.7e12 + 1000, false);
     const text = JSON.stringify(e.snapshot());
     assert.ok(!text.includes("pk_live"));
-    e.delete();
-    const r = core.restoreEngine(JSON.parse(text), "acme", {});
-    assert.equal(r.ok, true);
-    const again = r.value;
-    again.configure(CONFIG, 1.7e12 + 5000);
-    const second = again.takeBatch(1.7e12 + 5000, false);
+    e.create("someone-else"); // the page goes away
+    const r = e.restore(JSON.parse(text), "acme");
+    assert.deepEqual({ ...r }, { ok: true, value: null });
+    assert.equal(e.inspect().clientId, "c-js");
+    e.configure(CONFIG, 1.7e12 + 5000);
+    const second = e.takeBatch(1.7e12 + 5000, false);
     assert.deepEqual(second.writeIds, first.writeIds);
     assert.deepEqual(second.body, first.body);
     assert.equal(second.body.writes.find((w) => w.attribute === "signup_date").value, "2024-06-15T08:00:00.000Z");
-    again.delete();
   });
 
-  test("a corrupt stored snapshot is refused with a code, never thrown", () => {
+  test("a corrupt stored snapshot is refused with a code, never thrown, and the engine is kept", () => {
+    e.create("c-keep");
+    e.command(["do", "identify", ["u-keep"]], 0);
     for (const [snap, code] of [["{", "snapshot_invalid"], [undefined, "snapshot_invalid"], [{ v: 99 }, "snapshot_version"]]) {
-      const r = core.restoreEngine(snap, "acme", {});
+      const r = e.restore(snap, "acme");
       assert.equal(r.ok, false);
       assert.equal(r.error.code, code);
     }
+    assert.equal(e.inspect().clientId, "c-keep");
+    assert.equal(e.inspect().identity, "u-keep");
   });
 
   test("engine constants for the runtime", () => {
@@ -147,14 +141,82 @@ describe("what only JS can do", () => {
   });
 
   test("a lone surrogate value is refused, not replaced", () => {
-    const e = new core.Engine("c1", {});
+    e.create("c1");
     e.configure(CONFIG, 0);
     e.command(["do", "identify", ["u1"]], 0);
     const r = e.command(["set", "user:name", ["\uD800x"]], 0);
     assert.equal(r.result.ok, false);
     assert.equal(r.result.error.code, "attribute_value_invalid");
     assert.equal(r.result.error.attribute, "name");
-    e.delete();
+  });
+});
+
+describe("one engine per module, driven by plain functions", () => {
+  test("the module exports functions, no Embind class to delete()", () => {
+    for (const name of ["engineCreate", "engineRestore", "engineCommand", "engineWrite", "engineConfigure",
+      "engineTakeBatch", "engineCompleteBatch", "engineNextWake", "engineTakeEvents", "engineSnapshot",
+      "engineLoadSnapshot", "engineInspect", "engineConstants", "parseCommand", "parseInitOptions"]) {
+      assert.equal(typeof core[name], "function", name);
+    }
+    assert.equal(core.Engine, undefined);
+    assert.equal(core.restoreEngine, undefined);
+  });
+
+  test("engineCreate replaces the engine: nothing of the previous one survives", () => {
+    e.create("c-old", { maxHeld: 1 });
+    e.configure(CONFIG, 0);
+    e.command(["do", "identify", ["u-old"]], 0);
+    e.command(["set", "user:attributes", [{ plan: "pro" }]], 10);
+    assert.equal(e.inspect().outbox.length, 1);
+    e.create("c-new");
+    const s = e.inspect();
+    assert.equal(s.clientId, "c-new");
+    assert.equal(s.configured, false);
+    assert.equal(s.identity, undefined);
+    assert.deepEqual([s.pending.length, s.held.length, s.outbox.length], [0, 0, 0]);
+    assert.equal(e.takeBatch(1e6, true), null);
+    assert.deepEqual(e.takeEvents(), []);
+    // The new limits apply (maxHeld 1 was the old engine's): two held writes are fine now.
+    e.command(["set", "user:attributes", [{ plan: "pro", role: "admin" }]], 0);
+    assert.equal(e.inspect().pending.length, 2);
+  });
+
+  test("two loaded modules are two independent engines", async () => {
+    const other = engineOf(await loadTestCore());
+    e.create("c-a");
+    other.create("c-b");
+    e.command(["do", "identify", ["user-a"]], 0);
+    other.command(["do", "identify", ["user-b"]], 0);
+    e.command(["set", "user:name", ["Ann"]], 0);
+    assert.deepEqual([e.inspect().clientId, e.inspect().identity, e.inspect().pending.length], ["c-a", "user-a", 1]);
+    assert.deepEqual([other.inspect().clientId, other.inspect().identity, other.inspect().pending.length], ["c-b", "user-b", 0]);
+  });
+
+  test("client id and workspace go through the converter: a lone surrogate stays itself", () => {
+    // Embind's std::string would merge "\uD800x" into one astral character, so the workspace
+    // passed in would no longer equal the one stored inside the snapshot.
+    e.create("c\uD800x");
+    assert.equal(e.inspect().clientId, "c\uD800x");
+    e.configure(CONFIG, 0);
+    const snap = JSON.parse(JSON.stringify(e.snapshot()));
+    snap.workspace = "ws\uD800x";
+    assert.equal(e.restore(snap, "ws\uD800y").error?.code, "snapshot_foreign");
+    assert.equal(e.restore(snap, "ws\u{10078}").error?.code, "snapshot_foreign");
+    assert.equal(e.restore(snap, "ws\uD800x").ok, true);
+    assert.equal(e.inspect().clientId, "c\uD800x");
+    e.create("c2"); // not configured: no workspace of its own yet
+    assert.equal(e.loadSnapshot({ ...snap, clientId: "c2" }, "ws\uD800x", 0).ok, true);
+    assert.equal(e.loadSnapshot({ ...snap, clientId: "c2" }, "ws\u{10078}", 0).error?.code, "snapshot_foreign");
+  });
+
+  test("a client id or workspace that is not a string is taken as \"\"", () => {
+    e.create(42);
+    assert.equal(e.inspect().clientId, "");
+    e.create("c-ws");
+    e.configure(CONFIG, 0);
+    const snap = e.snapshot();
+    assert.equal(e.restore(snap, { toString: () => "acme" }).error?.code, "snapshot_foreign");
+    assert.equal(e.restore(snap, "acme").ok, true);
   });
 });
 

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
+import { Runtime } from "../../js/src/runtime.js";
+import { loadTestCore } from "./helpers/core.mjs";
 import { api, repoRoot, startServer } from "./helpers/server.mjs";
 
 const dist = `${repoRoot}/js/dist/attrkit.mjs`;
@@ -120,6 +122,44 @@ describe("push queue through the npm client", () => {
     assert.equal(closed.ok, false);
   });
 
+  test("inspect(): the engine's state, synchronously, as the demo console reads it", async () => {
+    const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
+    const before = c.inspect();
+    assert.match(before.clientId, /^[a-z0-9]{16}$/);
+    assert.equal(before.configured, true);
+    assert.equal(typeof before.workspace, "string");
+    assert.equal(before.identity, undefined);
+    c.push(["set", "user:attributes", [{ plan: "pro" }]]); // no identity: held
+    let s = c.inspect();
+    assert.deepEqual(s.held.map((w) => [w.attribute, w.value, w.distinctId]), [["plan", "Pro", undefined]]);
+    c.push(["do", "identify", ["user-103"]]);
+    s = c.inspect();
+    assert.equal(s.identity, "user-103");
+    assert.deepEqual(s.held, []);
+    assert.deepEqual(s.outbox.map((w) => [w.attribute, w.distinctId]), [["plan", "user-103"]]);
+    assert.notEqual(c.inspect(), c.inspect(), "a fresh copy every call");
+    await c.push(["set", "user:attributes", [{ role: "admin" }, { refetchBoosted: true }]]);
+    s = c.inspect();
+    assert.deepEqual([s.outbox.length, s.inFlight], [0, undefined]);
+    assert.deepEqual(s.view, { plan: "Pro", role: "admin" });
+    c.close();
+    assert.equal(c.inspect(), null);
+  });
+
+  test("each client has its own core module and engine", async () => {
+    const [a, b] = await Promise.all([1, 2].map(() => createClient({ publicKey: server.publicKey, apiHost: server.url })));
+    await a.push(["do", "identify", ["user-104"]]);
+    await b.push(["do", "identify", ["user-105"]]);
+    await a.push(["set", "user:attributes", [{ plan: "pro" }]]);
+    assert.equal(a.inspect().identity, "user-104");
+    assert.equal(b.inspect().identity, "user-105");
+    assert.deepEqual((await b.push(["get", "user:attributes", []])).value, {});
+    a.close();
+    assert.equal(b.inspect().identity, "user-105", "closing one leaves the other running");
+    assert.deepEqual(await b.push(["set", "user:attributes", [{ plan: "growth" }, true]]), { ok: true, value: { plan: "Growth" } });
+    b.close();
+  });
+
   test("a second init with other options is invalid_command; the same options are a no-op", async () => {
     const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
     assert.deepEqual(await c.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]), { ok: true, value: null });
@@ -128,4 +168,14 @@ describe("push queue through the npm client", () => {
     assert.equal(r.error.code, "invalid_command");
     c.close();
   });
+});
+
+test("a core module serves one runtime: a second one on it is refused, not shared", async () => {
+  const core = await loadTestCore();
+  const rt = new Runtime(core);
+  assert.throws(() => new Runtime(core), /already serves a client/);
+  assert.match(rt.inspect().clientId, /^[a-z0-9]{16}$/, "the first runtime's engine is untouched");
+  rt.close();
+  assert.equal(rt.inspect(), null);
+  assert.throws(() => new Runtime(core), /already serves a client/, "not even after close");
 });

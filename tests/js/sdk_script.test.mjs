@@ -13,7 +13,8 @@ if (!existsSync(`${distDir}/attrkit.js`)) throw new Error(`${distDir}/attrkit.js
 const snippet = readFileSync(`${distDir}/snippet.min.js`, "utf8");
 
 // A page: the globals a browser has, plus the record of what was appended and fetched.
-function page(origin) {
+// `globals` replaces some of them (a console that records, a WebAssembly a CSP refuses).
+function page(origin, globals = {}) {
   const appended = [];
   const fetched = [];
   const document = {
@@ -32,15 +33,17 @@ function page(origin) {
       fetched.push(`${init?.method ?? "GET"} ${new URL(url).pathname}`);
       return fetch(url, init);
     },
+    ...globals,
   };
   ctx.window = ctx;
   vm.createContext(ctx);
   return { ctx, appended, fetched };
 }
 
-async function load(p, server) {
-  const src = `${server.url}/sdk/attrkit.js`;
-  const res = await fetch(src);
+// Evaluates the served attrkit.js as if it had been loaded from `src` (the .wasm is looked up
+// beside `src`), then waits until window.attrkit has its API.
+async function load(p, server, src = `${server.url}/sdk/attrkit.js`) {
+  const res = await fetch(`${server.url}/sdk/attrkit.js`);
   assert.equal(res.status, 200);
   p.ctx.document.currentScript = { src };
   vm.runInContext(await res.text(), p.ctx, { filename: "attrkit.js" });
@@ -101,6 +104,13 @@ describe("script-tag build against the server", () => {
     assert.deepEqual(order.slice(2).sort(), ["delivered:email", "delivered:plan", "delivered:team_size"]);
     const stored = await api(server, "GET", "/api/v1/persons/user-200/attributes", { key: server.secretKey });
     assert.deepEqual(stored.body.attributes, { plan: "Pro", email: "sam@example.com", team_size: 3 });
+    // The engine's state for the demo console, synchronously.
+    const state = q.inspect();
+    assert.equal(state.identity, "user-200");
+    assert.equal(state.configured, true);
+    assert.equal(typeof state.workspace, "string");
+    assert.match(state.clientId, /^[a-z0-9]{16}$/);
+    assert.deepEqual([state.pending.length, state.held.length], [0, 0]);
     // The promise API is there too.
     const set = await q.analytics.setAttribute({ distinctId: "user-201", attribute: "persona", value: "student" });
     assert.equal(set.value, "student");
@@ -134,5 +144,81 @@ describe("script-tag build against the server", () => {
     assert.match(wasm.headers.get("cache-control"), /immutable/);
     const text = readFileSync(`${distDir}/attrkit.js`, "utf8");
     assert.doesNotMatch(text, /\beval\(|new Function\(/);
+  });
+});
+
+describe("script-tag build when the core cannot load", () => {
+  let server;
+  before(async () => {
+    server = await startServer({ sdk: distDir });
+  });
+  after(async () => server?.stop());
+
+  // What a page would see: uncaught errors (reportError), unhandled rejections, console output.
+  function watchedPage(globals = {}) {
+    const seen = { warn: [], error: [], reported: [], rejections: [] };
+    const console = { ...globalThis.console, warn: (...a) => seen.warn.push(a.join(" ")), error: (...a) => seen.error.push(a) };
+    const p = page(server.url, { console, reportError: (e) => seen.reported.push(e), ...globals });
+    const onRejection = (reason) => seen.rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    seen.stop = () => process.off("unhandledRejection", onRejection);
+    return { p, seen };
+  }
+
+  async function unavailable(p, seen, src) {
+    vm.runInContext(snippet, p.ctx);
+    const q = p.ctx.attrkit;
+    const heard = [];
+    q.push(["on", "error", [(e) => heard.push(e.code)]]);
+    q.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]);
+    q.push(["set", "user:attributes", [{ plan: "Pro" }]]);
+    try {
+      await load(p, server, src);
+      assert.equal(q.length, 0, "the queued commands were taken");
+      assert.deepEqual(heard, ["sdk_unavailable"], "an error listener queued before load hears why, once");
+      // Later pushes resolve {ok: false} with a clear code; the Promise API rejects with it.
+      for (const cmd of [["set", "user:attributes", [{ plan: "Pro" }]], ["get", "user:attributes", []], "garbage"]) {
+        const r = await q.push(cmd);
+        assert.equal(r.ok, false);
+        assert.equal(r.error.name, "AttrkitError");
+        assert.equal(r.error.code, "sdk_unavailable");
+        assert.equal(r.error.status, 0);
+      }
+      await assert.rejects(q.analytics.setAttribute({ distinctId: "u1", attribute: "plan", value: "Pro" }), { code: "sdk_unavailable" });
+      await assert.rejects(q.setAttribute("plan", "Pro", { id: "u1" }), { code: "sdk_unavailable" });
+      assert.equal(q.inspect(), null);
+      await new Promise((r) => setTimeout(r, 50)); // let any stray rejection surface
+      assert.equal(seen.warn.length, 1, `one warning: ${seen.warn.join(" | ")}`);
+      assert.match(seen.warn[0], /attrkit: the SDK could not load/);
+      assert.deepEqual(seen.reported, [], "nothing reported as an uncaught page error");
+      assert.deepEqual(seen.error, []);
+      assert.deepEqual(seen.rejections, [], "no unhandled rejection");
+      // Nothing but the failed .wasm fetch: no config request, no write.
+      assert.deepEqual(p.fetched.filter((f) => !f.endsWith(".wasm")), []);
+    } finally {
+      seen.stop();
+    }
+  }
+
+  test("the .wasm answers 404", async () => {
+    const { p, seen } = watchedPage();
+    // Loaded from a folder the server does not have: the .wasm beside it is a 404.
+    await unavailable(p, seen, `${server.url}/missing/attrkit.js`);
+    assert.equal(p.fetched.length, 1);
+    assert.match(p.fetched[0], /^GET \/missing\/attrkit-core\.[0-9a-f]{12}\.wasm$/);
+    assert.match(seen.warn[0], /HTTP 404/);
+  });
+
+  test("a CSP without 'wasm-unsafe-eval' refuses to compile the .wasm", async () => {
+    const refuse = () => Promise.reject(new WebAssembly.CompileError("WebAssembly.instantiate(): Refused to compile or instantiate WebAssembly module because 'wasm-unsafe-eval' is not an allowed source of script"));
+    const csp = Object.create(WebAssembly, {
+      instantiate: { value: refuse },
+      instantiateStreaming: { value: refuse },
+      compile: { value: refuse },
+      compileStreaming: { value: refuse },
+    });
+    const { p, seen } = watchedPage({ WebAssembly: csp });
+    await unavailable(p, seen);
+    assert.match(seen.warn[0], /wasm-unsafe-eval/);
   });
 });

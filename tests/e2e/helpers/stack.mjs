@@ -180,8 +180,14 @@ export async function waitForStored(stack, distinctId, expected, timeout = 15000
 }
 
 // Every write a tab sent, flattened from its batch (and single-write) requests, in order.
-export function sentWrites(tab) {
-  return tab
-    .writeRequests()
-    .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
+// `through` names a write the test knows the server stored: the browser's request events can reach
+// the test after the server has answered, so this waits until that write shows in the log (the
+// outbox is FIFO: everything sent before it is then in the log too).
+export async function sentWrites(tab, through) {
+  const all = () =>
+    tab
+      .writeRequests()
+      .flatMap((r) => (r.path.endsWith("/batch") ? JSON.parse(r.body).writes : [JSON.parse(r.body)]));
+  await eventually(() => all().some(through), { message: "the stored write in the page's request log" });
+  return all();
 }

@@ -2,6 +2,28 @@
 // fixture conventions of tests/fixtures/commands and tests/fixtures/scenarios, as the C++ runner
 // (tests/cpp/core/engine_test_support.h) implements them. Format: docs/engine.md.
 
+/**
+ * The module's one engine (bindings/engine.cpp: plain functions over one Engine per module) under
+ * the method names of core/engine.h, so a test reads `e.command(cmd, now)`. Every call goes to
+ * whatever engine the module holds now (engineCreate / engineRestore replace it).
+ */
+export function engineOf(core) {
+  return {
+    create: (clientId, limits = {}) => core.engineCreate(clientId, limits),
+    restore: (snapshot, workspace, limits = {}) => core.engineRestore(snapshot, workspace, limits),
+    command: (cmd, now) => core.engineCommand(cmd, now),
+    write: (req, now) => core.engineWrite(req, now),
+    configure: (config, now) => core.engineConfigure(config, now),
+    takeBatch: (now, flush = false) => core.engineTakeBatch(now, flush),
+    completeBatch: (outcome, now) => core.engineCompleteBatch(outcome, now),
+    nextWake: (now) => core.engineNextWake(now),
+    takeEvents: () => core.engineTakeEvents(),
+    snapshot: () => core.engineSnapshot(),
+    loadSnapshot: (snapshot, workspace, now) => core.engineLoadSnapshot(snapshot, workspace, now),
+    inspect: () => core.engineInspect(),
+  };
+}
+
 /** {"$fn": true} -> a function, {"$symbol": true} -> a symbol; everything else copied. */
 export function materialize(value) {
   if (Array.isArray(value)) return value.map(materialize);
