@@ -3,11 +3,16 @@
 // even last digit), which is exactly what ECMAScript's Number::toString asks for. Grisu-style
 // fast paths are not exact in every case, and numbers are rare enough in attribute writes that
 // a few microseconds of bignum arithmetic cost nothing.
+//
+// parse_number_text reads with the same big integers instead of strtod: musl's strtod works in
+// 128-bit long double, which Wasm emulates in software, and costs 6.5 KB brotli of the module
+// (bench/README.md). The reader is Clinger's: an exact one-operation fast path, otherwise a
+// double-arithmetic guess corrected ulp by ulp with exact comparisons (AlgorithmR), so every
+// result is the correctly rounded (half-even) double, bit for bit what glibc's strtod gives.
 #include "number_text.h"
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 
 #include "text_chars.h"
@@ -15,11 +20,12 @@
 namespace attrkit {
 namespace {
 
-// Unsigned big integer, little-endian 32-bit limbs. 2^1130 (a denormal scaled by 10^324) is the
-// largest value the algorithm builds, so 48 limbs (1536 bits) are ample.
+// Unsigned big integer, little-endian 32-bit limbs. number_to_text builds at most 2^1130 (a
+// denormal scaled by 10^324); the reader at most about 2^2600 (769 digits against 2^55 x 5^1093,
+// see read_digits), so 96 limbs (3072 bits) are ample.
 struct Big {
-  static constexpr int kLimbs = 48;
-  std::uint32_t d[kLimbs] = {};
+  static constexpr int kLimbs = 96;
+  std::uint32_t d[kLimbs];  // d[n..] are never read, so never cleared (a measurable saving)
   int n = 0;  // limbs in use; no leading zero limb
 
   explicit Big(std::uint64_t v = 0) {
@@ -28,19 +34,35 @@ struct Big {
       v >>= 32;
     }
   }
+  Big(const Big& b) : n(b.n) { std::memcpy(d, b.d, sizeof d[0] * static_cast<unsigned>(n)); }
+  Big& operator=(const Big& b) {
+    n = b.n;
+    std::memcpy(d, b.d, sizeof d[0] * static_cast<unsigned>(n));
+    return *this;
+  }
 
   void trim() {
     while (n > 0 && d[n - 1] == 0) --n;
   }
 
-  void mul_small(std::uint32_t m) {
-    std::uint64_t carry = 0;
+  // *this = *this * m + a, for m != 0.
+  void mul_add_small(std::uint32_t m, std::uint32_t a) {
+    std::uint64_t carry = a;
     for (int k = 0; k < n; ++k) {
       const std::uint64_t p = static_cast<std::uint64_t>(d[k]) * m + carry;
       d[k] = static_cast<std::uint32_t>(p);
       carry = p >> 32;
     }
     if (carry != 0 && n < kLimbs) d[n++] = static_cast<std::uint32_t>(carry);
+  }
+
+  void mul_small(std::uint32_t m) { mul_add_small(m, 0); }
+
+  void mul_pow5(int e) {
+    for (; e >= 13; e -= 13) mul_small(1220703125u);  // 5^13, the largest power below 2^32
+    std::uint32_t p = 1;
+    for (; e > 0; --e) p *= 5;
+    mul_small(p);
   }
 
   void mul_pow10(int e) {
@@ -205,6 +227,133 @@ void append_int(std::string& out, int v) {
   while (len > 0) out += buf[--len];
 }
 
+// ---- reading ----
+
+// A decimal lies exactly halfway between two doubles with at most 767 significant digits, so
+// beyond 768 digits only "are the rest zero?" matters: parse_number_text keeps 768 and turns any
+// nonzero rest into one more digit, '1'.
+constexpr int kMaxDigits = 768;
+// Exponents are clamped here: with at most 769 digits, anything near it is 0 or infinite, and
+// the sum with a long fraction's digit count stays far from overflow.
+constexpr long long kExponentCap = 1000000000000000LL;
+
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+// 10^(22k), each within half an ulp: with them a guess takes at most four roundings.
+constexpr double kPow10Step[] = {1e0,   1e22,  1e44,  1e66,  1e88,  1e110, 1e132, 1e154,
+                                 1e176, 1e198, 1e220, 1e242, 1e264, 1e286, 1e308};
+
+double from_bits(std::uint64_t bits) {
+  double x;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+// Sign of digits x 10^e10 - m x 2^e2, exactly. `scaled` is digits x 5^e10 when e10 >= 0, else
+// the digits themselves with `pow5` = 5^-e10; the powers of two of 10^e10 and of 2^e2 meet as
+// one shift of whichever side needs it.
+int compare_exact(const Big& scaled, const Big& pow5, int e10, std::uint64_t m, int e2) {
+  Big rhs(m);
+  if (e10 < 0) {  // rhs = m x 5^-e10; m < 2^55 is odd, so its low half is never 0
+    rhs = pow5;
+    rhs.mul_small(static_cast<std::uint32_t>(m));
+    if (m >> 32 != 0) {
+      Big high = pow5;
+      high.mul_small(static_cast<std::uint32_t>(m >> 32));
+      high.shift_left(32);
+      rhs = Big::add(rhs, high);
+    }
+  }
+  const int shift = e10 - e2;
+  if (shift < 0) {
+    rhs.shift_left(-shift);
+    return Big::compare(scaled, rhs);
+  }
+  Big lhs = scaled;
+  lhs.shift_left(shift);
+  return Big::compare(lhs, rhs);
+}
+
+// The double nearest digits[0..nd) x 10^e10 (ties to even); false when that is infinite.
+// `digits` has no leading or trailing zero and nd <= kMaxDigits + 1.
+bool read_digits(const char* digits, int nd, long long e10, double* out) {
+  if (nd == 0 || nd + e10 < -324) {  // below 10^-325, under half the smallest denormal
+    *out = 0;
+    return true;
+  }
+  if (nd + e10 > 310) return false;  // at least 10^309
+
+  std::uint64_t head = 0;  // the first 19 digits at most: exact in 64 bits
+  const int head_digits = nd < 19 ? nd : 19;
+  for (int k = 0; k < head_digits; ++k) {
+    head = head * 10 + static_cast<std::uint64_t>(digits[k] - '0');
+  }
+  int scale = static_cast<int>(e10) + (nd - head_digits);
+  double x = static_cast<double>(head);
+  // Exact operands and one rounding: the correctly rounded result (Clinger's fast path).
+  if (nd <= 15 && scale >= -22 && scale <= 22) {
+    *out = scale >= 0 ? x * kExactPow10[scale] : x / kExactPow10[-scale];
+    return true;
+  }
+  // Otherwise a guess within a couple of ulps, then exact corrections. scale is in -344..310.
+  if (scale < -308) {  // keeps 10^-scale finite
+    x /= 1e22;
+    scale += 22;
+  }
+  const int step = (scale < 0 ? -scale : scale) / 22;
+  const int rest = (scale < 0 ? -scale : scale) % 22;
+  x = scale >= 0 ? x * kPow10Step[step] * kExactPow10[rest]
+                 : x / kPow10Step[step] / kExactPow10[rest];
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  if (bits == 0) bits = 1;                                          // the smallest denormal
+  if (bits >= 0x7FF0000000000000ULL) bits = 0x7FEFFFFFFFFFFFFFULL;  // the largest double
+
+  const int e = static_cast<int>(e10);
+  Big scaled, pow5(1);
+  for (int k = 0; k < nd; k += 9) {  // digits as an integer, 9 at a time
+    std::uint32_t chunk = 0, mul = 1;
+    for (int j = k; j < nd && j < k + 9; ++j) {
+      chunk = chunk * 10 + static_cast<std::uint32_t>(digits[j] - '0');
+      mul *= 10;
+    }
+    scaled.mul_add_small(mul, chunk);
+  }
+  if (e >= 0) {
+    scaled.mul_pow5(e);
+  } else {
+    pow5.mul_pow5(-e);
+  }
+  for (;;) {
+    const int biased = static_cast<int>(bits >> 52);
+    std::uint64_t m = bits & ((static_cast<std::uint64_t>(1) << 52) - 1);
+    int e2 = -1074;
+    if (biased != 0) {
+      m |= static_cast<std::uint64_t>(1) << 52;
+      e2 = biased - 1075;
+    }
+    const bool odd = (m & 1) != 0;  // on an exact tie, the even neighbour wins
+    // Above the midpoint with the next double up?
+    int c = compare_exact(scaled, pow5, e, 2 * m + 1, e2 - 1);
+    if (c > 0 || (c == 0 && odd)) {
+      if (++bits == 0x7FF0000000000000ULL) return false;
+      continue;
+    }
+    // Below the midpoint with the next double down? At a power of two that gap is half as wide.
+    const bool narrow_below = m == (static_cast<std::uint64_t>(1) << 52) && biased > 1;
+    c = narrow_below ? compare_exact(scaled, pow5, e, 4 * m - 1, e2 - 2)
+                     : compare_exact(scaled, pow5, e, 2 * m - 1, e2 - 1);
+    if (c < 0 || (c == 0 && odd)) {
+      if (--bits == 0) break;
+      continue;
+    }
+    break;
+  }
+  *out = from_bits(bits);
+  return true;
+}
+
 }  // namespace
 
 std::string number_to_text(double x) {
@@ -247,29 +396,58 @@ std::string number_to_text(double x) {
 bool parse_number_text(std::string_view s, double* out) {
   std::size_t i = 0;
   const std::size_t len = s.size();
-  if (i < len && s[i] == '-') ++i;
-  std::size_t int_digits = 0, frac_digits = 0;
-  while (i < len && is_ascii_digit(s[i])) ++i, ++int_digits;
-  if (i < len && s[i] == '.') {
-    ++i;
-    while (i < len && is_ascii_digit(s[i])) ++i, ++frac_digits;
+  const bool negative = i < len && s[i] == '-';
+  if (negative) ++i;
+  // Significant digits (leading zeros skipped) and the power of ten of the last one kept.
+  char digits[kMaxDigits + 1];
+  int nd = 0;
+  long long exp10 = 0;
+  bool dropped_nonzero = false;
+  std::size_t mantissa_digits = 0;
+  bool in_fraction = false;
+  for (; i < len; ++i) {
+    const char c = s[i];
+    if (c == '.' && !in_fraction) {
+      in_fraction = true;
+      continue;
+    }
+    if (!is_ascii_digit(c)) break;
+    ++mantissa_digits;
+    if (in_fraction) --exp10;
+    if (nd == 0 && c == '0') continue;
+    if (nd < kMaxDigits) {
+      digits[nd++] = c;
+    } else {
+      ++exp10;
+      dropped_nonzero |= c != '0';
+    }
   }
-  if (int_digits + frac_digits == 0) return false;
+  if (mantissa_digits == 0) return false;
   if (i < len && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
+    const bool exp_negative = i < len && s[i] == '-';
     if (i < len && (s[i] == '+' || s[i] == '-')) ++i;
+    long long e = 0;
     std::size_t exp_digits = 0;
-    while (i < len && is_ascii_digit(s[i])) ++i, ++exp_digits;
+    for (; i < len && is_ascii_digit(s[i]); ++i, ++exp_digits) {
+      if (e < kExponentCap) e = e * 10 + (s[i] - '0');  // beyond the cap the answer is 0 or inf
+    }
     if (exp_digits == 0) return false;
+    exp10 += exp_negative ? -e : e;
   }
   if (i != len) return false;
-  // The grammar above is a subset of strtod's, so strtod (correctly rounded in glibc and musl)
-  // reads exactly the checked text. It needs a terminated copy.
-  const std::string text(s);
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(v)) return false;
-  *out = v == 0 ? 0.0 : v;  // "-0" is the number 0, as everywhere else in attrkit
+  if (dropped_nonzero) {
+    // A digit past the 768th only tells whether the value is a little above the kept ones.
+    digits[nd++] = '1';
+    --exp10;
+  }
+  while (nd > 0 && digits[nd - 1] == '0') {
+    --nd;
+    ++exp10;
+  }
+  double v = 0;
+  if (!read_digits(digits, nd, exp10, &v)) return false;
+  *out = negative && v != 0 ? -v : v;  // "-0" is the number 0, as everywhere else in attrkit
   return true;
 }
 

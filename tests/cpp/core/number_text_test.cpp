@@ -1,10 +1,16 @@
-// number_to_text against String(x) in Node 20 (V8), and parse_number_text's grammar.
+// number_to_text against String(x) in Node 20 (V8); parse_number_text's grammar, and its values
+// bit for bit against glibc's strtod (correctly rounded) on hard cases and 1,000,000+ random
+// inputs. The core itself no longer calls strtod (the Wasm build must not link musl's).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
 
 #include "core/number_text.h"
 
@@ -309,6 +315,239 @@ TEST(NumberText, ParsesWithoutATerminator) {
   double v = 0;
   ASSERT_TRUE(parse_number_text(std::string_view(buffer, 2), &v));
   EXPECT_EQ(v, 12);
+}
+
+// ---- values against strtod ----
+
+std::uint64_t to_bits(double x) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  return bits;
+}
+
+// Checks one input of the documented grammar against glibc: the same bits (with -0 read as 0),
+// or false exactly when strtod overflows. Returns whether they agreed, for counting.
+bool agrees_with_strtod(const std::string& text) {
+  const double want = std::strtod(text.c_str(), nullptr);
+  double got = 12345;
+  const bool ok = parse_number_text(text, &got);
+  if (!std::isfinite(want)) {
+    EXPECT_FALSE(ok) << text << " overflows, so it is not a number";
+    return !ok;
+  }
+  const std::uint64_t want_bits = to_bits(want == 0 ? 0.0 : want);
+  EXPECT_TRUE(ok) << text;
+  EXPECT_EQ(to_bits(got), want_bits) << text << ": got " << got << ", strtod " << want;
+  return ok && to_bits(got) == want_bits;
+}
+
+TEST(NumberRead, HardCasesMatchStrtod) {
+  const char* cases[] = {
+      "9007199254740993",          // 2^53 + 1: tie, even goes down
+      "9007199254740995",          // 2^53 + 3: tie, even goes up
+      "9007199254740993.0000000000000000000000000000001",  // just above the tie
+      "2.2250738585072011e-308",   // near the largest denormal / smallest normal
+      "2.2250738585072012e-308",
+      "2.2250738585072014e-308",
+      "2.225073858507201136057409796709131975934819546351645648e-308",
+      "1.7976931348623157e308",
+      "1.7976931348623158e308",    // rounds to the largest double
+      "1.7976931348623158079372897140530341507993413271003782693617377898044496829276475094664"
+      "7e308",                     // above the largest double's upper midpoint: overflow
+      "1.7976931348623159e308",    // overflow
+      "1.797693134862315807937289714053034150799341327100378269361737789804449682927647509466"
+      "49e308",                    // just below that midpoint: the largest double
+      "0.1", "0.2", "0.3", "1e23", "8.589973e9", "1e22", "1e-22", "123456789012345678",
+      "4.9e-324", "5e-324", "2.5e-324", "2.4703282292062328e-324", "2.4703282292062327e-324",
+      "7.4e-324", "7.5e-324", "1e-324", "1e-400", "3e-324", "1.5e-323",
+      "4.4501477170144023e-308", "4.4501477170144024e-308",  // around 2^-1021
+      "2.2250738585072009e-308", "9.8813129168249309e-324",
+      "1e308", "1e309", "1e-307", "1e-308", "1e-309", "1e-310", "1e-320", "1e-323",
+      "179769313486231570000000000000000000000000000000000000000000000000000000000000000000000"
+      "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+      "000000000000000000000000000000000000000000000000000000000000",
+      "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803",
+      "0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
+      "123456789012345678901234567890", "1.00000000000000011102230246251565404236316680908203125",
+      "1.00000000000000011102230246251565404236316680908203124",
+      "1.00000000000000011102230246251565404236316680908203126",
+      "7.038531e-26", "6.9294956446009195e15", "3.002868351757765e-309",
+      "5.0216813883093446110686315385661331328818843555712276103941e-3", "1448997445238699",
+      "4503599627370496.5", "4503599627370497.5", "45035996.273704985", "-0.0", "-1e-400",
+      "0e999999999999999999999", "1e-999999999999999999999", "00000000000000000000000001",
+      "1e99999999999999999999", "-1e99999999999999999999", "0.0e-5", ".0000000000000000001e19",
+  };
+  int agreed = 0;
+  for (const char* text : cases) agreed += agrees_with_strtod(text);
+  EXPECT_EQ(agreed, static_cast<int>(sizeof cases / sizeof cases[0]));
+
+  // The named values, independently of glibc.
+  double v = 0;
+  ASSERT_TRUE(parse_number_text("5e-324", &v));
+  EXPECT_EQ(to_bits(v), 1u);
+  ASSERT_TRUE(parse_number_text("2.5e-324", &v));
+  EXPECT_EQ(to_bits(v), 1u);
+  ASSERT_TRUE(parse_number_text("2.4703282292062327e-324", &v));  // under half the denormal
+  EXPECT_EQ(to_bits(v), 0u);
+  ASSERT_TRUE(parse_number_text("7.4e-324", &v));
+  EXPECT_EQ(to_bits(v), 1u);
+  ASSERT_TRUE(parse_number_text("7.5e-324", &v));
+  EXPECT_EQ(to_bits(v), 2u);
+  ASSERT_TRUE(parse_number_text("9007199254740993", &v));
+  EXPECT_EQ(v, 9007199254740992.0);
+  ASSERT_TRUE(parse_number_text("9007199254740995", &v));
+  EXPECT_EQ(v, 9007199254740996.0);
+  ASSERT_TRUE(parse_number_text("1.7976931348623158e308", &v));
+  EXPECT_EQ(to_bits(v), 0x7fefffffffffffffULL);
+  EXPECT_FALSE(parse_number_text("1.7976931348623159e308", &v));
+  ASSERT_TRUE(parse_number_text("1e23", &v));
+  EXPECT_EQ(to_bits(v), 0x44b52d02c7e14af6ULL);
+}
+
+TEST(NumberRead, PowersOfTwoMatchStrtod) {
+  // Below a power of two the gap to the next double down is half the gap above: the midpoint
+  // there, and values between it and that double, must not be read with the wider gap.
+  char buf[1200];
+  int checked = 0, agreed = 0;
+  for (int k = -1073; k <= 1023; ++k) {
+    const long double p = std::ldexp(1.0L, k);
+    const long double below[] = {p - std::ldexp(1.0L, k - 54),       // the midpoint, a tie
+                                 p - 3 * std::ldexp(1.0L, k - 55),   // nearer the double below
+                                 p - std::ldexp(1.0L, k - 55)};      // nearer the power of two
+    for (const long double x : below) {
+      std::snprintf(buf, sizeof buf, x == below[0] ? "%.800Le" : "%.40Le", x);  // ties: exactly
+      ++checked;
+      agreed += agrees_with_strtod(buf);
+      std::snprintf(buf, sizeof buf, "%.20Le", x);
+      ++checked;
+      agreed += agrees_with_strtod(buf);
+    }
+  }
+  EXPECT_EQ(agreed, checked);
+}
+
+TEST(NumberRead, LongDigitStringsMatchStrtod) {
+  // Far more digits than the reader keeps (768): what lies beyond them still decides ties.
+  const std::string half = "9007199254740993";  // 2^53 + 1, a tie
+  EXPECT_TRUE(agrees_with_strtod(half + std::string(2000, '0')));
+  EXPECT_TRUE(agrees_with_strtod(half + std::string(2000, '0') + "1e-2001"));
+  EXPECT_TRUE(agrees_with_strtod(half + "." + std::string(2000, '0') + "1"));
+  EXPECT_TRUE(agrees_with_strtod("0." + std::string(5000, '0') + "1e5000"));
+  EXPECT_TRUE(agrees_with_strtod("0." + std::string(400, '0') + "1"));
+  EXPECT_TRUE(agrees_with_strtod(std::string(400, '9')));
+  EXPECT_TRUE(agrees_with_strtod(std::string(308, '9')));
+  EXPECT_TRUE(agrees_with_strtod(std::string(309, '9')));
+  EXPECT_TRUE(agrees_with_strtod("0." + std::string(1000, '3')));
+  EXPECT_TRUE(agrees_with_strtod(std::string(1000, '1') + "e-1300"));
+  double v = 0;
+  ASSERT_TRUE(parse_number_text(half + "." + std::string(2000, '0') + "1", &v));
+  EXPECT_EQ(v, 9007199254740994.0) << "a nonzero 2017th digit breaks the tie upwards";
+
+  // 2^-1075, half the smallest denormal, written out exactly (751 significant digits): a tie
+  // that goes to 0, unless a nonzero digit follows, here past the 768 digits kept.
+  char buf[1200];
+  std::snprintf(buf, sizeof buf, "%.800Le", 0x1p-1075L);
+  std::string exact = buf;
+  const std::string exponent = exact.substr(exact.find('e'));
+  exact.erase(exact.find('e'));
+  while (exact.back() == '0') exact.pop_back();
+  ASSERT_GT(exact.size(), 700u);
+  ASSERT_TRUE(parse_number_text(exact + exponent, &v));
+  EXPECT_EQ(to_bits(v), 0u);
+  ASSERT_TRUE(parse_number_text(exact + std::string(100, '0') + "1" + exponent, &v));
+  EXPECT_EQ(to_bits(v), 1u);
+  EXPECT_TRUE(agrees_with_strtod(exact + exponent));
+  EXPECT_TRUE(agrees_with_strtod(exact + std::string(100, '0') + "1" + exponent));
+}
+
+// xorshift64*: fixed seed, so a failure names a reproducible input.
+struct Rng {
+  std::uint64_t s = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t next() {
+    s ^= s >> 12;
+    s ^= s << 25;
+    s ^= s >> 27;
+    return s * 0x2545F4914F6CDD1DULL;
+  }
+  int below(int n) { return static_cast<int>(next() % static_cast<std::uint64_t>(n)); }
+};
+
+double random_finite(Rng& rng) {
+  for (;;) {
+    std::uint64_t bits = rng.next();
+    double x;
+    std::memcpy(&x, &bits, sizeof x);
+    if (std::isfinite(x)) return x;
+  }
+}
+
+TEST(NumberRead, AMillionRandomInputsMatchStrtod) {
+  Rng rng;
+  char buf[2200];
+  int checked = 0, agreed = 0;
+  auto check = [&](const std::string& text) {
+    ++checked;
+    agreed += agrees_with_strtod(text);
+  };
+  // Random doubles as %.17g (round-trips exactly) and with fewer digits (%.1g..%.16g). glibc's
+  // printf is the slow part of this test, so most inputs are the cheap digit strings below.
+  for (int k = 0; k < 100000; ++k) {
+    std::snprintf(buf, sizeof buf, "%.17g", random_finite(rng));
+    check(buf);
+  }
+  for (int k = 0; k < 60000; ++k) {
+    std::snprintf(buf, sizeof buf, "%.*g", 1 + rng.below(16), random_finite(rng));
+    check(buf);
+  }
+  // The shortest round-trip text (JS String(x)), and doubles near 1 and near the extremes.
+  for (int k = 0; k < 10000; ++k) check(number_to_text(random_finite(rng)));
+  for (int k = 0; k < 30000; ++k) {
+    const std::uint64_t edges[] = {0x0000000000000000ULL, 0x0010000000000000ULL,
+                                   0x3ff0000000000000ULL, 0x7fe0000000000000ULL};
+    const double x = from_bits(edges[rng.below(4)] + (rng.next() % 0x000fffffffffffffULL));
+    std::snprintf(buf, sizeof buf, "%.*g", 15 + rng.below(3), x);
+    check(buf);
+  }
+  // Midpoints between neighbouring doubles, the hardest inputs: exactly (ties to even), and cut
+  // after 17..40 digits (just below) or with a 1 appended (just above). The midpoint of two
+  // doubles has 54 significant bits, exact in x86's 64-bit long double; glibc prints it exactly.
+  for (int k = 0; k < 5000; ++k) {
+    const double a = std::fabs(random_finite(rng));
+    const double b = std::nextafter(a, std::numeric_limits<double>::infinity());
+    const long double mid = (static_cast<long double>(a) + b) / 2;
+    std::snprintf(buf, sizeof buf, "%.800Le", mid);
+    std::string text = buf;
+    const std::size_t e = text.find('e');
+    std::string mantissa = text.substr(0, e), exponent = text.substr(e);
+    while (mantissa.back() == '0') mantissa.pop_back();
+    check(mantissa + exponent);
+    check(mantissa + "1" + exponent);
+    const std::size_t cut = std::min(mantissa.size(), std::size_t(18 + rng.below(24)));
+    check(mantissa.substr(0, cut) + exponent);
+  }
+  // Random digit strings: 1..40 digits (sometimes hundreds), a point anywhere, any exponent that
+  // lands near the double range.
+  for (int k = 0; k < 800000; ++k) {
+    std::string text;
+    if (rng.below(2) == 0) text += '-';
+    const int digits = rng.below(100) == 0 ? 1 + rng.below(900) : 1 + rng.below(40);
+    const int point = rng.below(digits + 2) - 1;  // -1: no point
+    for (int d = 0; d < digits; ++d) {
+      if (d == point) text += '.';
+      text += static_cast<char>('0' + rng.below(10));
+    }
+    if (rng.below(4) != 0) {
+      text += rng.below(2) == 0 ? 'e' : 'E';
+      const int sign = rng.below(3);
+      if (sign == 1) text += '+';
+      if (sign == 2) text += '-';
+      text += std::to_string(rng.below(360));
+    }
+    check(text);
+  }
+  EXPECT_GE(checked, 1000000);
+  EXPECT_EQ(agreed, checked);
 }
 
 }  // namespace
