@@ -21,6 +21,7 @@
 #include "core/command.h"
 #include "core/engine.h"
 #include "core/init_options.h"
+#include "core/retry.h"
 
 namespace attrkit::bindings {
 namespace {
@@ -82,6 +83,9 @@ val parse_command_js(const val& cmd) {
   return r.ok() ? ok_to_js(command_to_json(r.value())) : error_to_js(r.error());
 }
 
+// core/retry.h retry_advice: the outbox's retry policy for a request outside it (the config fetch)
+val retry_advice_js(const val& outcome, int tries) { return to_js(retry_advice(to_json(outcome), tries)); }
+
 // init options -> {ok: true, value: {publicKey, apiHost}} | {ok: false, error}
 val parse_init_options_js(const val& options) {
   Result<InitOptions> r = parse_init_options(to_json(options));
@@ -109,4 +113,5 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineConstants", &engine_constants_js);
   function("parseCommand", &parse_command_js);
   function("parseInitOptions", &parse_init_options_js);
+  function("retryAdvice", &retry_advice_js);
 }

@@ -99,4 +99,24 @@ double retry_delay_ms(const Outcome& o, int tries) {
   return backoff_ms(tries, o.jitter);
 }
 
+Json retry_advice(const Json& outcome, int tries) {
+  Json with_id = outcome;
+  if (with_id.is_object() && !with_id.contains("batchId")) with_id["batchId"] = "";
+  Json advice = Json::object();
+  const Result<Outcome> parsed = parse_outcome(with_id);
+  if (!parsed.ok()) {
+    advice["class"] = "reject";
+    advice["code"] = error_name(parsed.error());
+    return advice;
+  }
+  const Outcome& o = parsed.value();
+  static const char* const kNames[] = {"success", "retry", "offline", "reject", "stop"};
+  const OutcomeClass c = classify_outcome(o);
+  advice["class"] = kNames[static_cast<int>(c)];
+  if (c == OutcomeClass::retry) advice["delayMs"] = retry_delay_ms(o, tries < 1 ? 1 : tries);
+  if (c == OutcomeClass::offline) advice["delayMs"] = kOfflineRecheckMs;
+  if (c == OutcomeClass::reject || c == OutcomeClass::stop) advice["code"] = error_name(rejection_code(o));
+  return advice;
+}
+
 }  // namespace attrkit

@@ -60,4 +60,11 @@ double backoff_ms(int tries, double jitter);
 // response carried one, else backoff_ms(tries, jitter).
 double retry_delay_ms(const Outcome& o, int tries);
 
+// The same decision for a request outside the outbox (the runtime's config fetch), as JSON:
+// outcome as for complete_batch (batchId may be absent), `tries` = requests made so far (>= 1) ->
+// {"class": "success"|"retry"|"offline"|"reject"|"stop", "delayMs"? (retry, offline),
+//  "code"? (reject, stop: the server's code)} | {"class": "reject", "code": "invalid_request"}
+// for a malformed outcome.
+Json retry_advice(const Json& outcome, int tries);
+
 }  // namespace attrkit

@@ -172,8 +172,7 @@ export class Runtime {
     const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
     const cached = readJson(this.storage.get(`${PREFIX}config`));
     const cache = cached && cached.id === id && cached.config ? cached : null;
-    const retryable = (r) => r.network || r.timeout || r.offline || r.status === 408 || r.status === 429 || r.status >= 500;
-    for (let delay = 500, first = true; !this.closed; delay = Math.min(delay * 2, 60000), first = false) {
+    for (let tries = 1; !this.closed; tries++) {
       const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
         { etag: cache?.etag, timeoutMs: this.limits.requestTimeoutMs });
       if (this.closed) return;
@@ -182,13 +181,15 @@ export class Runtime {
         return;
       }
       if (r.status === 304 && cache) return void this.configure(cache.config);
-      if (!retryable(r)) {
+      // Which failures retry, and after how long, is the core's retry policy (DESIGN §5).
+      const advice = this.core.retryAdvice({ ...r, jitter: Math.random() }, tries);
+      if (advice.delayMs === undefined) {
         // 401 invalid_key and the like: writes stay held (bounded) and nothing is sent.
-        return void this.events.emit("error", toError(r.body?.error ?? { code: "invalid_key", status: r.status }));
+        return void this.events.emit("error", toError(r.body?.error ?? { code: advice.code, status: r.status }));
       }
-      if (first && cache) this.configure(cache.config); // offline: validate against the last known
+      if (tries === 1 && cache) this.configure(cache.config); // unreachable: validate against the last known
       this.attempted();
-      await new Promise((res) => setTimeout(res, (r.retryAfter ?? 0) * 1000 || delay));
+      await new Promise((res) => setTimeout(res, advice.delayMs));
     }
   }
 

@@ -221,3 +221,18 @@ describe("one engine per module, driven by plain functions", () => {
 });
 
 after(() => console.log(`[ scenarios ] ${scenarios} scenarios, ${steps} steps through the Wasm core`));
+
+// The runtime's config fetch asks the outbox's retry policy through retryAdvice (core/retry.h).
+test("retryAdvice: the core's retry policy for requests outside the outbox", () => {
+  assert.deepEqual(core.retryAdvice({ status: 200 }, 1), { class: "success" });
+  assert.deepEqual(core.retryAdvice({ status: 503, jitter: 0.5 }, 2), { class: "retry", delayMs: 1000 });
+  assert.deepEqual(core.retryAdvice({ status: 429, retryAfter: 7 }, 1), { class: "retry", delayMs: 7000 });
+  assert.deepEqual(core.retryAdvice({ network: true, jitter: 0.5 }, 20), { class: "retry", delayMs: 60000 });
+  assert.deepEqual(core.retryAdvice({ status: 501 }, 1), { class: "reject", code: "server_error" });
+  assert.deepEqual(core.retryAdvice({ status: 401, body: { error: { code: "invalid_key" } } }, 1), {
+    class: "stop",
+    code: "invalid_key",
+  });
+  assert.deepEqual(core.retryAdvice({ offline: true }, 3), { class: "offline", delayMs: 5000 });
+  assert.deepEqual(core.retryAdvice("garbage", 1), { class: "reject", code: "invalid_request" });
+});

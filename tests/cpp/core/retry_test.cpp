@@ -108,3 +108,31 @@ TEST(Retry, TimeoutConstantIsTenSeconds) { EXPECT_DOUBLE_EQ(kRequestTimeoutMs, 1
 
 }  // namespace
 }  // namespace attrkit
+
+namespace attrkit {
+namespace {
+
+// The config fetch asks the same policy through retry_advice (no batch id, JSON in and out).
+TEST(RetryAdvice, SamePolicyAsBatches) {
+  EXPECT_EQ(retry_advice(Json{{"status", 200}}, 1)["class"], "success");
+  const Json r503 = retry_advice(Json{{"status", 503}, {"jitter", 0.5}}, 1);
+  EXPECT_EQ(r503["class"], "retry");
+  EXPECT_DOUBLE_EQ(r503["delayMs"].get<double>(), 500);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"network", true}, {"jitter", 0.5}}, 3)["delayMs"].get<double>(), 2000);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1)["delayMs"].get<double>(), kRetryAfterCapMs);
+  EXPECT_EQ(retry_advice(Json{{"status", 501}}, 1)["class"], "reject");
+  EXPECT_EQ(retry_advice(Json{{"status", 505}}, 1)["class"], "reject");
+  const Json r401 = retry_advice(Json{{"status", 401}}, 1);
+  EXPECT_EQ(r401["class"], "stop");
+  EXPECT_EQ(r401["code"], "invalid_key");
+  const Json r400 = retry_advice(Json{{"status", 400}, {"body", {{"error", {{"code", "invalid_request"}}}}}}, 1);
+  EXPECT_EQ(r400["class"], "reject");
+  EXPECT_EQ(r400["code"], "invalid_request");
+  const Json off = retry_advice(Json{{"offline", true}}, 4);
+  EXPECT_EQ(off["class"], "offline");
+  EXPECT_DOUBLE_EQ(off["delayMs"].get<double>(), kOfflineRecheckMs);
+  EXPECT_EQ(retry_advice(Json("garbage"), 1)["code"], "invalid_request");
+}
+
+}  // namespace
+}  // namespace attrkit
