@@ -13,6 +13,14 @@ namespace {
 
 using emscripten::val;
 
+// A key that is not a string can never be declared: looking up "" gives attribute_not_defined
+// from the core rather than a glue-made decision.
+std::string key_of(const val& key) {
+  const Json k = to_json(key);
+  const std::string* name = k.get_ptr<const std::string*>();
+  return name ? *name : std::string();
+}
+
 // definition object, value -> normalised value
 val validate_value(const val& definition, const val& value) {
   const Result<Definition> def = parse_definition(to_json(definition));
@@ -24,11 +32,15 @@ val validate_value(const val& definition, const val& value) {
 val validate_write_js(const val& config, const val& key, const val& value) {
   const Result<Config> cfg = parse_config(to_json(config));
   if (!cfg.ok()) return error_to_js(cfg.error());
-  // A key that is not a string can never be declared: looking up "" gives attribute_not_defined
-  // from the core rather than a glue-made decision.
-  const Json k = to_json(key);
-  const std::string* name = k.get_ptr<const std::string*>();
-  return result_to_js(validate_write(cfg.value(), name ? *name : std::string(), to_json(value)));
+  return result_to_js(validate_write(cfg.value(), key_of(key), to_json(value)));
+}
+
+// sdk/config document, key -> null when a public key may clear it (core validate_clear)
+val validate_clear_js(const val& config, const val& key) {
+  const Result<Config> cfg = parse_config(to_json(config));
+  if (!cfg.ok()) return error_to_js(cfg.error());
+  const Error e = validate_clear(cfg.value(), key_of(key), true);
+  return e == Error::ok ? ok_to_js(Json()) : error_to_js(e);
 }
 
 // distinct id -> the id unchanged
@@ -60,6 +72,7 @@ EMSCRIPTEN_BINDINGS(attrkit_values) {
   using namespace attrkit::bindings;
   emscripten::function("validateValue", &validate_value);
   emscripten::function("validateWrite", &validate_write_js);
+  emscripten::function("validateClear", &validate_clear_js);
   emscripten::function("validateDistinctId", &validate_distinct_id_js);
   emscripten::function("parseConfig", &parse_config_js);
   emscripten::function("parseDefinition", &parse_definition_js);

@@ -118,11 +118,31 @@ Result<Json> normalize_value(const Definition& def, const Json& value) {
   return Error::attribute_value_invalid;
 }
 
-Result<Json> validate_write(const Config& config, std::string_view key, const Json& value) {
+namespace {
+
+// The declared, not archived definition of `key`, or the error that says why there is none.
+const Definition* writable(const Config& config, std::string_view key, Error* error) {
   const auto it = config.attributes.find(std::string(key));
-  if (it == config.attributes.end()) return Error::attribute_not_defined;
-  if (it->second.archived) return Error::attribute_archived;
-  return normalize_value(it->second, value);
+  *error = it == config.attributes.end() ? Error::attribute_not_defined
+           : it->second.archived         ? Error::attribute_archived
+                                         : Error::ok;
+  return *error == Error::ok ? &it->second : nullptr;
+}
+
+}  // namespace
+
+Result<Json> validate_write(const Config& config, std::string_view key, const Json& value) {
+  Error e;
+  const Definition* def = writable(config, key, &e);
+  if (!def) return e;
+  return normalize_value(*def, value);
+}
+
+Error validate_clear(const Config& config, std::string_view key, bool publishable) {
+  if (publishable && !config.client_attribute_writes) return Error::client_attribute_writes_disabled;
+  Error e;
+  writable(config, key, &e);
+  return e;
 }
 
 Error validate_distinct_id(const Json& id) {

@@ -175,11 +175,10 @@ Reply clear_attribute(WriteScope& s, const Json& body) {
     return Reply::error(api_error_for(Error::distinct_id_invalid));
   }
   const auto& key = attribute->get_ref<const std::string&>();
-  auto def = s.config.attributes.find(key);
-  if (def == s.config.attributes.end()) {
-    return Reply::error(api_error_for(Error::attribute_not_defined, key));
+  // The flag was already checked with the key (auth); here only the attribute's own rules.
+  if (Error e = validate_clear(s.config, key, false); e != Error::ok) {
+    return Reply::error(api_error_for(e, key));
   }
-  if (def->second.archived) return Reply::error(api_error_for(Error::attribute_archived, key));
   std::string person =
       ensure_person(s.tx, s.config.workspace, body["distinctId"].get_ref<const std::string&>());
   s.tx.delete_value(person, key);

@@ -102,13 +102,8 @@ async function clear(rt, distinctId, attribute) {
   if (!v.ok) throw toError(v.error);
   await rt.configured;
   const key = typeof attribute === "string" ? attribute : "";
-  const check = rt.core.validateWrite(rt.config, key, null); // only its key verdict is used
-  if (!check.ok && (check.error.code === "attribute_not_defined" || check.error.code === "attribute_archived")) {
-    throw toError({ ...check.error, attribute: key });
-  }
-  if (rt.config.clientAttributeWrites !== true) {
-    throw toError({ code: "client_attribute_writes_disabled", status: 403, attribute: key });
-  }
+  const check = rt.core.validateClear(rt.config, key);
+  if (!check.ok) throw toError({ ...check.error, attribute: key });
   await rt.drained(distinctId);
   if (rt.closed) throw invalidCommand("attrkit: the client is closed");
   const r = await request("DELETE", `${rt.options.apiHost}/api/v1/attributes/values`, rt.options.publicKey,

@@ -230,3 +230,28 @@ TEST(Validate, LargeValuesStayLinear) {
 
 }  // namespace
 }  // namespace attrkit
+
+namespace attrkit {
+namespace {
+
+// DELETE's rules, shared by the server and the browser: the flag first (a public key), then the key.
+TEST(ValidateClear, FlagThenDeclaredThenArchived) {
+  Json j = Json::parse(R"({"workspace":"acme","clientAttributeWrites":true,"attributes":[
+      {"key":"plan","type":"string"},{"key":"old","type":"string","archived":true}]})");
+  Result<Config> on = parse_config(j);
+  ASSERT_TRUE(on.ok());
+  EXPECT_EQ(validate_clear(on.value(), "plan", true), Error::ok);
+  EXPECT_EQ(validate_clear(on.value(), "email", true), Error::ok);  // built-in
+  EXPECT_EQ(validate_clear(on.value(), "nope", true), Error::attribute_not_defined);
+  EXPECT_EQ(validate_clear(on.value(), "__proto__", true), Error::attribute_not_defined);
+  EXPECT_EQ(validate_clear(on.value(), "old", true), Error::attribute_archived);
+  j["clientAttributeWrites"] = false;
+  Result<Config> off = parse_config(j);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(validate_clear(off.value(), "nope", true), Error::client_attribute_writes_disabled);
+  EXPECT_EQ(validate_clear(off.value(), "plan", false), Error::ok);  // a secret key may
+  EXPECT_EQ(validate_clear(off.value(), "old", false), Error::attribute_archived);
+}
+
+}  // namespace
+}  // namespace attrkit
