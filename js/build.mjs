@@ -5,7 +5,8 @@
 //   dist/attrkit-core.<hash>.wasm what attrkit.js loads (content-hashed: immutable caching)
 //   dist/snippet.min.js          the inline loader
 //   dist/sri.json                SRI hashes of the release files
-// Usage: node js/build.mjs   (ATTRKIT_WASM_DIST: another Wasm dist folder; default build/wasm/dist)
+// Usage: node js/build.mjs   (ATTRKIT_WASM_DIST: another Wasm dist folder; default build/wasm/dist;
+//                             ATTRKIT_SDK_OUT: another output folder; default js/dist)
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -17,7 +18,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
 const env = process.env.ATTRKIT_WASM_DIST;
 const wasmDist = env ? (isAbsolute(env) ? env : join(root, env)) : join(root, "build/wasm/dist");
-const out = join(here, "dist");
+const outEnv = process.env.ATTRKIT_SDK_OUT; // another output folder (parallel work trees of tests)
+const out = outEnv ? (isAbsolute(outEnv) ? outEnv : join(root, outEnv)) : join(here, "dist");
 const glue = join(wasmDist, "attrkit-core.mjs");
 const scriptGlue = join(wasmDist, "attrkit-core.script.js");
 const wasm = join(wasmDist, "attrkit-core.wasm");

@@ -6,9 +6,9 @@ import { after, before, describe, test } from "node:test";
 
 import { Runtime } from "../../js/src/runtime.js";
 import { loadTestCore } from "./helpers/core.mjs";
-import { api, repoRoot, startServer } from "./helpers/server.mjs";
+import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
-const dist = `${repoRoot}/js/dist/attrkit.mjs`;
+const dist = `${sdkDir}/attrkit.mjs`;
 if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
 const { createClient, AttrkitError } = await import(dist);
 

@@ -6,9 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import vm from "node:vm";
 
-import { api, repoRoot, startServer } from "./helpers/server.mjs";
+import { api, sdkDir as distDir, startServer } from "./helpers/server.mjs";
 
-const distDir = `${repoRoot}/js/dist`;
 if (!existsSync(`${distDir}/attrkit.js`)) throw new Error(`${distDir}/attrkit.js is missing: run \`node js/build.mjs\``);
 const snippet = readFileSync(`${distDir}/snippet.min.js`, "utf8");
 

@@ -21,6 +21,11 @@ process.on("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
+// The built SDK (node js/build.mjs): $ATTRKIT_SDK_DIR (absolute or from the repository root), else js/dist.
+export const sdkDir = process.env.ATTRKIT_SDK_DIR
+  ? path.resolve(repoRoot, process.env.ATTRKIT_SDK_DIR)
+  : path.join(repoRoot, "js/dist");
+
 export function serverBinary() {
   if (process.env.ATTRKIT_SERVER_BIN) return process.env.ATTRKIT_SERVER_BIN;
   return path.join(repoRoot, "build/native/server/attrkit-server");
@@ -55,7 +60,7 @@ export async function startServer(options = {}) {
     "--db", db,
     "--rate-limit", String(options.rateLimit ?? 0),
     "--web", options.web ?? path.join(repoRoot, "web"),
-    "--sdk", options.sdk ?? path.join(repoRoot, "js/dist"),
+    "--sdk", options.sdk ?? sdkDir,
   ];
   if (options.seedDemo !== false) args.push("--seed-demo");
   args.push(...(options.args ?? []));
