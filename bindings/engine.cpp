@@ -6,7 +6,7 @@
 // state IS the engine (a `class_` binding would cost 2.8 KB brotli of handle bookkeeping and a
 // delete() the caller could forget; bench/README.md). A module therefore drives one client.
 //
-//   core.engineCreate("c-123", {maxHeld: 500});   // replaces the module's engine
+//   core.engineCreate("c-123", {maxHeld: 500, instance: "k3v9x0q2ab"});   // replaces the engine
 //   core.engineCommand(["set", "user:name", ["Sam"]], Date.now());
 //   core.engineRestore(snapshot, "acme", {});      // {ok, value: null} | {ok, error}; on
 //                                                  // failure the current engine stays
@@ -42,10 +42,14 @@ std::string string_arg(const val& v) {
   return s ? *s : std::string();
 }
 
-void engine_create(const val& client_id, const val& limits) {
+// options: the limits of engine_limits() plus "instance" (this running SDK's part of its write
+// ids, core/engine.h).
+void engine_create(const val& client_id, const val& options) {
   std::string id = string_arg(client_id);
-  EngineLimits l = engine_limits(to_json(limits));
-  engine() = Engine(std::move(id), l);
+  const Json o = to_json(options);
+  const auto instance = o.is_object() ? o.find("instance") : o.end();
+  engine() = Engine(std::move(id), engine_limits(o),
+                    o.is_object() && instance != o.end() && instance->is_string() ? instance->get<std::string>() : std::string());
 }
 
 // snapshot, workspace, limits -> {ok: true, value: null} (the module's engine is now the
@@ -62,16 +66,24 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
 val engine_command(const val& cmd, double now) { return to_js(engine().command(to_json(cmd), now)); }
 val engine_write(const val& request, double now) { return to_js(engine().write(to_json(request), now)); }
 val engine_configure(const val& config, double now) { return to_js(engine().configure(to_json(config), now)); }
-val engine_take_batch(double now, bool flush) { return to_js(engine().take_batch(now, flush)); }
+// flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
+val engine_take_batch(double now, bool flush) {
+  return to_js(flush ? engine().take_flush(now) : engine().take_batch(now, false));
+}
 val engine_complete_batch(const val& outcome, double now) {
   return to_js(engine().complete_batch(to_json(outcome), now));
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
 val engine_take_events() { return to_js(engine().take_events()); }
 val engine_snapshot() { return to_js(engine().snapshot()); }
+val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
   return to_js(engine().load_snapshot(snap, string_arg(workspace), now));
+}
+val engine_adopt(const val& snapshot, const val& workspace, double now) {
+  Json snap = to_json(snapshot);
+  return to_js(engine().adopt(snap, string_arg(workspace), now));
 }
 val engine_inspect() { return to_js(engine().inspect()); }
 val engine_constants_js() { return to_js(engine_constants()); }
@@ -108,7 +120,9 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineNextWake", &engine_next_wake);
   function("engineTakeEvents", &engine_take_events);
   function("engineSnapshot", &engine_snapshot);
+  function("engineSave", &engine_save);
   function("engineLoadSnapshot", &engine_load_snapshot);
+  function("engineAdopt", &engine_adopt);
   function("engineInspect", &engine_inspect);
   function("engineConstants", &engine_constants_js);
   function("parseCommand", &parse_command_js);

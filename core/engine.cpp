@@ -51,13 +51,19 @@ Json engine_constants() {
   j["maxTries"] = kMaxTries;
   j["maxWriteAgeMs"] = kMaxWriteAgeMs;
   j["snapshotVersion"] = kSnapshotVersion;
+  j["maxStoredAgeMs"] = kMaxStoredAgeMs;
+  j["maxSnapshotBytes"] = kMaxSnapshotBytes;
+  j["keepaliveMaxBytes"] = kKeepaliveMaxBytes;
   return j;
 }
 
 Engine::Engine() : Engine(std::string()) {}
 
-Engine::Engine(std::string client_id, EngineLimits limits)
-    : client_id_(std::move(client_id)), limits_(limits), outbox_(limits.outbox) {}
+Engine::Engine(std::string client_id, EngineLimits limits, std::string instance)
+    : client_id_(std::move(client_id)),
+      id_prefix_(client_id_ + "-" + (instance.empty() ? std::string() : instance + "-")),
+      limits_(limits),
+      outbox_(limits.outbox) {}
 
 Json Engine::respond(std::uint64_t ticket, const char* kind, const char* effect) const {
   Json r = Json::object();
@@ -273,7 +279,7 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
     Write w;
     w.seq = take_seq(now);
     w.unit = writes.empty() ? w.seq : writes.front().unit;
-    w.id = client_id_ + "-" + std::to_string(w.seq);
+    w.id = write_id(w.seq);
     w.client_id = client_id_;
     w.distinct_id = req.distinct_id;
     w.attribute = item.key();

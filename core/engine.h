@@ -40,16 +40,26 @@
 //
 // ---- take_batch(now, flush) -> null | {"batchId", "body", "writeIds", "attempt", "bytes"} --------
 //   POST body to {apiHost}/api/v1/attributes/values/batch, then report with complete_batch.
-//   flush = true ignores the flush window (pagehide: send with keepalive; the body stays under
-//   32 KB). At most one batch is in flight.
+//   flush = true ignores the flush window (pagehide: send with keepalive). A flush never cuts a
+//   batch whose estimated body is over kKeepaliveMaxBytes (a lone huge write or removeUnspecified
+//   group): it stays for the normal timer or the next page. At most one batch is in flight, so a
+//   keepalive flush never has more than one batch (< 60 KB) in flight.
 // ---- complete_batch(outcome, now) ----------------------------------------------------------------
 //   outcome: see retry.h. -> {"ok": true, "outcome": "delivered"|"retry"|"offline"|"rejected"|
 //   "stopped", "retryAt"?: ms} | {"ok": false, "error"} (unknown batch id, malformed outcome).
 // ---- next_wake(now) -> absolute ms to call take_batch at (<= now: at once), or -1: nothing to do.
 // ---- snapshot() -> the snapshot.h JSON to persist, or null while the workspace is unknown.
+// ---- save(now) -> snapshot() after enforcing the bounds of the stored state: writes kept 7 days
+//   are failed (delivery_failed), then, over 256 KB (estimated), older values of one person and
+//   attribute are collapsed and the oldest commands dropped (one error event, queue_full, with
+//   every dropped write id). In-flight writes are never dropped.
 // ---- load_snapshot(snapshot, workspace, now) -> {"ok": true, "restored": n} | {"ok": false,
-//   "error"}: merges persisted state into this engine (see docs/engine.md); allowed until the
-//   first batch is taken. Engine::restore builds a new engine from a snapshot alone.
+//   "error"}: merges persisted state into this engine (see docs/engine.md); allowed once, until
+//   the first batch is taken. Engine::restore builds a new engine from a snapshot alone.
+// ---- adopt(snapshot, workspace, now) -> {"ok": true, "adopted": n} | {"ok": false, "error"}:
+//   takes over the writes of another instance's stored state (a closed tab), at any time. They
+//   keep their ids, seqs and client id; identity and view are untouched; held ones join this
+//   engine's held writes. Writes already here (same id) are skipped. See docs/engine.md.
 // ---- inspect() -> {"clientId", "workspace"?, "configured", "identity"?, "stopped"?, "nextSeq",
 //   "view", "pending": [writes], "held": [writes], "outbox": [writes], "inFlight"?, "retryAt"?}
 //   for the demo console (writes as in the snapshot, plus "inFlight").
@@ -84,14 +94,21 @@ struct EngineLimits {
 // a missing, non-numeric or non-positive field keeps its default.
 EngineLimits engine_limits(const Json& j);
 
+// Keepalive requests share a 64 KiB budget per page (Fetch): a flush stays under this estimate.
+constexpr std::size_t kKeepaliveMaxBytes = 60 * 1024;
+
 // The constants the runtime needs: {"requestTimeoutMs", "offlineRecheckMs", "maxTries",
-// "maxWriteAgeMs", "snapshotVersion"}.
+// "maxWriteAgeMs", "snapshotVersion", "maxStoredAgeMs", "maxSnapshotBytes", "keepaliveMaxBytes"}.
 Json engine_constants();
 
 class Engine {
  public:
   Engine();  // an empty client id; for Result<Engine>
-  explicit Engine(std::string client_id, EngineLimits limits = {});
+  // `client_id` names the browser install (sent with every write, DESIGN §7); `instance` names
+  // this running engine among the install's tabs and goes into its write ids
+  // ("<clientId>-<instance>-<seq>"; "<clientId>-<seq>" when empty), so two tabs writing in the
+  // same millisecond never share an idempotency key.
+  explicit Engine(std::string client_id, EngineLimits limits = {}, std::string instance = {});
 
   Json command(const Json& cmd, double now);
   // The Promise API (DESIGN §2b): {"distinctId", "attributes": {...}, "removeUnspecified"?}.
@@ -99,11 +116,16 @@ class Engine {
   Json write(const Json& request, double now);
   Json configure(const Json& config, double now);
   Json take_batch(double now, bool flush = false);
+  // take_batch(now, true) unless the batch it would cut is estimated over kKeepaliveMaxBytes:
+  // what the page sends with keepalive as it goes away (pagehide, hidden).
+  Json take_flush(double now);
   Json complete_batch(const Json& outcome, double now);
   double next_wake(double now) const;
   Json take_events();
   Json snapshot() const;
+  Json save(double now);
   Json load_snapshot(const Json& snapshot, std::string_view workspace, double now);
+  Json adopt(const Json& snapshot, std::string_view workspace, double now);
   static Result<Engine> restore(const Json& snapshot, std::string_view workspace, EngineLimits limits = {});
   Json inspect() const;
 
@@ -158,8 +180,17 @@ class Engine {
   void settle(std::uint64_t ticket, Json result);
   void merge(SnapshotData s, double now);
   SnapshotData to_snapshot() const;
+  std::string write_id(std::int64_t seq) const { return id_prefix_ + std::to_string(seq); }
+  // Fails (delivery_failed) the writes of `writes` made kMaxStoredAgeMs before `now` or earlier.
+  void drop_stale(std::vector<Write>& writes, double now);
+  void enforce_size_cap();
+  // The outbox's writes not in flight, out of it (and the retry time it had), and back in.
+  std::vector<Write> take_outbox(double* retry_at);
+  void refill_outbox(std::vector<Write> writes, double retry_at);
+  std::size_t front_batch_bytes() const;
 
   std::string client_id_;
+  std::string id_prefix_;         // "<clientId>-" or "<clientId>-<instance>-"
   EngineLimits limits_;
   std::int64_t next_seq_ = 1;
   std::uint64_t next_ticket_ = 1;
@@ -174,6 +205,7 @@ class Engine {
   std::int64_t view_floor_ = 0;   // results of writes older than the last removeUnspecified are stale
   Error stopped_ = Error::ok;
   bool batch_taken_ = false;
+  bool loaded_ = false;           // a snapshot was loaded (or restored): later ones are adopted
   std::vector<Write> pending_;    // raw, in order, until the config is known
   std::vector<Write> held_;       // validated, made before any identify
   Outbox outbox_;

@@ -1,4 +1,5 @@
 // Engine: batches out, outcomes in, and what they mean for writes, tickets, the view and events.
+#include <algorithm>
 #include <cstdint>
 
 #include "batch.h"
@@ -24,12 +25,23 @@ const WriteResult* find_result(const std::vector<WriteResult>& results, const st
   return nullptr;
 }
 
+// The error for writes that fail together after leaving the outbox (tries or age exhausted, a
+// batch refused whole): it names the attribute when they all share one, as a per-write rejection
+// does, so a single failed setAttribute says which attribute was lost.
+Json shared_failure(Error code, const std::string& message, const std::vector<Write>& writes) {
+  const bool one_attribute = !writes.empty() && std::all_of(writes.begin(), writes.end(), [&](const Write& w) {
+    return w.attribute == writes.front().attribute;
+  });
+  return one_attribute ? error_object(code, message, writes.front().attribute) : error_object(code, message);
+}
+
 }  // namespace
 
 Json Engine::take_batch(double now, bool flush) {
   if (!config_ || stopped_ != Error::ok) return nullptr;
-  fail_writes(outbox_.take_expired(now),
-              error_object(Error::delivery_failed, "The write was not delivered within 24 hours"));
+  std::vector<Write> expired = outbox_.take_expired(now);
+  const Json expired_error = shared_failure(Error::delivery_failed, "The write was not delivered within 24 hours", expired);
+  fail_writes(std::move(expired), expired_error);
   std::optional<Batch> batch = outbox_.take(now, flush);
   if (!batch) return nullptr;
   batch_taken_ = true;
@@ -92,7 +104,8 @@ Json Engine::complete_batch(const Json& outcome, double now) {
       const double at = now + retry_delay_ms(o, outbox_.in_flight_tries());
       std::vector<Write> exhausted = outbox_.retry_in_flight(at);
       out["failed"] = exhausted.size();
-      fail_writes(std::move(exhausted), error_object(Error::delivery_failed));
+      const Json error = shared_failure(Error::delivery_failed, "", exhausted);
+      fail_writes(std::move(exhausted), error);
       out["outcome"] = "retry";
       out["retryAt"] = at;
       break;
@@ -104,10 +117,13 @@ Json Engine::complete_batch(const Json& outcome, double now) {
       out["retryAt"] = at;
       break;
     }
-    case OutcomeClass::reject:
-      fail_writes(outbox_.remove_in_flight(), error_object(rejection_code(o), server_message(o)));
+    case OutcomeClass::reject: {
+      std::vector<Write> refused = outbox_.remove_in_flight();
+      const Json error = shared_failure(rejection_code(o), server_message(o), refused);
+      fail_writes(std::move(refused), error);
       out["outcome"] = "rejected";
       break;
+    }
     case OutcomeClass::stop:
       stop(rejection_code(o), server_message(o));
       out["outcome"] = "stopped";

@@ -1,10 +1,27 @@
-// Engine: persistence (snapshot, restore, merging a snapshot into a running page) and inspection.
+// Engine: persistence (snapshot and its bounds, restore, merging stored state into a running
+// page, adopting another tab's state), the page-hide flush, and inspection.
 #include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
 
+#include "batch.h"
 #include "engine.h"
 #include "engine_errors.h"
 
 namespace attrkit {
+namespace {
+
+// "<clientId>-<instance>" of "<clientId>-<instance>-<seq>": which running engine made the write.
+// Units (a command's first seq) are only unique per writer.
+std::string writer_of(const Write& w) { return w.id.substr(0, w.id.rfind('-')); }
+
+// One command of one writer, as a key. Keys and sets below are all std::map<std::string,
+// std::int64_t>, the map the Engine already instantiates: other map types cost Wasm bytes.
+std::string command_key(const std::string& writer, std::int64_t unit) { return writer + "@" + std::to_string(unit); }
+using Keys = std::map<std::string, std::int64_t>;
+
+}  // namespace
 
 SnapshotData Engine::to_snapshot() const {
   SnapshotData s;
@@ -37,15 +54,139 @@ Result<Engine> Engine::restore(const Json& snapshot, std::string_view workspace,
   return engine;
 }
 
+Json Engine::save(double now) {
+  if (workspace_.empty()) return nullptr;
+  drop_stale(pending_, now);
+  drop_stale(held_, now);
+  // Outbox writes are failed after 24 h (retry.h) when a batch is cut; a stored copy of one could
+  // only ever be failed, so it is failed now rather than kept.
+  fail_writes(outbox_.take_expired(now),
+              error_object(Error::delivery_failed, "The write was not delivered within 24 hours"));
+  enforce_size_cap();
+  return snapshot();
+}
+
+void Engine::drop_stale(std::vector<Write>& writes, double now) {
+  std::vector<Write> stale;
+  std::vector<Write> kept;
+  for (Write& w : writes) (now - w.created >= kMaxStoredAgeMs ? stale : kept).push_back(std::move(w));
+  writes = std::move(kept);
+  fail_writes(std::move(stale), error_object(Error::delivery_failed, "The write was kept 7 days without being delivered"));
+}
+
+std::vector<Write> Engine::take_outbox(double* retry_at) {
+  *retry_at = outbox_.retry_at();
+  return outbox_.remove_all(false);
+}
+
+void Engine::refill_outbox(std::vector<Write> writes, double retry_at) {
+  // append() coalesces: an older value of a person and attribute gives way to a newer one.
+  for (Write& w : writes) outbox_.append(std::move(w));
+  // remove_all() forgot a scheduled retry. With nothing in flight, offline_in_flight() only sets
+  // the time of the next try: the backoff is kept.
+  if (retry_at > 0 && !outbox_.in_flight()) outbox_.offline_in_flight(retry_at);
+}
+
+void Engine::enforce_size_cap() {
+  const auto total = [&] {
+    std::size_t n = estimate_snapshot_base_bytes(identity_, view_);
+    for (const Write& w : outbox_.writes()) n += estimate_snapshot_write_bytes(w);
+    for (const Write& w : held_) n += estimate_snapshot_write_bytes(w);
+    for (const Write& w : pending_) n += estimate_snapshot_write_bytes(w);
+    return n;
+  };
+  std::size_t size = total();
+  if (size <= kMaxSnapshotBytes) return;
+
+  // 1. Collapse older values of one person and attribute (a write made while the older one was
+  //    in flight, then retried; adopted writes): re-appending in order keeps only the newest.
+  double retry_at = 0;
+  std::vector<Write> outbox = take_outbox(&retry_at);
+  refill_outbox(std::move(outbox), retry_at);
+  std::vector<Write> held = std::move(held_);
+  held_.clear();
+  for (Write& w : held) append_coalesced(held_, std::move(w));
+  size = total();
+  if (size <= kMaxSnapshotBytes) return;
+
+  // 2. Drop whole commands, oldest first (a removeUnspecified command or a pending all-or-nothing
+  //    one must not lose part of itself). In-flight writes stay: their outcome is on its way.
+  std::vector<const Write*> candidates;
+  const std::vector<Write>* lists[] = {&outbox_.writes(), &held_, &pending_};
+  for (const auto* list : lists)
+    for (const Write& w : *list)
+      if (!w.in_flight) candidates.push_back(&w);
+  // Oldest first. Insertion sort, as in merge(): each list is nearly in order already, and it
+  // costs far less code than std::stable_sort.
+  const auto older = [](const Write* a, const Write* b) {
+    return a->created != b->created ? a->created < b->created : a->seq < b->seq;
+  };
+  for (std::size_t i = 1; i < candidates.size(); ++i)
+    for (std::size_t j = i; j > 0 && older(candidates[j], candidates[j - 1]); --j) std::swap(candidates[j - 1], candidates[j]);
+  Keys command_bytes;
+  for (const Write* w : candidates)
+    command_bytes[command_key(writer_of(*w), w->unit)] += static_cast<std::int64_t>(estimate_snapshot_write_bytes(*w));
+  Keys doomed;
+  for (const Write* w : candidates) {
+    if (size <= kMaxSnapshotBytes) break;
+    const std::string command = command_key(writer_of(*w), w->unit);
+    if (doomed.emplace(command, 1).second)
+      size -= std::min(size, static_cast<std::size_t>(command_bytes[command]));
+  }
+  std::vector<Write> dropped;
+  const auto split = [&](std::vector<Write>& list) {
+    std::vector<Write> kept;
+    for (Write& w : list) {
+      const bool drop = !w.in_flight && doomed.count(command_key(writer_of(w), w.unit));
+      (drop ? dropped : kept).push_back(std::move(w));
+    }
+    list = std::move(kept);
+  };
+  outbox = take_outbox(&retry_at);
+  split(outbox);
+  refill_outbox(std::move(outbox), retry_at);
+  split(held_);
+  split(pending_);
+  fail_writes(std::move(dropped),
+              error_object(Error::queue_full, "Stored state over 256 KB: the oldest writes were dropped"));
+}
+
+Json Engine::take_flush(double now) {
+  if (outbox_.in_flight() || front_batch_bytes() > kKeepaliveMaxBytes) return nullptr;
+  return take_batch(now, true);
+}
+
+std::size_t Engine::front_batch_bytes() const {
+  // The run Outbox::take cuts (outbox.h): a removeUnspecified command whole, else up to
+  // batch_max_writes writes and batch_max_bytes, a single larger write alone.
+  const std::vector<Write>& writes = outbox_.writes();
+  std::size_t bytes = kBatchEnvelopeBytes;
+  std::size_t count = 0;
+  for (const Write& w : writes) {
+    const Write& front = writes.front();
+    if (front.remove_unspecified) {
+      if (!w.remove_unspecified || w.unit != front.unit) break;
+    } else if (w.remove_unspecified || count == limits_.outbox.batch_max_writes ||
+               (count > 0 && bytes + w.bytes > limits_.outbox.batch_max_bytes)) {
+      break;
+    }
+    bytes += w.bytes;
+    ++count;
+  }
+  return bytes;
+}
+
 Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, double now) {
   Json out = Json::object();
   Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
   Error error = s.ok() ? Error::ok : s.error();
   if (error == Error::ok && !workspace_.empty() && workspace_ != workspace) error = Error::snapshot_foreign;
-  if (error == Error::ok && batch_taken_) {
-    // Renumbering this page's writes is only safe while none of them was sent.
+  if (error == Error::ok && (batch_taken_ || loaded_)) {
+    // Renumbering this page's writes is only safe while none of them was sent, and only for
+    // writes this page made: a second stored state is adopted (adopt()), never merged.
     out["ok"] = false;
-    out["error"] = error_object(Error::invalid_request, "Load the snapshot before the first batch");
+    out["error"] = error_object(Error::invalid_request, batch_taken_ ? "Load the snapshot before the first batch"
+                                                                      : "Stored state was already loaded: adopt the rest");
     return out;
   }
   if (error != Error::ok) {
@@ -54,13 +195,106 @@ Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, dou
     return out;
   }
   workspace_ = std::string(workspace);
+  SnapshotData data = std::move(s).value();
+  drop_stale(data.writes, now);
   out["ok"] = true;
-  out["restored"] = s.value().writes.size();
-  merge(std::move(s).value(), now);
+  out["restored"] = data.writes.size();
+  merge(std::move(data), now);
+  return out;
+}
+
+Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now) {
+  Json out = Json::object();
+  Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
+  Error error = s.ok() ? Error::ok : s.error();
+  if (error == Error::ok && !workspace_.empty() && workspace_ != workspace) error = Error::snapshot_foreign;
+  // A stopped page can send nothing: the writes stay stored for a page that can.
+  if (error == Error::ok && stopped_ != Error::ok) error = stopped_;
+  if (error != Error::ok) {
+    out["ok"] = false;
+    out["error"] = error_object(error);
+    return out;
+  }
+  workspace_ = std::string(workspace);
+  SnapshotData data = std::move(s).value();
+  // New writes rank above the adopted ones on the server (same install, same seq rule).
+  next_seq_ = std::max(next_seq_, data.next_seq);
+  drop_stale(data.writes, now);
+
+  Keys ids;
+  Keys commands;  // command_key of every command held here
+  Keys units;     // every unit held here (as text), whoever's
+  const std::vector<Write>* lists[] = {&pending_, &held_, &outbox_.writes()};
+  for (const auto* list : lists)
+    for (const Write& w : *list) {
+      ids.emplace(w.id, 0);
+      commands.emplace(command_key(writer_of(w), w.unit), 0);
+      units.emplace(std::to_string(w.unit), 0);
+    }
+  // Another tab of the install numbers its commands from the same clock, so one of its units may
+  // equal one of ours; units only keep a command's writes together, so a repeated one moves to a
+  // free value below it (still <= every seq of the command, still below every future unit).
+  Keys renamed;  // command_key as stored -> the unit it gets here
+  std::vector<Write> incoming;
+  for (Write& w : data.writes) {
+    if (ids.count(w.id)) continue;  // adopted before, or this engine's own copy: sent once anyway
+    const std::string writer = writer_of(w);
+    const std::string command = command_key(writer, w.unit);
+    auto it = renamed.find(command);
+    if (it == renamed.end()) {
+      std::int64_t unit = w.unit;
+      if (!commands.count(command))  // part of a command already here keeps its unit
+        while (unit > 1 && units.count(std::to_string(unit))) --unit;
+      it = renamed.emplace(command, unit).first;
+      units.emplace(std::to_string(unit), 0);
+      commands.emplace(command_key(writer, unit), 0);
+    }
+    w.unit = it->second;
+    w.epoch = 0;  // another tab's identity history: never part of this page's view
+    w.ready_at = w.created;
+    if (w.distinct_id.empty() && !identity_.empty()) {
+      // Held writes go to the identity this page has (or, below, gets next), as on a reload.
+      w.distinct_id = identity_;
+      w.ready_at = now;
+    }
+    incoming.push_back(std::move(w));
+  }
+  out["ok"] = true;
+  out["adopted"] = incoming.size();
+  if (config_ && !config_->client_attribute_writes) {
+    // As configure() does for queued writes: they would only be refused.
+    fail_writes(std::move(incoming), error_object(Error::client_attribute_writes_disabled));
+    return out;
+  }
+
+  double retry_at = 0;
+  std::vector<Write> outbox = take_outbox(&retry_at);
+  // Appending coalesces the older value away, so an adopted write must not displace a newer one
+  // of the same client (same install): the newer one carries it as superseded instead.
+  const auto place = [&](std::vector<Write>& list, Write w) {
+    for (Write& e : list) {
+      if (e.in_flight || e.remove_unspecified || w.remove_unspecified || e.attribute != w.attribute ||
+          e.distinct_id != w.distinct_id || e.client_id != w.client_id || e.seq < w.seq)
+        continue;
+      e.superseded.push_back(w.id);
+      e.superseded.insert(e.superseded.end(), w.superseded.begin(), w.superseded.end());
+      return;
+    }
+    if (&list == &held_) append_coalesced(held_, std::move(w));
+    else list.push_back(std::move(w));
+  };
+  for (Write& w : incoming) {
+    std::vector<Write>& list = !w.validated ? pending_ : w.distinct_id.empty() ? held_ : outbox;
+    if (&list == &pending_) pending_.push_back(std::move(w));
+    else place(list, std::move(w));
+  }
+  refill_outbox(std::move(outbox), retry_at);
+  process_pending(now);
   return out;
 }
 
 void Engine::merge(SnapshotData s, double now) {
+  loaded_ = true;
   std::vector<Write> page_outbox = outbox_.remove_all(true);  // none in flight: no batch taken yet
   std::vector<Write> page_held = std::move(held_);
   std::vector<Write> page_pending = std::move(pending_);
@@ -95,7 +329,7 @@ void Engine::merge(SnapshotData s, double now) {
       const bool unit_kept = std::binary_search(old_seqs.begin(), old_seqs.end(), w->unit);
       w->seq = map_seq(w->seq);
       w->unit = unit_kept ? map_seq(w->unit) : w->seq;
-      w->id = w->client_id + "-" + std::to_string(w->seq);
+      w->id = write_id(w->seq);
     }
     for (PendingGet& g : pending_gets_) g.after_seq = map_seq(g.after_seq);
     for (auto& entry : view_seq_) entry.second = map_seq(entry.second);

@@ -92,11 +92,13 @@ double backoff_ms(int tries, double jitter) {
 }
 
 double retry_delay_ms(const Outcome& o, int tries) {
-  if (o.retry_after_s >= 0) {
-    const double ms = o.retry_after_s * 1000;
-    return ms > kRetryAfterCapMs ? kRetryAfterCapMs : ms;
-  }
-  return backoff_ms(tries, o.jitter);
+  const double backoff = backoff_ms(tries, o.jitter);
+  if (o.retry_after_s < 0) return backoff;
+  const double asked = o.retry_after_s * 1000 > kRetryAfterCapMs ? kRetryAfterCapMs : o.retry_after_s * 1000;
+  // Retry-After is a floor under the backoff, not a replacement: "0", or an HTTP date that looks
+  // past because the client's clock runs ahead of the server's, would otherwise spend every
+  // remaining try at once. The backoff never exceeds the cap, so the cap still bounds the wait.
+  return asked > backoff ? asked : backoff;
 }
 
 Json retry_advice(const Json& outcome, int tries) {

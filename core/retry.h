@@ -56,8 +56,9 @@ Error rejection_code(const Outcome& o);
 // a jitter factor in [0.9, 1.1) taken from `jitter` in [0,1).
 double backoff_ms(int tries, double jitter);
 
-// Delay before the next request after a retryable outcome: Retry-After (capped at 300 s) when the
-// response carried one, else backoff_ms(tries, jitter).
+// Delay before the next request after a retryable outcome: backoff_ms(tries, jitter), or the
+// response's Retry-After (capped at 300 s) when that is longer. Never earlier than Retry-After
+// asks (up to the cap); a Retry-After of 0 or in the past keeps the backoff.
 double retry_delay_ms(const Outcome& o, int tries);
 
 // The same decision for a request outside the outbox (the runtime's config fetch), as JSON:

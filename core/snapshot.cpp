@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "batch.h"
 #include "command.h"
 #include "retry.h"
 #include "validate.h"
@@ -87,6 +88,19 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
 }
 
 }  // namespace
+
+std::size_t estimate_snapshot_write_bytes(const Write& w) {
+  // "unit", "created", "tries", "epoch" (names and numbers), "raw" and "removeUnspecified".
+  constexpr std::size_t kSnapshotOnlyFields = 4 * (10 + 24) + 11 + 26;
+  return estimate_write_bytes(w) + kSnapshotOnlyFields;
+}
+
+std::size_t estimate_snapshot_base_bytes(const std::string& identity, const Json& view) {
+  // {"v","workspace","clientId","nextSeq","epoch","viewFloor","writes":[]} with room for the
+  // runtime's own fields ("saved", "closed") and a workspace or client id up to 200 bytes.
+  constexpr std::size_t kFixed = 640;
+  return kFixed + estimate_json_bytes(Json(identity)) + estimate_json_bytes(view);
+}
 
 Json write_to_json(const Write& w, const std::string& default_client_id) {
   Json j = Json::object();

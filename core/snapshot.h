@@ -6,7 +6,14 @@
 //              "distinctId"? (absent: held before any identify), "clientId"? (absent: the
 //              top-level one), "raw"?: true (not yet validated), "removeUnspecified"?: true}...]}
 // Writes are listed outbox first (in flight included, in order), then held, then pending-config.
+// Unknown top-level fields are ignored: the JS runtime adds its own ("saved", "closed";
+// docs/sdk.md) to the stored copy.
+//
+// Bounds (docs/engine.md "Bounds of the stored state"): Engine::save drops writes kept
+// kMaxStoredAgeMs and keeps the estimated size under kMaxSnapshotBytes; restores drop writes past
+// the age limit too.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +26,15 @@
 namespace attrkit {
 
 constexpr int kSnapshotVersion = 1;
+constexpr double kMaxStoredAgeMs = 7.0 * 24 * 3600 * 1000;  // from a write's creation
+constexpr std::size_t kMaxSnapshotBytes = 256 * 1024;         // estimated, see below
+
+// Upper bound of one write's entry in the snapshot JSON: its batch entry (batch.h) plus the
+// fields only the snapshot has. Raw (unvalidated) values are bounded the same way.
+std::size_t estimate_snapshot_write_bytes(const Write& w);
+
+// Upper bound of the snapshot's bytes around its writes (fixed fields, identity, view).
+std::size_t estimate_snapshot_base_bytes(const std::string& identity, const Json& view);
 
 struct SnapshotData {
   std::string workspace;

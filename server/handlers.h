@@ -2,6 +2,7 @@
 // rate limit, checked the access level and parsed the JSON body; a handler runs inside that
 // request's transaction and only decides its answer.
 #pragma once
+#include <map>
 #include <string>
 
 #include "core/json.h"
@@ -18,6 +19,7 @@ struct ApiCall {
   const std::string& path_param;  // the (decoded) {distinctId} or {key} of the path, or ""
   const std::string& if_none_match;
   double now_ms;
+  const std::map<std::string, std::string>& query;  // first value of each query parameter
 };
 
 // handlers_config.cpp
@@ -33,5 +35,7 @@ Reply get_definitions(ApiCall& call);
 Reply put_definition(ApiCall& call);
 Reply get_settings(ApiCall& call);
 Reply put_settings(ApiCall& call);
+// handlers_debug.cpp
+Reply get_debug_writes(ApiCall& call);
 
 }  // namespace attrkit::server

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <variant>
 
 #include "server/api_error.h"
@@ -218,7 +219,9 @@ void HttpApp::handle_api(const Route& route, const httplib::Request& req,
       }
       std::string param = req.matches.size() > 1 ? req.matches[1].str() : std::string();
       std::string if_none_match = req.get_header_value("If-None-Match");
-      ApiCall call{tx, who, body, param, if_none_match, now};
+      std::map<std::string, std::string> query;
+      for (const auto& [name, value] : req.params) query.emplace(name, value);  // keeps the first
+      ApiCall call{tx, who, body, param, if_none_match, now, query};
       return route.handle(call);
     });
   } catch (const std::exception& e) {

@@ -15,6 +15,7 @@ const std::vector<Route>& api_routes() {
       {"PUT", "/api/v1/attributes/definitions/(.+)", Access::secret, true, put_definition},
       {"GET", "/api/v1/workspace/settings", Access::secret, false, get_settings},
       {"PUT", "/api/v1/workspace/settings", Access::secret, true, put_settings},
+      {"GET", "/api/v1/debug/writes", Access::secret, false, get_debug_writes},
   };
   return kRoutes;
 }

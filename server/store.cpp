@@ -8,7 +8,9 @@ namespace {
 constexpr int kSchemaVersion = 1;
 
 // Values, sequence numbers and write results are keyed by text ids; WITHOUT ROWID keeps each
-// lookup to one b-tree.
+// lookup to one b-tree. write_log keeps its rowid: it is the order of arrival.
+// write_log was added without a schema version bump: CREATE IF NOT EXISTS adds it to an older
+// database, and an older server simply does not write to it.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
@@ -53,6 +55,16 @@ CREATE TABLE IF NOT EXISTS write_results(
   created_ms REAL NOT NULL,
   PRIMARY KEY (workspace_id, write_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS write_results_by_age ON write_results(created_ms);
+CREATE TABLE IF NOT EXISTS write_log(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  write_id TEXT NOT NULL,
+  distinct_id TEXT,
+  attribute TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'stale', 'rejected', 'replayed')),
+  at_ms REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS write_log_by_id ON write_log(workspace_id, write_id);
+CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distinct_id);
+CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
 KeyRole role_from_text(const std::string& s) {
@@ -293,7 +305,68 @@ void Tx::put_write_result(const std::string& workspace_id, const std::string& wr
 
 int Tx::prune_write_results(double cutoff_ms) {
   db_.prepare("DELETE FROM write_results WHERE created_ms < ?1").bind_double(1, cutoff_ms).run();
-  return db_.changes();
+  const int pruned = db_.changes();
+  db_.prepare("DELETE FROM write_log WHERE at_ms < ?1").bind_double(1, cutoff_ms).run();
+  return pruned;
+}
+
+const char* write_outcome_name(WriteOutcome o) {
+  switch (o) {
+    case WriteOutcome::applied: return "applied";
+    case WriteOutcome::stale: return "stale";
+    case WriteOutcome::rejected: return "rejected";
+    case WriteOutcome::replayed: return "replayed";
+  }
+  return "rejected";
+}
+
+void Tx::log_write(const std::string& workspace_id, const std::string& write_id,
+                   const std::string* distinct_id, const std::string* attribute,
+                   WriteOutcome outcome, double now_ms) {
+  auto s = db_.prepare(
+      "INSERT INTO write_log(workspace_id, write_id, distinct_id, attribute, outcome, at_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  s.bind(1, workspace_id).bind(2, write_id);
+  if (distinct_id) s.bind(3, *distinct_id);
+  else s.bind_null(3);
+  if (attribute) s.bind(4, *attribute);
+  else s.bind_null(4);
+  s.bind(5, std::string(write_outcome_name(outcome))).bind_double(6, now_ms).run();
+}
+
+std::vector<WriteLogCount> Tx::write_log_counts(const std::string& workspace_id,
+                                                const std::string* distinct_id,
+                                                const std::string* write_id, std::size_t limit) {
+  // One row per write id, in the order of its first arrival. The person and attribute are those
+  // of the first row (a replay may name others: the id decides, not the content).
+  auto s = db_.prepare(
+      "SELECT g.write_id, f.distinct_id, f.attribute, g.applied, g.stale, g.rejected, g.replayed "
+      "FROM (SELECT write_id, MIN(rowid) AS first, SUM(outcome = 'applied') AS applied, "
+      "        SUM(outcome = 'stale') AS stale, SUM(outcome = 'rejected') AS rejected, "
+      "        SUM(outcome = 'replayed') AS replayed "
+      "      FROM write_log WHERE workspace_id = ?1 AND (?2 IS NULL OR distinct_id = ?2) "
+      "        AND (?3 IS NULL OR write_id = ?3) "
+      "      GROUP BY write_id) g "
+      "JOIN write_log f ON f.rowid = g.first ORDER BY g.first LIMIT ?4");
+  s.bind(1, workspace_id);
+  if (distinct_id) s.bind(2, *distinct_id);
+  else s.bind_null(2);
+  if (write_id) s.bind(3, *write_id);
+  else s.bind_null(3);
+  s.bind(4, static_cast<std::int64_t>(limit));
+  std::vector<WriteLogCount> out;
+  while (s.step()) {
+    WriteLogCount c;
+    c.write_id = s.text(0);
+    if (!s.is_null(1)) c.distinct_id = s.text(1);
+    if (!s.is_null(2)) c.attribute = s.text(2);
+    c.applied = s.int64(3);
+    c.stale = s.int64(4);
+    c.rejected = s.int64(5);
+    c.replayed = s.int64(6);
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace attrkit::server

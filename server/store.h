@@ -4,6 +4,7 @@
 // so a request that was answered has been committed. Values and definitions are stored as JSON
 // text exactly as the core normalised / serialised them.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,26 @@ struct WorkspaceRow {
 };
 
 enum class KeyRole { publishable, secret };
+
+// What one batch write did on arrival (the write log, docs/server.md "Counting applications").
+enum class WriteOutcome {
+  applied,   // its value was stored
+  stale,     // acknowledged, not stored: a newer seq from the same client was already applied
+  rejected,  // failed validation; its failure is its recorded result
+  replayed,  // its id was seen before: the first result was answered, nothing was applied
+};
+const char* write_outcome_name(WriteOutcome o);
+
+// Per write id: how often each outcome was logged.
+struct WriteLogCount {
+  std::string write_id;
+  std::optional<std::string> distinct_id;  // as the first request sent it (null: not a string)
+  std::optional<std::string> attribute;
+  std::int64_t applied = 0;
+  std::int64_t stale = 0;
+  std::int64_t rejected = 0;
+  std::int64_t replayed = 0;
+};
 
 struct KeyRow {
   std::string workspace_id;
@@ -78,8 +99,19 @@ class Tx {
                                           const std::string& write_id);
   void put_write_result(const std::string& workspace_id, const std::string& write_id,
                         const std::string& result_json, double now_ms);
-  // Forgets results recorded before `cutoff_ms`; returns how many.
+  // Forgets results (and write log rows) recorded before `cutoff_ms`; returns how many results.
   int prune_write_results(double cutoff_ms);
+
+  // The write log: one row per batch write processed, appended in the write's own transaction,
+  // so a rolled-back batch logs nothing. distinct_id / attribute: null when not strings.
+  void log_write(const std::string& workspace_id, const std::string& write_id,
+                 const std::string* distinct_id, const std::string* attribute,
+                 WriteOutcome outcome, double now_ms);
+  // Counts per write id, optionally only rows naming `distinct_id` and/or only `write_id`; at
+  // most `limit` ids, oldest first.
+  std::vector<WriteLogCount> write_log_counts(const std::string& workspace_id,
+                                              const std::string* distinct_id,
+                                              const std::string* write_id, std::size_t limit);
 
  private:
   Db& db_;

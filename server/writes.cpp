@@ -226,13 +226,23 @@ Reply apply_batch(WriteScope& s, const Json& body) {
       t->keys.insert(a.get_ref<const std::string&>());
     }
 
+    // The write log records what the request named (null where it was not a string).
+    const std::string* logged_person =
+        d.is_string() ? &d.get_ref<const std::string&>() : nullptr;
+    const std::string* logged_key = a.is_string() ? &a.get_ref<const std::string&>() : nullptr;
     if (auto first = s.tx.write_result(s.config.workspace, id)) {
       auto replay = parse_json_body(*first);
       results.push_back(replay ? *replay : Json(nullptr));
+      s.tx.log_write(s.config.workspace, id, logged_person, logged_key, WriteOutcome::replayed,
+                     s.now_ms);
       continue;
     }
     BatchItem item = apply_batch_write(s, w);
     s.tx.put_write_result(s.config.workspace, id, dump_json(item.result), s.now_ms);
+    const WriteOutcome outcome = item.applied                    ? WriteOutcome::applied
+                                 : item.result["ok"].get<bool>() ? WriteOutcome::stale
+                                                                 : WriteOutcome::rejected;
+    s.tx.log_write(s.config.workspace, id, logged_person, logged_key, outcome, s.now_ms);
     if (item.applied && t) t->applied_person = item.person_id;
     results.push_back(std::move(item.result));
   }

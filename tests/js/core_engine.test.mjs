@@ -155,7 +155,8 @@ describe("one engine per module, driven by plain functions", () => {
   test("the module exports functions, no Embind class to delete()", () => {
     for (const name of ["engineCreate", "engineRestore", "engineCommand", "engineWrite", "engineConfigure",
       "engineTakeBatch", "engineCompleteBatch", "engineNextWake", "engineTakeEvents", "engineSnapshot",
-      "engineLoadSnapshot", "engineInspect", "engineConstants", "parseCommand", "parseInitOptions"]) {
+      "engineLoadSnapshot", "engineInspect", "engineConstants", "parseCommand", "parseInitOptions", "engineSave",
+      "engineAdopt"]) {
       assert.equal(typeof core[name], "function", name);
     }
     assert.equal(core.Engine, undefined);
@@ -235,4 +236,86 @@ test("retryAdvice: the core's retry policy for requests outside the outbox", () 
   });
   assert.deepEqual(core.retryAdvice({ offline: true }, 3), { class: "offline", delayMs: 5000 });
   assert.deepEqual(core.retryAdvice("garbage", 1), { class: "reject", code: "invalid_request" });
+});
+
+// Persistence across tabs and time through the Wasm core (docs/engine.md "Bounds of the stored
+// state", "Adopting another tab's state"): what the runtime calls on every save and start.
+describe("instances, bounds of the stored state, adoption", () => {
+  const T0 = 1.7e12;
+  const DAY = 24 * 3600 * 1000;
+  const tab = (instance, user = "u1") => {
+    core.engineCreate("c1", { instance });
+    e.configure(CONFIG, T0);
+    if (user) e.command(["do", "identify", [user]], T0);
+    e.takeEvents();
+  };
+
+  test("the instance goes into the write ids, the install's id stays the clientId", () => {
+    tab("k3v9x0q2ab");
+    e.command(["set", "user:attributes", [{ plan: "Pro" }]], T0);
+    const b = e.takeBatch(T0, true);
+    assert.deepEqual(b.body.writes.map((w) => [w.id, w.clientId, w.seq]), [["c1-k3v9x0q2ab-1700000000000", "c1", T0]]);
+    assert.deepEqual(e.inspect().outbox.map((w) => w.id), ["c1-k3v9x0q2ab-1700000000000"]);
+  });
+
+  test("engineSave fails writes kept 7 days, in one error event, and leaves them out", () => {
+    tab("i1", "");
+    e.command(["set", "user:attributes", [{ plan: "Pro", role: "admin" }]], T0); // held: no identify
+    assert.equal(core.engineSave(T0 + 7 * DAY - 1).writes.length, 2);
+    assert.deepEqual(e.takeEvents(), []);
+    const s = JSON.parse(JSON.stringify(core.engineSave(T0 + 7 * DAY)));
+    assert.deepEqual(s.writes, []);
+    const events = e.takeEvents();
+    assert.equal(events.length, 1);
+    assert.equal(events[0].error.code, "delivery_failed");
+    assert.deepEqual(events[0].writeIds, ["c1-i1-1700000000000", "c1-i1-1700000000001"]);
+  });
+
+  test("engineSave keeps the stored state under 256 KB: oldest dropped, queue_full, once", () => {
+    tab("i1");
+    const c = core.engineConstants();
+    assert.equal(c.maxSnapshotBytes, 256 * 1024);
+    assert.equal(c.maxStoredAgeMs, 7 * DAY);
+    assert.equal(c.keepaliveMaxBytes, 60 * 1024);
+    for (let k = 0; k < 400; k++) e.write({ distinctId: `p${k}`, attributes: { role: "x".repeat(600) } }, T0 + k);
+    e.takeEvents();
+    const text = JSON.stringify(core.engineSave(T0 + 500));
+    assert.ok(text.length <= c.maxSnapshotBytes, `${text.length} bytes stored`);
+    const errors = e.takeEvents().filter((ev) => ev.type === "error");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].error.code, "queue_full");
+    assert.equal(errors[0].writeIds[0], "c1-i1-1700000000000"); // oldest first
+    assert.equal(JSON.parse(text).writes.length + errors[0].writeIds.length, 400);
+  });
+
+  test("engineAdopt takes a closed tab's writes under their ids, at any time", () => {
+    tab("gone");
+    e.command(["set", "user:attributes", [{ plan: "Pro" }]], T0 + 10);
+    e.takeBatch(T0 + 10, true); // in flight when the tab closed
+    const closed = JSON.parse(JSON.stringify(core.engineSave(T0 + 20)));
+    tab("live", "u2");
+    e.command(["set", "user:attributes", [{ role: "mine" }]], T0 + 30);
+    const first = e.takeBatch(T0 + 2000, false);
+    assert.deepEqual(core.engineAdopt(closed, "acme", T0 + 2000), { ok: true, adopted: 1 });
+    assert.deepEqual(core.engineAdopt(closed, "acme", T0 + 2000), { ok: true, adopted: 0 });
+    assert.equal(e.inspect().identity, "u2");
+    e.completeBatch({ batchId: first.batchId, status: 503, jitter: 0.5 }, T0 + 2001);
+    const again = e.takeBatch(T0 + 3000, false);
+    assert.deepEqual(again.body.writes.map((w) => [w.id, w.distinctId]), [
+      ["c1-live-1700000000030", "u2"],
+      ["c1-gone-1700000000010", "u1"],
+    ]);
+    assert.equal(core.engineAdopt(closed, "globex", 0).error.code, "snapshot_foreign");
+    assert.equal(core.engineAdopt("{", "acme", 0).error.code, "snapshot_invalid");
+  });
+
+  test("a flush never cuts a batch over the keepalive budget", () => {
+    tab("i1");
+    const big = { ...CONFIG, attributes: [...CONFIG.attributes, { key: "blob", type: "string", max_length: 100000 }] };
+    e.configure(big, T0);
+    e.command(["set", "user:attributes", [{ blob: "b".repeat(70000) }]], T0);
+    assert.equal(e.takeBatch(T0, true), null); // ~70 KB: not with keepalive
+    const b = e.takeBatch(T0 + 1000, false); // the timer sends it when the page stays
+    assert.equal(b.writeIds.length, 1);
+  });
 });

@@ -160,6 +160,27 @@ describe("push queue through the npm client", () => {
     b.close();
   });
 
+  test("each client is its own instance: write ids <clientId>-<instance>-<seq>, never shared", async () => {
+    const [a, b] = await Promise.all([1, 2].map(() => createClient({ publicKey: server.publicKey, apiHost: server.url })));
+    for (const c of [a, b]) {
+      await c.push(["do", "identify", ["user-106"]]);
+      await c.push(["set", "user:attributes", [{ team_size: 3 }]]);
+    }
+    const [wa, wb] = [a.inspect().outbox[0], b.inspect().outbox[0]];
+    const parts = (w) => /^([a-z0-9]{16})-([a-z0-9]{10})-(\d+)$/.exec(w.id);
+    assert.ok(parts(wa) && parts(wb), `${wa.id} ${wb.id}`);
+    assert.equal(parts(wa)[1], a.inspect().clientId);
+    assert.equal(Number(parts(wa)[3]), wa.seq);
+    assert.notEqual(parts(wa)[2], parts(wb)[2], "two instances");
+    assert.notEqual(wa.id, wb.id);
+    // Both writes are applied as their own, whatever their seqs.
+    assert.deepEqual(await a.push(["set", "user:attributes", [{ team_size: 4 }, true]]), { ok: true, value: { team_size: 4 } });
+    assert.deepEqual(await b.push(["set", "user:attributes", [{ role: "viewer" }, true]]), { ok: true, value: { role: "viewer" } });
+    assert.deepEqual((await stored("user-106")).attributes, { team_size: 4, role: "viewer" });
+    a.close();
+    b.close();
+  });
+
   test("a second init with other options is invalid_command; the same options are a no-op", async () => {
     const c = await createClient({ publicKey: server.publicKey, apiHost: server.url });
     assert.deepEqual(await c.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]), { ok: true, value: null });

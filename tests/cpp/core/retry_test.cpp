@@ -82,6 +82,29 @@ TEST(Retry, RetryAfterHonouredAndCapped) {
   EXPECT_DOUBLE_EQ(retry_delay_ms(o, 3), 2000);
 }
 
+TEST(Retry, RetryAfterIsAFloorUnderTheBackoff) {
+  Outcome o = with_status(503);
+  o.jitter = 0.5;
+  // "0", or a date already past (client clock ahead of the server's): the backoff still applies.
+  o.retry_after_s = 0;
+  EXPECT_DOUBLE_EQ(retry_delay_ms(o, 1), 500);
+  EXPECT_DOUBLE_EQ(retry_delay_ms(o, 4), 4000);
+  // Shorter than the backoff late in the schedule: the backoff.
+  o.retry_after_s = 2;
+  EXPECT_DOUBLE_EQ(retry_delay_ms(o, 8), 60000);
+  // Longer: exactly what the server asked, without jitter.
+  o.jitter = 0.0;
+  o.retry_after_s = 2;
+  EXPECT_DOUBLE_EQ(retry_delay_ms(o, 1), 2000);
+  o.retry_after_s = 0.75;  // the HTTP-date form arrives as fractional seconds
+  EXPECT_DOUBLE_EQ(retry_delay_ms(o, 1), 750);
+  // The cap bounds every delay: the backoff's maximum (66 s) is below it.
+  o.jitter = 0.999999;
+  o.retry_after_s = 1e9;
+  for (int tries = 1; tries <= kMaxTries; ++tries) EXPECT_DOUBLE_EQ(retry_delay_ms(o, tries), kRetryAfterCapMs) << tries;
+  EXPECT_LT(backoff_ms(kMaxTries, 0.999999), kRetryAfterCapMs);
+}
+
 TEST(Retry, ParsesTheRuntimeReport) {
   Result<Outcome> r = parse_outcome(Json{{"batchId", "b7"}, {"status", 503}, {"retryAfter", 12}, {"jitter", 0.25},
                                          {"body", {{"error", {{"code", "server_error"}}}}}});
@@ -120,6 +143,7 @@ TEST(RetryAdvice, SamePolicyAsBatches) {
   EXPECT_DOUBLE_EQ(r503["delayMs"].get<double>(), 500);
   EXPECT_DOUBLE_EQ(retry_advice(Json{{"network", true}, {"jitter", 0.5}}, 3)["delayMs"].get<double>(), 2000);
   EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1)["delayMs"].get<double>(), kRetryAfterCapMs);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 0}, {"jitter", 0.5}}, 2)["delayMs"].get<double>(), 1000);
   EXPECT_EQ(retry_advice(Json{{"status", 501}}, 1)["class"], "reject");
   EXPECT_EQ(retry_advice(Json{{"status", 505}}, 1)["class"], "reject");
   const Json r401 = retry_advice(Json{{"status", 401}}, 1);

@@ -1,0 +1,155 @@
+// Two tabs of one site in real Chromium (one browser context: shared localStorage, storage events,
+// Web Locks): every write is delivered exactly once (docs/sdk.md "Persistence"). Each tab is one
+// SDK instance with its own write ids and stored state; the install's client id is shared.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { inspect, relayPage, statesOf, workspaceOf } from "./helpers/persistence.mjs";
+import { startRelay } from "./helpers/relay.mjs";
+import { eventually, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+
+let stack;
+let relay; // passes everything
+let cutOff; // refuses every batch: a tab using it cannot deliver
+let workspace;
+before(async () => {
+  stack = await startStack();
+  relay = await startRelay(stack.server.url);
+  cutOff = await startRelay(stack.server.url);
+  cutOff.rule = (e) => (e.writes ? { refuse: true } : undefined);
+  workspace = await workspaceOf(stack);
+});
+after(async () => {
+  await relay?.stop();
+  await cutOff?.stop();
+  await stack?.stop();
+});
+
+const NETWORK_ERRORS = (text) => /Failed to load resource|ERR_EMPTY_RESPONSE|ERR_CONNECTION/.test(text);
+
+// A second tab in the first one's browser context, with the page errors recorded.
+async function secondTab(tab) {
+  const page = await tab.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return { page, errors };
+}
+
+async function load(page, url) {
+  await page.goto(url);
+  await waitForSdk(page);
+  await waitForEvents(page, "ready", 1);
+}
+
+// Date.now() can be held still in a page, so two tabs write in the same millisecond.
+function clockControl() {
+  const real = Date.now;
+  let frozen = null;
+  Date.now = () => (frozen === null ? real() : frozen);
+  window.__freeze = (t) => {
+    frozen = t;
+  };
+  window.__thaw = () => {
+    frozen = null;
+  };
+}
+
+test("two tabs writing in the same millisecond, same person and attribute: each write once", async () => {
+  relay.log.length = 0;
+  const a = await stack.open();
+  await a.context.addInitScript(clockControl);
+  const b = await secondTab(a);
+  const url = relayPage(stack, relay.url, { name: "same-ms", before: `attrkit.push(["do", "identify", ["user-two-tabs"]]);` });
+  await load(a.page, url);
+  await load(b.page, url);
+  const t = Date.now();
+  for (const page of [a.page, b.page]) await page.evaluate((at) => window.__freeze(at), t);
+  const ra = await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ team_size: 5, plan: "Pro" }]]));
+  const rb = await b.page.evaluate(() => window.__push(["set", "user:attributes", [{ team_size: 7, role: "admin" }]]));
+  assert.equal(ra.ok && rb.ok, true);
+  const [ia, ib] = [await inspect(a.page), await inspect(b.page)];
+  for (const page of [a.page, b.page]) await page.evaluate(() => window.__thaw());
+  const seqOf = (s, attr) => s.outbox.find((w) => w.attribute === attr).seq;
+  assert.equal(seqOf(ia, "team_size"), seqOf(ib, "team_size"), "the same millisecond, the same seq");
+  assert.equal(ia.clientId, ib.clientId, "one install");
+  const ids = [...ia.outbox, ...ib.outbox].map((w) => w.id);
+  assert.equal(new Set(ids).size, 4, `four distinct write ids: ${ids}`);
+
+  const da = await waitForEvents(a.page, "delivered", 2);
+  const db = await waitForEvents(b.page, "delivered", 2);
+  // Each tab's write was applied as its own (a replay would have answered with the other's value).
+  assert.deepEqual(Object.fromEntries(da.map((d) => [d.attribute, d.value])), { team_size: 5, plan: "Pro" });
+  assert.deepEqual(Object.fromEntries(db.map((d) => [d.attribute, d.value])), { team_size: 7, role: "admin" });
+  const stored = await stack.stored("user-two-tabs");
+  assert.deepEqual({ plan: stored.plan, role: stored.role }, { plan: "Pro", role: "admin" });
+  assert.ok([5, 7].includes(stored.team_size));
+  // Exactly once: every id reached the server in exactly one request.
+  const sent = (await relay.stored(4)).map((w) => w.id).sort();
+  assert.deepEqual(sent, [...ids].sort());
+  // Two instances, two stored states, neither overwriting the other.
+  assert.equal(Object.keys(await statesOf(a.page)).length >= 2, true);
+  assert.deepEqual(b.errors, []);
+  await a.assertClean();
+  await a.close();
+});
+
+test("a live tab's unsent writes are not taken by a tab opened beside it", async () => {
+  const a = await stack.open({ allowConsoleError: NETWORK_ERRORS });
+  await load(a.page, relayPage(stack, cutOff.url, { name: "live", before: `attrkit.push(["do", "identify", ["user-live"]]);` }));
+  await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Starter" }]]));
+  await eventually(() => cutOff.log.some((e) => e.writes), { message: "tab A tried to send" });
+  const ida = (await inspect(a.page)).outbox.map((w) => w.id);
+  const b = await secondTab(a);
+  await load(b.page, relayPage(stack, relay.url, { name: "beside" }));
+  // B's start (its stored-state scan) is over once "ready" fired: A holds its lock, so nothing moved.
+  const ib = await inspect(b.page);
+  assert.deepEqual(ib.outbox.filter((w) => ida.includes(w.id)), []);
+  assert.deepEqual((await inspect(a.page)).outbox.map((w) => w.id), ida);
+  await a.close();
+});
+
+test("a tab closed with undelivered writes: the other tab delivers them, same ids", async () => {
+  relay.log.length = 0;
+  const a = await stack.open({ allowConsoleError: NETWORK_ERRORS });
+  const b = await secondTab(a);
+  await load(b.page, relayPage(stack, relay.url, { name: "survivor" }));
+  // Tab A cannot reach the server while it is open.
+  await load(a.page, relayPage(stack, cutOff.url, { name: "closing", before: `attrkit.push(["do", "identify", ["user-closed-tab"]]);` }));
+  const r = await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Enterprise", persona: "student" }]]));
+  assert.equal(r.ok, true);
+  await eventually(() => cutOff.log.some((e) => e.writes), { message: "tab A tried to send" });
+  const ida = (await inspect(a.page)).outbox.map((w) => w.id);
+  assert.equal(ida.length, 2);
+  await a.page.close(); // pagehide: A's state is marked closed; B hears of it (storage event)
+  await waitForStored(stack, "user-closed-tab", { plan: "Enterprise", persona: "student" });
+  assert.deepEqual((await relay.stored(2)).map((w) => w.id).sort(), [...ida].sort(), "delivered by B, under A's ids");
+  assert.equal(cutOff.log.some((e) => e.forwarded && e.writes), false, "nothing of A's went through A");
+  const delivered = await waitForEvents(b.page, "delivered", 2);
+  assert.deepEqual(delivered.map((d) => d.writeId).sort(), [...ida].sort());
+  // B's identity is its own (it never identified): adopting never changes who B's user is.
+  assert.equal((await inspect(b.page)).identity, undefined);
+  // A's stored state is gone once B stored what it took over.
+  await eventually(async () => Object.values(await statesOf(b.page)).every((s) => s.writes.length === 0), {
+    message: "no write left in storage",
+  });
+  assert.deepEqual(b.errors, []);
+  await a.close();
+});
+
+test("a tab closed with undelivered writes and no other tab: the next page load delivers them", async () => {
+  relay.log.length = 0;
+  const a = await stack.open({ allowConsoleError: NETWORK_ERRORS });
+  await load(a.page, relayPage(stack, cutOff.url, { name: "lonely", before: `attrkit.push(["do", "identify", ["user-next-load"]]);` }));
+  await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ hasInstalled: true }]]));
+  await eventually(() => cutOff.log.some((e) => e.writes && e.writes.some((w) => w.distinctId === "user-next-load")), {
+    message: "tab A tried to send",
+  });
+  const ida = (await inspect(a.page)).outbox.map((w) => w.id);
+  const next = await a.context.newPage();
+  await a.page.close();
+  await load(next, relayPage(stack, relay.url, { name: "next-load" }));
+  await waitForStored(stack, "user-next-load", { hasInstalled: true });
+  assert.deepEqual((await relay.stored(1)).map((w) => w.id), ida);
+  // The closed tab's identity carries on in the next page (it was the newest stored state).
+  assert.equal((await inspect(next)).identity, "user-next-load");
+  await a.close();
+});
