@@ -154,7 +154,7 @@ export class Runtime {
         this.delivered.get(ev.distinctId).set(ev.attribute, ev.value);
         this.events.emit("delivered", {
           distinctId: ev.distinctId, attribute: ev.attribute, value: ev.value,
-          personId: ev.personId, writeId: ev.writeId,
+          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? [],
         });
       }
     }

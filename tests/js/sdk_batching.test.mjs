@@ -75,12 +75,19 @@ describe("batching, against the server", () => {
 
   test("one attribute written 30 times in a window is sent once, with its last value", async () => {
     const values = ["Free", "Starter", "Pro", "Growth", "Enterprise"];
+    const delivered = [];
+    client.on("delivered", (e) => e.distinctId === "batch-collapse" && delivered.push(e));
     const calls = Array.from({ length: 30 }, (_, i) =>
       client.analytics.setAttribute({ distinctId: "batch-collapse", attribute: "plan", value: values[i % 5] }));
     const results = await Promise.all(calls);
     const last = values[29 % 5];
     assert.equal(batches.length, 1);
     assert.deepEqual(batches[0].body.writes.map((w) => [w.attribute, w.value]), [["plan", last]]);
+    // One delivered event, for the write that was sent, naming the 29 it replaced.
+    assert.equal(delivered.length, 1);
+    assert.equal(delivered[0].writeId, batches[0].body.writes[0].id);
+    assert.equal(delivered[0].superseded.length, 29);
+    assert.ok(!delivered[0].superseded.includes(delivered[0].writeId));
     // Superseded calls settle with the outcome of the write that replaced them (docs/engine.md).
     for (const r of results) assert.equal(r.value, last);
     assert.equal((await stored("batch-collapse")).attributes.plan, last);
