@@ -47,9 +47,7 @@ std::string string_arg(const val& v) {
 void engine_create(const val& client_id, const val& options) {
   std::string id = string_arg(client_id);
   const Json o = to_json(options);
-  const auto instance = o.is_object() ? o.find("instance") : o.end();
-  engine() = Engine(std::move(id), engine_limits(o),
-                    o.is_object() && instance != o.end() && instance->is_string() ? instance->get<std::string>() : std::string());
+  engine() = Engine(std::move(id), engine_limits(o), engine_instance(o));
 }
 
 // snapshot, workspace, limits -> {ok: true, value: null} (the module's engine is now the

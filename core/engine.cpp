@@ -44,6 +44,11 @@ EngineLimits engine_limits(const Json& j) {
   return l;
 }
 
+std::string engine_instance(const Json& j) {
+  const Json* s = j.is_object() && j.contains("instance") ? &j["instance"] : nullptr;
+  return s && s->is_string() ? s->get<std::string>() : std::string();
+}
+
 Json engine_constants() {
   Json j = Json::object();
   j["requestTimeoutMs"] = kRequestTimeoutMs;

@@ -93,6 +93,9 @@ struct EngineLimits {
 // Limits from JSON {"maxHeld", "maxQueued", "batchMaxWrites", "batchMaxBytes", "flushWindowMs"};
 // a missing, non-numeric or non-positive field keeps its default.
 EngineLimits engine_limits(const Json& j);
+// The "instance" string of the same options object (the running SDK's part of its write ids);
+// "" when absent or not a string.
+std::string engine_instance(const Json& j);
 
 // Keepalive requests share a 64 KiB budget per page (Fetch): a flush stays under this estimate.
 constexpr std::size_t kKeepaliveMaxBytes = 60 * 1024;

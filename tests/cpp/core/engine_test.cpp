@@ -617,6 +617,10 @@ TEST(Engine, LimitsAndConstantsFromJson) {
   EXPECT_EQ(c["requestTimeoutMs"], 10000);
   EXPECT_EQ(c["maxTries"], 10);
   EXPECT_EQ(c["snapshotVersion"], 1);
+  EXPECT_EQ(engine_instance({{"instance", "k3v9x0q2ab"}, {"maxHeld", 3}}), "k3v9x0q2ab");
+  EXPECT_EQ(engine_instance({{"instance", 7}}), "");
+  EXPECT_EQ(engine_instance(Json::array({"instance"})), "");
+  EXPECT_EQ(engine_instance(nullptr), "");
 }
 
 }  // namespace
