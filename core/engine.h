@@ -181,6 +181,7 @@ class Engine {
   void resolve_ticket(std::uint64_t ticket, const std::string& attribute, const Json* value,
                       const std::string& person_id, const Json* error);
   void settle(std::uint64_t ticket, Json result);
+  Result<SnapshotData> read_stored(const Json& snapshot, std::string_view workspace) const;
   void merge(SnapshotData s, double now);
   SnapshotData to_snapshot() const;
   std::string write_id(std::int64_t seq) const { return id_prefix_ + std::to_string(seq); }

@@ -176,11 +176,17 @@ std::size_t Engine::front_batch_bytes() const {
   return bytes;
 }
 
+// A stored state this engine may take: well-formed, and of the workspace it already serves.
+Result<SnapshotData> Engine::read_stored(const Json& snapshot, std::string_view workspace) const {
+  Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
+  if (s.ok() && !workspace_.empty() && workspace_ != workspace) return Error::snapshot_foreign;
+  return s;
+}
+
 Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, double now) {
   Json out = Json::object();
-  Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
+  Result<SnapshotData> s = read_stored(snapshot, workspace);
   Error error = s.ok() ? Error::ok : s.error();
-  if (error == Error::ok && !workspace_.empty() && workspace_ != workspace) error = Error::snapshot_foreign;
   if (error == Error::ok && (batch_taken_ || loaded_)) {
     // Renumbering this page's writes is only safe while none of them was sent, and only for
     // writes this page made: a second stored state is adopted (adopt()), never merged.
@@ -205,9 +211,8 @@ Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, dou
 
 Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now) {
   Json out = Json::object();
-  Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
+  Result<SnapshotData> s = read_stored(snapshot, workspace);
   Error error = s.ok() ? Error::ok : s.error();
-  if (error == Error::ok && !workspace_.empty() && workspace_ != workspace) error = Error::snapshot_foreign;
   // A stopped page can send nothing: the writes stay stored for a page that can.
   if (error == Error::ok && stopped_ != Error::ok) error = stopped_;
   if (error != Error::ok) {
