@@ -1,138 +1,185 @@
+// Both directions go through one byte stream (format: bindings/convert.js, the JS half): the JS
+// side walks the value and writes the stream in one call, this side reads it into a Json; back, this
+// side writes a Json and the JS side builds the value in one call. Per-property Embind calls
+// (typeof, get, set, Object.keys, Array.isArray as val methods) cost a glue function and a wasm
+// import each, and std::u16string/std::string conversions would need Embind's string types
+// (bench/README.md has the figures).
 #include "bindings/convert.h"
-
-#include <emscripten/em_js.h>
-#include <emscripten/em_macros.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "core/command.h"
-#include "core/unicode.h"
 
-// WTF-8 -> JS string, decoded in JS. Embind's std::string / std::u16string conversions go through
-// TextDecoder, which turns a lone surrogate into U+FFFD; this keeps strings exactly as they came
-// in. The core only produces WTF-8 (utf16_to_wtf8 or ASCII); a malformed tail cannot read past
-// the end and never yields an invalid code point.
-EM_JS(emscripten::EM_VAL, attrkit_wtf8_to_js, (const char* p, size_t n), {
-  var e = p + n, s = "", c, k;
-  while (p < e) {
-    c = HEAPU8[p++];
-    k = c < 0xC0 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-    if (k) c &= 0x3F >> k;
-    for (; k && p < e; k--) c = c << 6 | HEAPU8[p++] & 0x3F;
-    s += String.fromCodePoint(c > 0x10FFFF ? 0xFFFD : c);
-  }
-  return Emval.toHandle(s);
-});
+extern "C" {
+// bindings/convert.js
+// malloc'd; the caller frees it
+char* attrkit_js_encode(emscripten::EM_VAL value, int max_depth, unsigned max_array_length);
+emscripten::EM_VAL attrkit_js_decode(const char* stream);
+}
 
 namespace attrkit::bindings {
 namespace {
 
 using emscripten::val;
 
-Json unrepresentable() { return Json::binary({}, 0); }
+enum Tag : char {
+  kNull,
+  kTrue,
+  kFalse,
+  kUnrepresentable,
+  kFunction,
+  kNumber,
+  kString,
+  kArray,
+  kObject,
+};
 
-std::string wtf8(const val& v) { return utf16_to_wtf8(v.as<std::u16string>()); }
+// ---- JS -> Json: the stream is ours (convert.js), well-formed by construction ----
 
-Json number(double d) {
-  // 2^53: beyond it a double no longer names one integer, so it stays a double. -0 stays a double
-  // so the core sees exactly what JS had.
-  if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
-    return static_cast<std::int64_t>(d);
-  return d;
+struct Reader {
+  const char* p;
+
+  std::uint32_t count() {
+    std::uint32_t x;
+    std::memcpy(&x, p, 4);  // little-endian, like Wasm
+    p += 4;
+    return x;
+  }
+  std::string text() {
+    const std::uint32_t n = count();
+    std::string s(p, n);
+    p += n;
+    return s;
+  }
+  Json value() {
+    switch (*p++) {
+      case kTrue: return true;
+      case kFalse: return false;
+      case kUnrepresentable: return Json::binary({}, 0);
+      case kFunction: return function_marker();
+      case kNumber: {
+        double d;
+        std::memcpy(&d, p, 8);
+        p += 8;
+        // 2^53: beyond it a double no longer names one integer, so it stays a double. -0 stays a
+        // double so the core sees exactly what JS had.
+        if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+          return static_cast<std::int64_t>(d);
+        return d;
+      }
+      case kString: return text();
+      case kArray: {
+        Json out = Json::array();
+        for (std::uint32_t n = count(); n > 0; --n) out.push_back(value());
+        return out;
+      }
+      case kObject: {
+        Json out = Json::object();
+        for (std::uint32_t n = count(); n > 0; --n) {
+          std::string key = text();
+          out[std::move(key)] = value();
+        }
+        return out;
+      }
+      default: return nullptr;
+    }
+  }
+};
+
+// ---- Json -> JS ----
+
+void put_count(std::string& out, std::size_t n) {
+  const auto x = static_cast<std::uint32_t>(n);
+  out.append(reinterpret_cast<const char*>(&x), 4);
 }
 
-Json convert(const val& v, int depth) {
-  // Handle comparisons and the two is_* imports are cheaper than typeof for the common cases.
-  if (v.isString()) return wtf8(v);
-  if (v.isNumber()) return number(v.as<double>());
-  if (v.isTrue()) return true;
-  if (v.isFalse()) return false;
-  if (v.isNull() || v.isUndefined()) return nullptr;
-
-  const std::string type = v.typeOf().as<std::string>();
-  if (type == "function") return function_marker();
-  if (type != "object" || depth >= kMaxDepth) return unrepresentable();
-
-  if (val::global("Array").call<bool>("isArray", v)) {
-    const unsigned n = v["length"].as<unsigned>();
-    if (n > kMaxArrayLength) return unrepresentable();
-    Json out = Json::array();
-    for (unsigned i = 0; i < n; ++i) out.push_back(convert(v[i], depth + 1));
-    return out;
-  }
-  const val keys = val::global("Object").call<val>("keys", v);
-  const unsigned n = keys["length"].as<unsigned>();
-  Json out = Json::object();
-  for (unsigned i = 0; i < n; ++i) {
-    const val key = keys[i];
-    out[wtf8(key)] = convert(v[key], depth + 1);
-  }
-  return out;
+void put_text(std::string& out, const std::string& s) {
+  put_count(out, s.size());
+  out += s;
 }
 
-val js_string(const std::string& s) { return val::take_ownership(attrkit_wtf8_to_js(s.data(), s.size())); }
+void put_key(std::string& out, const char* key) {
+  put_count(out, std::strlen(key));
+  out += key;
+}
+
+void put_number(std::string& out, double d) {
+  out += kNumber;
+  out.append(reinterpret_cast<const char*>(&d), 8);
+}
+
+void put_value(std::string& out, const Json& j) {
+  // The containers are walked directly: nlohmann's iterators cost more code than they save here.
+  if (const Json::object_t* object = j.get_ptr<const Json::object_t*>()) {
+    out += kObject;
+    put_count(out, object->size());
+    for (const auto& [key, item] : *object) {
+      put_text(out, key);
+      put_value(out, item);
+    }
+  } else if (const Json::array_t* array = j.get_ptr<const Json::array_t*>()) {
+    out += kArray;
+    put_count(out, array->size());
+    for (const Json& item : *array) put_value(out, item);
+  } else if (const std::string* s = j.get_ptr<const std::string*>()) {
+    out += kString;
+    put_text(out, *s);
+  } else if (const bool* b = j.get_ptr<const bool*>()) {
+    out += *b ? kTrue : kFalse;
+  } else if (j.is_number()) {
+    put_number(out, j.get<double>());
+  } else {
+    out += kNull;  // null, binary, discarded
+  }
+}
+
+val decode(const std::string& stream) { return val::take_ownership(attrkit_js_decode(stream.data())); }
 
 }  // namespace
 
-Json to_json(const val& v) { return convert(v, 0); }
+Json to_json(const val& v) {
+  char* stream = attrkit_js_encode(v.as_handle(), kMaxDepth, kMaxArrayLength);
+  Json out = Reader{stream}.value();
+  std::free(stream);
+  return out;
+}
 
 val to_js(const Json& j) {
-  switch (j.type()) {
-    case Json::value_t::object: {
-      val out = val::object();
-      for (auto it = j.begin(); it != j.end(); ++it) {
-        if (it.key() == "__proto__") {
-          // Plain assignment would call the inherited __proto__ setter and change the prototype.
-          val desc = val::object();
-          desc.set("value", to_js(it.value()));
-          desc.set("enumerable", true);
-          desc.set("writable", true);
-          desc.set("configurable", true);
-          val::global("Object").call<void>("defineProperty", out, js_string(it.key()), desc);
-        } else {
-          out.set(js_string(it.key()), to_js(it.value()));
-        }
-      }
-      return out;
-    }
-    case Json::value_t::array: {
-      val out = val::array();
-      unsigned i = 0;
-      for (const Json& item : j) out.set(i++, to_js(item));
-      return out;
-    }
-    case Json::value_t::string:
-      return js_string(*j.get_ptr<const std::string*>());
-    case Json::value_t::boolean:
-      return val(*j.get_ptr<const bool*>());
-    case Json::value_t::number_integer:
-      return val(static_cast<double>(*j.get_ptr<const std::int64_t*>()));
-    case Json::value_t::number_unsigned:
-      return val(static_cast<double>(*j.get_ptr<const std::uint64_t*>()));
-    case Json::value_t::number_float:
-      return val(*j.get_ptr<const double*>());
-    default:  // null, binary, discarded
-      return val::null();
-  }
+  std::string out;
+  put_value(out, j);
+  return decode(out);
 }
 
 val ok_to_js(const Json& value) {
-  val out = val::object();
-  out.set("ok", true);
-  out.set("value", to_js(value));
-  return out;
+  std::string out;
+  out += kObject;
+  put_count(out, 2);
+  put_key(out, "ok");
+  out += kTrue;
+  put_key(out, "value");
+  put_value(out, value);
+  return decode(out);
 }
 
 val error_to_js(Error e) {
-  val error = val::object();
-  error.set("code", error_name(e));
-  error.set("status", error_status(e));
-  val out = val::object();
-  out.set("ok", false);
-  out.set("error", error);
-  return out;
+  std::string out;
+  out += kObject;
+  put_count(out, 2);
+  put_key(out, "ok");
+  out += kFalse;
+  put_key(out, "error");
+  out += kObject;
+  put_count(out, 2);
+  put_key(out, "code");
+  out += kString;
+  put_key(out, error_name(e));
+  put_key(out, "status");
+  put_number(out, error_status(e));
+  return decode(out);
 }
 
 val result_to_js(const Result<Json>& r) { return r.ok() ? ok_to_js(r.value()) : error_to_js(r.error()); }

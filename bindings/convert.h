@@ -1,9 +1,11 @@
 // JS value <-> attrkit::Json, for every Embind binding (bindings/*.cpp). Owned by the Wasm build
 // ("wasm" engineer); stable API: other bindings include this and nothing else of the glue.
+// Each direction is one call into JS (bindings/convert.js) and one byte stream (format there), so
+// no binding ever needs an Embind string type: none is registered (bindings/embind_types.cpp).
 //
 // JS -> Json (to_json) is total and never throws from C++:
-//   string            -> WTF-8 via std::u16string + utf16_to_wtf8, so a lone surrogate stays
-//                        visible to validation (Embind's std::string conversion would merge it)
+//   string            -> WTF-8, written by convert.js, so a lone surrogate stays visible to
+//                        validation (Embind's std::string conversion would merge it)
 //   number            -> int64 when integral and |x| <= 2^53 (not -0), else double (NaN/Infinity
 //                        included: the core refuses them)
 //   boolean           -> boolean;   null, undefined -> null
@@ -14,8 +16,8 @@
 //   symbol, bigint,
 //   nesting > kMaxDepth -> Json::binary({}, 0) ("unrepresentable"; cycles end up here)
 // A throwing getter or Proxy trap propagates as a JS exception out of the binding call (the JS
-// runtime wraps every call). Bindings convert every argument before calling the core, so the
-// core's state is untouched; the abandoned C++ frames leak what they had allocated.
+// runtime wraps every call), from convert.js before the core sees anything; arguments converted
+// earlier in the same call leak their C++ allocations.
 //
 // Json -> JS (to_js): object (own data properties, "__proto__" included), array, string (WTF-8
 // decoded back to the same UTF-16 code units), number (double), boolean, null; binary -> null.
@@ -27,6 +29,7 @@
 
 namespace attrkit::bindings {
 
+// Passed to convert.js, which applies them while it walks the value.
 constexpr int kMaxDepth = 32;                // containers nested deeper become unrepresentable
 constexpr unsigned kMaxArrayLength = 65536;  // a sparse `a[1e9] = 1` must not allocate 1e9 nulls
 

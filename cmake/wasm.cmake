@@ -17,7 +17,13 @@ add_library(attrkit_core_wasm_objects OBJECT ${ATTRKIT_CORE_SOURCES} ${ATTRKIT_B
 target_include_directories(attrkit_core_wasm_objects PRIVATE ${CMAKE_SOURCE_DIR})
 target_compile_definitions(attrkit_core_wasm_objects PRIVATE
   JSON_NOEXCEPTION  # nlohmann aborts instead of throwing: core code never calls a throwing accessor
-  NDEBUG)           # whatever the build type: assert() text and __assert_fail cost bytes
+  NDEBUG            # whatever the build type: assert() text and __assert_fail cost bytes
+  # Embind type ids are the addresses of one char per type, not std::type_info objects; must be
+  # the same in every binding (bindings/embind_types.cpp registers the types under these ids).
+  EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0
+  # core/number_text.cpp's number_to_text asks the browser's String(x) (bindings/number_text.js)
+  # instead of carrying its shortest-digits code: -1.1 KB brotli, the same bytes by definition.
+  ATTRKIT_HOST_NUMBER_TEXT)
 target_compile_options(attrkit_core_wasm_objects PRIVATE
   -Oz               # smallest code; after CMAKE_CXX_FLAGS_<CONFIG>, so it wins over -O2/-Os
   -flto             # whole-program inlining and dead-code removal at link time
@@ -29,7 +35,14 @@ target_compile_options(attrkit_core_wasm_objects PRIVATE
 # ---- link ---------------------------------------------------------------------------------
 set(ATTRKIT_WASM_LINK_FLAGS
   -Oz -flto -fno-exceptions
-  --bind                      # Embind
+  # Embind's JS, without --bind: --bind links libembind.a whole (its bind.cpp registers every
+  # builtin type: wstring, u16/u32string, memory_views...); bindings/embind_types.cpp registers
+  # only the types the bindings use. malloc/free: what --bind would export for embind's JS.
+  --js-library=${EMSCRIPTEN_ROOT_PATH}/src/embind/embind.js
+  --js-library=${EMSCRIPTEN_ROOT_PATH}/src/embind/emval.js
+  "-sEXPORTED_FUNCTIONS=[_malloc,_free]"
+  --js-library=${CMAKE_SOURCE_DIR}/bindings/convert.js      # the JS half of bindings/convert.cpp
+  --js-library=${CMAKE_SOURCE_DIR}/bindings/number_text.js  # number_to_text (above)
   --no-entry                  # a library: no main()
   -sMODULARIZE                # a factory returning a Promise of the module, not a global Module
   -sENVIRONMENT=web           # no Node code paths: 3.1.6 emits __dirname for node in an ES module;
@@ -39,13 +52,16 @@ set(ATTRKIT_WASM_LINK_FLAGS
   -sALLOW_MEMORY_GROWTH       # start small, grow with the outbox
   -sINITIAL_MEMORY=256kb      # 4 pages: static data + stack + a first heap
   -sTOTAL_STACK=64kb          # deepest recursion is the converter's, capped at kMaxDepth=32
-  -sMALLOC=emmalloc           # ~1.7 KB brotli smaller than dlmalloc; allocation is not hot here
+  -sMALLOC=none               # bindings/heap.cpp: 0.6 KB brotli smaller than emmalloc, which is
+                              # 1.7 KB smaller than dlmalloc; allocation is not hot here
+  # A second -Oz round after the first: -0.14 KB brotli, only link time spent.
+  -sBINARYEN_EXTRA_PASSES=-Oz
   -sTEXTDECODER=2             # always TextDecoder (every target browser has it): no JS fallback
   -sSUPPORT_ERRNO=0           # nothing reads errno from JS
   # Only what js/src/core.js passes; every other Module.* hook is compiled out of the glue.
   "-sINCOMING_MODULE_JS_API=[wasmBinary,instantiateWasm]"
-  # No -sASSERTIONS (0 at -Oz) and RTTI kept: -fno-rtti needs EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0,
-  # whose embind __getTypeName pulls sprintf in (+0.8 KB brotli, bench/README.md).
+  # No -sASSERTIONS (0 at -Oz). RTTI stays on but nothing uses it: with the type ids above there is
+  # no std::type_info object, so -fno-rtti changes no byte (measured, bench/README.md).
 )
 
 # For measurements only, e.g. -DATTRKIT_WASM_EXTRA_LINK_FLAGS=--profiling-funcs (bench/README.md).
@@ -93,6 +109,8 @@ function(attrkit_wasm_module target output_name suffix)
     OUTPUT_NAME ${output_name} SUFFIX ${suffix}
     RUNTIME_OUTPUT_DIRECTORY ${ARGN})
   target_link_options(${target} PRIVATE ${ATTRKIT_WASM_LINK_FLAGS})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
+    ${CMAKE_SOURCE_DIR}/bindings/convert.js ${CMAKE_SOURCE_DIR}/bindings/number_text.js)
 endfunction()
 
 # ES module: `import factory from "./attrkit-core.mjs"` (js/src/core.js).

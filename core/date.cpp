@@ -86,42 +86,44 @@ std::string iso_from_ms(std::int64_t ms) {
   return out;
 }
 
-}  // namespace
-
-Result<std::string> normalize_date_text(std::string_view s) {
+// false: not a date or date-time attrkit accepts. The public functions build the one Result.
+bool date_text(std::string_view s, std::string* out) {
   std::size_t i = 0;
   int year, month, day;
   if (!read_digits(s, &i, 4, &year) || !expect(s, &i, '-') || !read_digits(s, &i, 2, &month) ||
       !expect(s, &i, '-') || !read_digits(s, &i, 2, &day)) {
-    return Error::attribute_value_invalid;
+    return false;
   }
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
-    return Error::attribute_value_invalid;
+    return false;
   }
-  if (i == s.size()) return std::string(s);  // a date stays a date: no zone to convert
+  if (i == s.size()) {  // a date stays a date: no zone to convert
+    *out = s;
+    return true;
+  }
 
-  if (s[i] != 'T' && s[i] != 't') return Error::attribute_value_invalid;
+  if (s[i] != 'T' && s[i] != 't') return false;
   ++i;
   int hour, minute, second = 0, millis = 0;
   if (!read_digits(s, &i, 2, &hour) || !expect(s, &i, ':') || !read_digits(s, &i, 2, &minute)) {
-    return Error::attribute_value_invalid;
+    return false;
   }
   if (i < s.size() && s[i] == ':') {
     ++i;
-    if (!read_digits(s, &i, 2, &second)) return Error::attribute_value_invalid;
+    if (!read_digits(s, &i, 2, &second)) return false;
     if (i < s.size() && s[i] == '.') {
       ++i;
       int digits = 0;
       for (; i < s.size() && is_ascii_digit(s[i]); ++i, ++digits) {
         if (digits < 3) millis = millis * 10 + (s[i] - '0');  // truncated, never rounded
       }
-      if (digits < 1 || digits > 9) return Error::attribute_value_invalid;
+      if (digits < 1 || digits > 9) return false;
       for (int k = digits; k < 3; ++k) millis *= 10;
     }
   }
-  if (hour > 23 || minute > 59 || second > 59) return Error::attribute_value_invalid;
+  if (hour > 23 || minute > 59 || second > 59) return false;
 
-  if (i >= s.size()) return Error::attribute_value_invalid;  // a local time names no instant
+  if (i >= s.size()) return false;  // a local time names no instant
   int offset_minutes = 0;
   if (s[i] == 'Z' || s[i] == 'z') {
     ++i;
@@ -129,22 +131,31 @@ Result<std::string> normalize_date_text(std::string_view s) {
     const int sign = s[i] == '-' ? -1 : 1;
     ++i;
     int oh, om;
-    if (!read_digits(s, &i, 2, &oh)) return Error::attribute_value_invalid;
+    if (!read_digits(s, &i, 2, &oh)) return false;
     if (i < s.size() && s[i] == ':') ++i;
-    if (!read_digits(s, &i, 2, &om)) return Error::attribute_value_invalid;
-    if (oh > 23 || om > 59) return Error::attribute_value_invalid;
+    if (!read_digits(s, &i, 2, &om)) return false;
+    if (oh > 23 || om > 59) return false;
     offset_minutes = sign * (oh * 60 + om);
   } else {
-    return Error::attribute_value_invalid;
+    return false;
   }
-  if (i != s.size()) return Error::attribute_value_invalid;
+  if (i != s.size()) return false;
 
   const std::int64_t local_ms = days_from_civil(year, month, day) * kMsPerDay +
                                 ((hour * 60 + minute) * 60 + second) * 1000LL + millis;
   const std::int64_t utc_ms = local_ms - offset_minutes * 60000LL;
   // An offset can carry 0000-01-01 or 9999-12-31 out of the four-digit years.
-  if (utc_ms < kMinMs || utc_ms > kMaxMs) return Error::attribute_value_invalid;
-  return iso_from_ms(utc_ms);
+  if (utc_ms < kMinMs || utc_ms > kMaxMs) return false;
+  *out = iso_from_ms(utc_ms);
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> normalize_date_text(std::string_view s) {
+  std::string out;
+  if (!date_text(s, &out)) return Error::attribute_value_invalid;
+  return out;
 }
 
 Result<std::string> epoch_ms_to_iso(double ms) {

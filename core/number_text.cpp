@@ -123,6 +123,7 @@ struct Big {
   }
 };
 
+#ifndef ATTRKIT_HOST_NUMBER_TEXT
 // Writes the shortest round-trip digits of the positive finite `v` into `digits` (no leading or
 // trailing zero) and returns ES's exponent n: v ~= 0.d1d2... x 10^n.
 int shortest_digits(double v, std::string& digits) {
@@ -226,6 +227,8 @@ void append_int(std::string& out, int v) {
   } while (v != 0);
   while (len > 0) out += buf[--len];
 }
+
+#endif  // ATTRKIT_HOST_NUMBER_TEXT
 
 // ---- reading ----
 
@@ -356,6 +359,17 @@ bool read_digits(const char* digits, int nd, long long e10, double* out) {
 
 }  // namespace
 
+#ifdef ATTRKIT_HOST_NUMBER_TEXT
+// The Wasm build (cmake/wasm.cmake) asks the host: String(x) in bindings/number_text.js. What
+// this file computes natively is, by definition, what the browser's String(x) gives, so the
+// browser's own answer is that answer, without ~1 KB brotli of shortest-digits code.
+extern "C" int attrkit_host_number_text(double x, char* out);  // writes at most 25 ASCII bytes
+
+std::string number_to_text(double x) {
+  char text[32];
+  return std::string(text, static_cast<std::size_t>(attrkit_host_number_text(x, text)));
+}
+#else
 std::string number_to_text(double x) {
   if (x == 0) return "0";  // also -0, as String(-0) gives
   if (!std::isfinite(x)) return x != x ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
@@ -392,6 +406,7 @@ std::string number_to_text(double x) {
   }
   return out;
 }
+#endif  // ATTRKIT_HOST_NUMBER_TEXT
 
 bool parse_number_text(std::string_view s, double* out) {
   std::size_t i = 0;

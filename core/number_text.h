@@ -7,6 +7,8 @@
 namespace attrkit {
 
 // Shortest round-trip digits, formatted like ECMAScript Number::toString. `x` must be finite.
+// Native builds compute it (number_text.cpp); the Wasm build defines ATTRKIT_HOST_NUMBER_TEXT and
+// takes the browser's String(x) instead (bindings/number_text.js), the same bytes by definition.
 std::string number_to_text(double x);
 
 // A numeric string: optional '-', digits with an optional fraction (or a leading '.'), optional

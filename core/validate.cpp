@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "date.h"
 #include "number_text.h"
@@ -16,20 +17,21 @@ namespace {
 
 constexpr std::size_t kMaxDistinctIdLength = 200;  // code points
 
-Result<Json> normalize_string(const Definition& def, const Json& value) {
-  Result<std::string> text = scalar_text(value);
-  if (!text.ok()) return text.error();
-  const Error e = check_text(text.value(), def.max_length);
-  if (e != Error::ok) return e;
-  return Json(std::move(text).value());
+// Each normaliser returns Error::ok with the value in *out, or the error: normalize_value builds
+// the one Result (a Result per return costs code in every branch).
+
+Error normalize_string(const Definition& def, const Json& value, Json* out) {
+  std::string text;
+  if (!scalar_text(value, &text)) return Error::attribute_value_invalid;
+  const Error e = check_text(text, def.max_length);
+  if (e == Error::ok) *out = std::move(text);
+  return e;
 }
 
-Result<Json> normalize_number(const Definition& def, const Json& value) {
+Error normalize_number(const Definition& def, const Json& value, Json* out) {
   double x;
-  if (value.is_string()) {
-    if (!parse_number_text(value.get_ref<const std::string&>(), &x)) {
-      return Error::attribute_value_invalid;
-    }
+  if (const std::string* s = value.get_ptr<const std::string*>()) {
+    if (!parse_number_text(*s, &x)) return Error::attribute_value_invalid;
   } else if (!json_number(value, &x) || !std::isfinite(x)) {
     return Error::attribute_value_invalid;
   }
@@ -37,85 +39,101 @@ Result<Json> normalize_number(const Definition& def, const Json& value) {
       (def.integer && x != std::floor(x))) {
     return Error::attribute_value_invalid;
   }
-  return number_json(x);
+  *out = number_json(x);
+  return Error::ok;
 }
 
-Result<Json> normalize_boolean(const Json& value) {
-  if (value.is_boolean()) return value.get<bool>() ? Json(true) : Json(false);
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    if (s == "true") return Json(true);
-    if (s == "false") return Json(false);
+Error normalize_boolean(const Json& value, Json* out) {
+  if (const bool* b = value.get_ptr<const bool*>()) {
+    *out = *b;
+  } else if (const std::string* s = value.get_ptr<const std::string*>(); s && *s == "true") {
+    *out = true;
+  } else if (s && *s == "false") {
+    *out = false;
+  } else {
+    return Error::attribute_value_invalid;
   }
-  return Error::attribute_value_invalid;
+  return Error::ok;
 }
 
-Result<Json> normalize_date(const Json& value) {
+Error normalize_date(const Json& value, Json* out) {
   Result<std::string> iso = Error::attribute_value_invalid;
   double ms;
-  if (value.is_string()) {
-    iso = normalize_date_text(value.get_ref<const std::string&>());
+  if (const std::string* s = value.get_ptr<const std::string*>()) {
+    iso = normalize_date_text(*s);
   } else if (json_number(value, &ms)) {
     iso = epoch_ms_to_iso(ms);
   }
-  if (!iso.ok()) return iso.error();
-  return Json(std::move(iso).value());
+  if (iso.ok()) *out = std::move(iso).value();
+  return iso.error();
 }
 
-Result<Json> normalize_string_array(const Definition& def, const Json& value) {
-  if (!value.is_array()) return Error::attribute_value_invalid;
-  if (value.size() > def.max_items) return Error::attribute_value_invalid;
-  Json out = Json::array();
+Error normalize_string_array(const Definition& def, const Json& value, Json* out) {
+  const Json::array_t* items = value.get_ptr<const Json::array_t*>();
+  if (items == nullptr || items->size() > def.max_items) return Error::attribute_value_invalid;
+  Json texts = Json::array();
   bool too_long = false;
-  for (const Json& item : value) {
-    if (!item.is_string() && !item.is_number()) return Error::attribute_value_invalid;
-    Result<std::string> text = scalar_text(item);
-    if (!text.ok()) return text.error();  // NaN / Infinity items
-    const Error e = check_text(text.value(), def.max_length);
+  for (const Json& item : *items) {
+    std::string text;
+    // Strings and finite numbers only (NaN / Infinity items are refused by scalar_text).
+    if (!(item.is_string() || item.is_number()) || !scalar_text(item, &text)) {
+      return Error::attribute_value_invalid;
+    }
+    const Error e = check_text(text, def.max_length);
     if (e == Error::attribute_value_invalid) return e;
     too_long = too_long || e == Error::attribute_value_too_long;
-    out.push_back(std::move(text).value());
+    texts.push_back(std::move(text));
   }
   // Reported after the scan so a malformed item anywhere wins, whatever the order.
   if (too_long) return Error::attribute_value_too_long;
-  return out;
+  *out = std::move(texts);
+  return Error::ok;
 }
 
 // Email and language take strings only: a number is never an address or a tag.
-Result<Json> normalize_format(const Definition& def, const Json& value) {
-  if (!value.is_string()) return Error::attribute_value_invalid;
-  const std::string& s = value.get_ref<const std::string&>();
-  const Error e = check_text(s, def.max_length);
+Error normalize_format(const Definition& def, const Json& value, Json* out) {
+  const std::string* s = value.get_ptr<const std::string*>();
+  if (s == nullptr) return Error::attribute_value_invalid;
+  const Error e = check_text(*s, def.max_length);
   if (e != Error::ok) return e;
-  Result<std::string> out =
-      def.type == AttrType::email ? normalize_email(s) : normalize_language(s);
-  if (!out.ok()) return out.error();
-  return Json(std::move(out).value());
+  std::string text;
+  const bool ok =
+      def.type == AttrType::email ? normalize_email(*s, &text) : normalize_language(*s, &text);
+  if (!ok) return Error::attribute_value_invalid;
+  *out = std::move(text);
+  return Error::ok;
+}
+
+Error normalize(const Definition& def, const Json& value, Json* out) {
+  switch (def.type) {
+    case AttrType::string:
+      return normalize_string(def, value, out);
+    case AttrType::number:
+      return normalize_number(def, value, out);
+    case AttrType::boolean:
+      return normalize_boolean(value, out);
+    case AttrType::date:
+      return normalize_date(value, out);
+    case AttrType::single_choice:
+      return normalize_single_choice(def, value, out);
+    case AttrType::multi_choice:
+      return normalize_multi_choice(def, value, out);
+    case AttrType::string_array:
+      return normalize_string_array(def, value, out);
+    case AttrType::email:
+    case AttrType::language:
+      return normalize_format(def, value, out);
+  }
+  return Error::attribute_value_invalid;
 }
 
 }  // namespace
 
 Result<Json> normalize_value(const Definition& def, const Json& value) {
-  switch (def.type) {
-    case AttrType::string:
-      return normalize_string(def, value);
-    case AttrType::number:
-      return normalize_number(def, value);
-    case AttrType::boolean:
-      return normalize_boolean(value);
-    case AttrType::date:
-      return normalize_date(value);
-    case AttrType::single_choice:
-      return normalize_single_choice(def, value);
-    case AttrType::multi_choice:
-      return normalize_multi_choice(def, value);
-    case AttrType::string_array:
-      return normalize_string_array(def, value);
-    case AttrType::email:
-    case AttrType::language:
-      return normalize_format(def, value);
-  }
-  return Error::attribute_value_invalid;
+  Json out;
+  const Error e = normalize(def, value, &out);
+  if (e != Error::ok) return e;
+  return out;
 }
 
 namespace {

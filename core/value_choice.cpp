@@ -1,6 +1,7 @@
 #include "value_choice.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "text_chars.h"
@@ -23,18 +24,21 @@ const std::string* match_option(const Definition& def, const std::string& text) 
 
 }  // namespace
 
-Result<Json> normalize_single_choice(const Definition& def, const Json& value) {
-  Result<std::string> text = scalar_text(value);
-  if (!text.ok()) return text.error();
-  const Error e = check_text(text.value(), def.max_length);
+Error normalize_single_choice(const Definition& def, const Json& value, Json* out) {
+  std::string text;
+  if (!scalar_text(value, &text)) return Error::attribute_value_invalid;
+  const Error e = check_text(text, def.max_length);
   if (e == Error::attribute_value_invalid) return e;
-  if (const std::string* option = match_option(def, text.value())) return Json(*option);
+  if (const std::string* option = match_option(def, text)) {
+    *out = *option;
+    return Error::ok;
+  }
   if (!def.allow_custom) return Error::attribute_value_invalid;
-  if (e != Error::ok) return e;
-  return Json(std::move(text).value());
+  if (e == Error::ok) *out = std::move(text);
+  return e;
 }
 
-Result<Json> normalize_multi_choice(const Definition& def, const Json& value) {
+Error normalize_multi_choice(const Definition& def, const Json& value, Json* out) {
   std::vector<const std::string*> items;
   if (value.is_string()) {
     items.push_back(&value.get_ref<const std::string&>());
@@ -59,7 +63,7 @@ Result<Json> normalize_multi_choice(const Definition& def, const Json& value) {
   }
   if (too_long) return Error::attribute_value_too_long;
 
-  Json out = Json::array();
+  Json chosen_items = Json::array();
   std::vector<const std::string*> kept;
   for (const std::string* item : items) {
     const std::string* chosen = match_option(def, *item);
@@ -71,10 +75,11 @@ Result<Json> normalize_multi_choice(const Definition& def, const Json& value) {
     for (const std::string* k : kept) seen = seen || *k == *chosen;
     if (seen) continue;
     kept.push_back(chosen);
-    out.push_back(*chosen);
+    chosen_items.push_back(*chosen);
   }
   if (kept.empty()) return Error::attribute_value_invalid;
-  return out;
+  *out = std::move(chosen_items);
+  return Error::ok;
 }
 
 }  // namespace attrkit

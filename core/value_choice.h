@@ -2,12 +2,13 @@
 // the "values" engineer; internal to core/). Callers: normalize_value only.
 #pragma once
 #include "definitions.h"
+#include "error.h"
 #include "json.h"
-#include "result.h"
 
 namespace attrkit {
 
-Result<Json> normalize_single_choice(const Definition& def, const Json& value);
-Result<Json> normalize_multi_choice(const Definition& def, const Json& value);
+// Error::ok with the normalised value in *out, or the error (normalize_value builds the Result).
+Error normalize_single_choice(const Definition& def, const Json& value, Json* out);
+Error normalize_multi_choice(const Definition& def, const Json& value, Json* out);
 
 }  // namespace attrkit

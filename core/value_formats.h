@@ -3,14 +3,14 @@
 #pragma once
 #include <string>
 
-#include "result.h"
-
 namespace attrkit {
 
-// `s` is already known to be well-formed UTF-8. Returns the address with its domain lowercased.
-Result<std::string> normalize_email(const std::string& s);
+// Both return false for a value that is not of the format (attribute_value_invalid).
 
-// Returns the tag with canonical case ("zh-hant-tw" -> "zh-Hant-TW") and '-' separators.
-Result<std::string> normalize_language(const std::string& s);
+// `s` is already known to be well-formed UTF-8. *out: the address with its domain lowercased.
+bool normalize_email(const std::string& s, std::string* out);
+
+// *out: the tag with canonical case ("zh-hant-tw" -> "zh-Hant-TW") and '-' separators.
+bool normalize_language(const std::string& s, std::string* out);
 
 }  // namespace attrkit

@@ -16,19 +16,10 @@ Json number_json(double x) {
 }
 
 bool json_number(const Json& j, double* out) {
-  switch (j.type()) {
-    case Json::value_t::number_integer:
-      *out = static_cast<double>(j.get<std::int64_t>());
-      return true;
-    case Json::value_t::number_unsigned:
-      *out = static_cast<double>(j.get<std::uint64_t>());
-      return true;
-    case Json::value_t::number_float:
-      *out = j.get<double>();
-      return true;
-    default:
-      return false;
-  }
+  // get<double>() converts integers too; is_number() first, as it would abort on anything else.
+  if (!j.is_number()) return false;
+  *out = j.get<double>();
+  return true;
 }
 
 Error check_text(std::string_view s, std::uint32_t max_length) {
@@ -37,13 +28,19 @@ Error check_text(std::string_view s, std::uint32_t max_length) {
   return count > max_length ? Error::attribute_value_too_long : Error::ok;
 }
 
-Result<std::string> scalar_text(const Json& j) {
-  if (j.is_string()) return j.get_ref<const std::string&>();
-  if (j.is_boolean()) return std::string(j.get<bool>() ? "true" : "false");
+bool scalar_text(const Json& j, std::string* out) {
   double x;
-  // String(NaN) is "NaN" in JS, but a non-finite number is never a meaningful attribute value.
-  if (json_number(j, &x) && std::isfinite(x)) return number_to_text(x);
-  return Error::attribute_value_invalid;
+  if (const std::string* s = j.get_ptr<const std::string*>()) {
+    *out = *s;
+  } else if (const bool* b = j.get_ptr<const bool*>()) {
+    *out = *b ? "true" : "false";
+  } else if (json_number(j, &x) && std::isfinite(x)) {
+    // String(NaN) is "NaN" in JS, but a non-finite number is never a meaningful attribute value.
+    *out = number_to_text(x);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace attrkit

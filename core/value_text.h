@@ -22,8 +22,8 @@ bool json_number(const Json& j, double* out);
 // (more than max_length code points). Invalid wins over too long.
 Error check_text(std::string_view s, std::uint32_t max_length);
 
-// The text of a scalar the way JS's String() gives it: a string as is, a finite number by
-// number_to_text, a boolean as "true"/"false". Anything else: attribute_value_invalid.
-Result<std::string> scalar_text(const Json& j);
+// The text of a scalar the way JS's String() gives it, into *out: a string as is, a finite number
+// by number_to_text, a boolean as "true"/"false". Anything else: false.
+bool scalar_text(const Json& j, std::string* out);
 
 }  // namespace attrkit

@@ -1,0 +1,165 @@
+// The JS half of bindings/convert.cpp (an Emscripten JS library, linked by cmake/wasm.cmake).
+//
+// A JS value crosses into the core as ONE byte stream written here, and a Json comes back as one
+// stream read here: one call each way instead of an Embind call per property, so the glue needs
+// none of Embind's val methods (typeof, property get/set, method callers, std::string types).
+// The format and the conversion rules are in bindings/convert.cpp; both halves change together.
+//
+//   value  = tag payload
+//   tag      0 null | 1 true | 2 false | 3 unrepresentable | 4 function
+//            5 number: 8 bytes, IEEE double, little-endian
+//            6 string: text
+//            7 array:  u32 count, count values
+//            8 object: u32 count, count x (text key, value)
+//   text   = u32 byte length, WTF-8 bytes (a lone surrogate is kept as its 3-byte form)
+//   u32    = 4 bytes little-endian; nothing is aligned
+mergeInto(LibraryManager.library, {
+  // JS value -> a malloc'd stream (the caller frees it). A throwing getter or Proxy trap
+  // propagates from here, before the core sees anything.
+  attrkit_js_encode__deps: ["$Emval", "malloc"],
+  attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
+    var buf = new Uint8Array(256);
+    var n = 0;
+    var f64 = new Float64Array(1);
+    function room(k) {
+      if (n + k > buf.length) {
+        var bigger = new Uint8Array(2 * (n + k));
+        bigger.set(buf);
+        buf = bigger;
+      }
+    }
+    function u32At(at, x) {
+      buf[at] = x;
+      buf[at + 1] = x >> 8;
+      buf[at + 2] = x >> 16;
+      buf[at + 3] = x >> 24;
+    }
+    function u8(x) {
+      room(1);
+      buf[n++] = x;
+    }
+    function count(x) {
+      room(4);
+      u32At(n, x);
+      n += 4;
+    }
+    function text(s) {
+      var start = n, i = 0, c, d, k;
+      room(4 + 3 * s.length); // a UTF-16 unit is at most 3 WTF-8 bytes (a pair: 4 for 2)
+      n += 4;
+      for (; i < s.length; i++) {
+        c = s.charCodeAt(i);
+        if ((c & 0xfc00) == 0xd800 && ((d = s.charCodeAt(i + 1)) & 0xfc00) == 0xdc00) {
+          c = 0x10000 + ((c - 0xd800) << 10) + d - 0xdc00;
+          i++;
+        }
+        if (c < 0x80) {
+          buf[n++] = c;
+        } else {
+          k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+          buf[n++] = (0xf0 << (3 - k)) | (c >> (6 * k)); // lead byte; the store keeps the low 8 bits
+          while (k--) buf[n++] = 0x80 | ((c >> (6 * k)) & 0x3f);
+        }
+      }
+      u32At(start, n - start - 4);
+    }
+    // The rules of convert.cpp's header comment, test for test in the order they are read.
+    function value(v, depth) {
+      var t = typeof v, i, k, keys;
+      if (t == "string") {
+        u8(6);
+        text(v);
+      } else if (t == "number") {
+        u8(5);
+        room(8);
+        f64[0] = v;
+        buf.set(new Uint8Array(f64.buffer), n);
+        n += 8;
+      } else if (v === true) {
+        u8(1);
+      } else if (v === false) {
+        u8(2);
+      } else if (v === null || v === undefined) {
+        u8(0);
+      } else if (t == "function") {
+        u8(4);
+      } else if (t != "object" || depth >= maxDepth) {
+        u8(3); // symbol, bigint, or nested deeper than kMaxDepth (so any cycle)
+      } else if (Array.isArray(v)) {
+        k = v.length >>> 0;
+        if (k > maxArrayLength >>> 0) {
+          u8(3); // a sparse a[1e9] must not allocate
+        } else {
+          u8(7);
+          count(k);
+          for (i = 0; i < k; i++) value(v[i], depth + 1);
+        }
+      } else {
+        keys = Object.keys(v);
+        k = keys.length;
+        u8(8);
+        count(k);
+        for (i = 0; i < k; i++) {
+          text(keys[i]);
+          value(v[keys[i]], depth + 1);
+        }
+      }
+    }
+    value(Emval.toValue(handle), 0);
+    var p = _malloc(n);
+    HEAPU8.set(buf.subarray(0, n), p); // after _malloc: a memory growth replaces HEAPU8
+    return p;
+  },
+
+  // A stream written by convert.cpp at p -> a new JS value (a handle the caller owns).
+  attrkit_js_decode__deps: ["$Emval"],
+  attrkit_js_decode: function (p) {
+    var f64 = new Float64Array(1);
+    function count() {
+      var x = HEAPU8[p] | (HEAPU8[p + 1] << 8) | (HEAPU8[p + 2] << 16) | (HEAPU8[p + 3] << 24);
+      p += 4;
+      return x >>> 0;
+    }
+    // WTF-8 -> the same UTF-16 code units that went in (TextDecoder would turn a lone surrogate
+    // into U+FFFD). The core only writes WTF-8, and a malformed byte never yields an invalid code
+    // point or a read past the end.
+    function text() {
+      var e = count(), s = "", c, k;
+      e += p;
+      while (p < e) {
+        c = HEAPU8[p++];
+        k = c < 0xc0 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+        if (k) c &= 0x3f >> k;
+        for (; k && p < e; k--) c = (c << 6) | (HEAPU8[p++] & 0x3f);
+        s += String.fromCodePoint(c > 0x10ffff ? 0xfffd : c);
+      }
+      return s;
+    }
+    function value() {
+      var t = HEAPU8[p++], n, k, o;
+      if (t == 5) {
+        new Uint8Array(f64.buffer).set(HEAPU8.subarray(p, (p += 8)));
+        return f64[0];
+      }
+      if (t == 6) return text();
+      if (t == 7) {
+        for (o = [], n = count(); n--; ) o.push(value());
+        return o;
+      }
+      if (t == 8) {
+        for (o = {}, n = count(); n--; ) {
+          k = text();
+          // Assignment would call the inherited __proto__ setter and change the prototype.
+          if (k == "__proto__") {
+            Object.defineProperty(o, k, { value: value(), enumerable: true, writable: true, configurable: true });
+          } else {
+            o[k] = value();
+          }
+        }
+        return o;
+      }
+      return t == 1 ? true : t == 2 ? false : null;
+    }
+    return Emval.toHandle(value());
+  },
+});
