@@ -85,11 +85,8 @@ Json Engine::fail(Json response, Error e, const std::string& message, const std:
   event["error"] = error;
   event["ticket"] = response["ticket"];
   events_.push_back(std::move(event));
-  Json result = Json::object();
-  result["ok"] = false;
-  result["error"] = error;
   response["effect"] = "none";
-  response["result"] = std::move(result);
+  response["result"] = error_result(error);
   return response;
 }
 
@@ -335,9 +332,7 @@ Json Engine::configure(const Json& config, double now) {
     event["type"] = "error";
     event["error"] = error;
     events_.push_back(std::move(event));
-    out["ok"] = false;
-    out["error"] = error;
-    return out;
+    return error_result(error);
   }
   config_ = std::move(parsed).value();
   workspace_ = config_->workspace;

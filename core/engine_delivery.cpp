@@ -59,10 +59,8 @@ Json Engine::complete_batch(const Json& outcome, double now) {
   Json out = Json::object();
   Result<Outcome> parsed = parse_outcome(outcome);
   if (!parsed.ok() || !outbox_.in_flight() || parsed.value().batch_id != outbox_.in_flight_id()) {
-    out["ok"] = false;
-    out["error"] = error_object(Error::invalid_request,
-                                parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome");
-    return out;
+    return error_result(error_object(Error::invalid_request,
+                                     parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome"));
   }
   const Outcome& o = parsed.value();
   OutcomeClass kind = classify_outcome(o);

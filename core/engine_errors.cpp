@@ -1,5 +1,7 @@
 #include "engine_errors.h"
 
+#include <utility>
+
 namespace attrkit {
 
 const char* default_error_message(Error e) {
@@ -40,6 +42,13 @@ Json error_object(Error e, const std::string& message, const std::string& attrib
   j["message"] = message.empty() ? std::string(default_error_message(e)) : message;
   if (!attribute.empty()) j["attribute"] = attribute;
   return j;
+}
+
+Json error_result(Json error) {
+  Json r = Json::object();
+  r["ok"] = false;
+  r["error"] = std::move(error);
+  return r;
 }
 
 }  // namespace attrkit

@@ -16,4 +16,7 @@ const char* default_error_message(Error e);
 Json error_object(Error e, const std::string& message = std::string(),
                   const std::string& attribute = std::string());
 
+// {"ok": false, "error": error}: the failed form of every engine result.
+Json error_result(Json error);
+
 }  // namespace attrkit

@@ -190,16 +190,10 @@ Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, dou
   if (error == Error::ok && (batch_taken_ || loaded_)) {
     // Renumbering this page's writes is only safe while none of them was sent, and only for
     // writes this page made: a second stored state is adopted (adopt()), never merged.
-    out["ok"] = false;
-    out["error"] = error_object(Error::invalid_request, batch_taken_ ? "Load the snapshot before the first batch"
-                                                                      : "Stored state was already loaded: adopt the rest");
-    return out;
+    return error_result(error_object(Error::invalid_request, batch_taken_ ? "Load the snapshot before the first batch"
+                                                                           : "Stored state was already loaded: adopt the rest"));
   }
-  if (error != Error::ok) {
-    out["ok"] = false;
-    out["error"] = error_object(error);
-    return out;
-  }
+  if (error != Error::ok) return error_result(error_object(error));
   workspace_ = std::string(workspace);
   SnapshotData data = std::move(s).value();
   drop_stale(data.writes, now);
@@ -215,11 +209,7 @@ Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now)
   Error error = s.ok() ? Error::ok : s.error();
   // A stopped page can send nothing: the writes stay stored for a page that can.
   if (error == Error::ok && stopped_ != Error::ok) error = stopped_;
-  if (error != Error::ok) {
-    out["ok"] = false;
-    out["error"] = error_object(error);
-    return out;
-  }
+  if (error != Error::ok) return error_result(error_object(error));
   workspace_ = std::string(workspace);
   SnapshotData data = std::move(s).value();
   // New writes rank above the adopted ones on the server (same install, same seq rule).
