@@ -75,6 +75,7 @@
 #include "definitions.h"
 #include "init_options.h"
 #include "json.h"
+#include "number_text.h"
 #include "outbox.h"
 #include "result.h"
 #include "snapshot.h"
@@ -184,7 +185,7 @@ class Engine {
   Result<SnapshotData> read_stored(const Json& snapshot, std::string_view workspace) const;
   void merge(SnapshotData s, double now);
   SnapshotData to_snapshot() const;
-  std::string write_id(std::int64_t seq) const { return id_prefix_ + std::to_string(seq); }
+  std::string write_id(std::int64_t seq) const { return id_prefix_ + integer_text(seq); }
   // Fails (delivery_failed) the writes of `writes` made kMaxStoredAgeMs before `now` or earlier.
   void drop_stale(std::vector<Write>& writes, double now);
   void enforce_size_cap();

@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "engine.h"
 #include "engine_errors.h"
+#include "number_text.h"
 
 namespace attrkit {
 namespace {
@@ -18,7 +19,7 @@ std::string writer_of(const Write& w) { return w.id.substr(0, w.id.rfind('-')); 
 
 // One command of one writer, as a key. Keys and sets below are all std::map<std::string,
 // std::int64_t>, the map the Engine already instantiates: other map types cost Wasm bytes.
-std::string command_key(const std::string& writer, std::int64_t unit) { return writer + "@" + std::to_string(unit); }
+std::string command_key(const std::string& writer, std::int64_t unit) { return writer + "@" + integer_text(unit); }
 using Keys = std::map<std::string, std::int64_t>;
 
 }  // namespace
@@ -224,7 +225,7 @@ Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now)
     for (const Write& w : *list) {
       ids.emplace(w.id, 0);
       commands.emplace(command_key(writer_of(w), w.unit), 0);
-      units.emplace(std::to_string(w.unit), 0);
+      units.emplace(integer_text(w.unit), 0);
     }
   // Another tab of the install numbers its commands from the same clock, so one of its units may
   // equal one of ours; units only keep a command's writes together, so a repeated one moves to a
@@ -239,9 +240,9 @@ Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now)
     if (it == renamed.end()) {
       std::int64_t unit = w.unit;
       if (!commands.count(command))  // part of a command already here keeps its unit
-        while (unit > 1 && units.count(std::to_string(unit))) --unit;
+        while (unit > 1 && units.count(integer_text(unit))) --unit;
       it = renamed.emplace(command, unit).first;
-      units.emplace(std::to_string(unit), 0);
+      units.emplace(integer_text(unit), 0);
       commands.emplace(command_key(writer, unit), 0);
     }
     w.unit = it->second;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "number_text.h"
 #include "retry.h"
 
 namespace attrkit {
@@ -89,7 +90,7 @@ std::optional<Batch> Outbox::take(double now, bool flush) {
   const Run run = next_run();
   if (!due(run, now, flush)) return std::nullopt;
   Batch batch;
-  batch.id = "b" + std::to_string(next_batch_++);
+  batch.id = "b" + integer_text(next_batch_++);
   batch.remove_unspecified = writes_.front().remove_unspecified;
   batch.bytes = run.bytes;
   std::vector<const Write*> sent;

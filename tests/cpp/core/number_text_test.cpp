@@ -282,6 +282,16 @@ TEST(NumberText, IntegersAreExact) {
   for (int k = 1; k < 1000; k += 7) EXPECT_EQ(number_to_text(k), std::to_string(k));
 }
 
+// Write ids, batch ids and units are built with integer_text: the same digits as std::to_string
+// over the whole range a seq may take (snapshot.cpp caps it at Number.MAX_SAFE_INTEGER).
+TEST(NumberText, IntegerTextIsToStringUpToTheMaxSafeInteger) {
+  const std::int64_t cases[] = {0, 1, -1, 9, 10, 99, 100, 1732300000000, 1732300000123,
+                                999999999999999, 1000000000000000, 4503599627370497,
+                                9007199254740991, -9007199254740991};
+  for (std::int64_t n : cases) EXPECT_EQ(integer_text(n), std::to_string(n)) << n;
+  for (std::int64_t n = 1; n < 9007199254740991 / 3; n = n * 3 + 1) EXPECT_EQ(integer_text(n), std::to_string(n));
+}
+
 TEST(NumberText, ParsesTheDocumentedGrammar) {
   struct Case {
     const char* text;
