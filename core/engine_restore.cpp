@@ -83,9 +83,8 @@ std::vector<Write> Engine::take_outbox(double* retry_at) {
 void Engine::refill_outbox(std::vector<Write> writes, double retry_at) {
   // append() coalesces: an older value of a person and attribute gives way to a newer one.
   for (Write& w : writes) outbox_.append(std::move(w));
-  // remove_all() forgot a scheduled retry. With nothing in flight, offline_in_flight() only sets
-  // the time of the next try: the backoff is kept.
-  if (retry_at > 0 && !outbox_.in_flight()) outbox_.offline_in_flight(retry_at);
+  // remove_all() forgot a scheduled retry; a batch in flight decides the next one itself.
+  if (retry_at > 0 && !outbox_.in_flight()) outbox_.set_retry_at(retry_at);
 }
 
 void Engine::enforce_size_cap() {

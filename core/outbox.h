@@ -50,6 +50,9 @@ class Outbox {
   bool in_flight() const { return !in_flight_id_.empty(); }
   const std::string& in_flight_id() const { return in_flight_id_; }
   double retry_at() const { return retry_at_; }  // 0 when not waiting for a retry
+  // Restores a scheduled retry (its backoff) after remove_all() and re-appending, as the Engine
+  // does when stored writes join the outbox.
+  void set_retry_at(double retry_at) { retry_at_ = retry_at; }
 
   // Absolute time at which take() will have a batch: <= now means at once, -1 means never until
   // something changes (empty, or a batch in flight).

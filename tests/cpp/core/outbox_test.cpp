@@ -249,6 +249,18 @@ TEST(Outbox, OfflineGivesTheTryBack) {
   EXPECT_TRUE(box.take(5000, true));
 }
 
+TEST(Outbox, AScheduledRetryHoldsWritesAppendedAgain) {
+  Outbox box;
+  box.append(make("u1", "plan", "Pro", 0));
+  box.set_retry_at(5000);
+  EXPECT_EQ(box.retry_at(), 5000);
+  EXPECT_FALSE(box.take(4999, true));
+  std::optional<Batch> batch = box.take(5000, true);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->write_ids.size(), 1u);
+  EXPECT_EQ(box.writes()[0].tries, 1);  // only the real try counts
+}
+
 TEST(Outbox, ExpiresWritesAfter24Hours) {
   Outbox box;
   box.append(make("u1", "plan", "Pro", 0));
