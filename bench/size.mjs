@@ -9,6 +9,9 @@
 //   node bench/size.mjs --funcs X.wasm [N]   the N largest functions of a .wasm linked with
 //                                            --profiling-funcs (names section), by origin
 //
+// tests/js/size_budget.test.mjs imports measure() and CEILING_BROTLI: no shipped total may grow
+// past its ceiling (npm test fails), so a change that adds bytes has to say so here.
+//
 // To add a file, add one line to FILES; `in` names the totals it counts in.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -18,12 +21,21 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const opt = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const dist = resolve(root, opt("--dist") ?? "build/wasm/dist");
+const main = process.argv[1] === fileURLToPath(import.meta.url);
+// The suites' own build folders when they set them (tests/js/helpers), else the defaults.
+const defaultDist = process.env.ATTRKIT_WASM_DIST ?? "build/wasm/dist";
+const defaultSdk = process.env.ATTRKIT_SDK_DIR ?? "js/dist";
+const dist = resolve(root, (main && opt("--dist")) || defaultDist);
 // The SDK bundles (js/build.mjs); with --dist alone they would mix two builds, so they are left out.
-const sdk = opt("--sdk") ? resolve(root, opt("--sdk")) : opt("--dist") ? null : join(root, "js/dist");
+const sdk = main && opt("--sdk") ? resolve(root, opt("--sdk")) : main && opt("--dist") ? null : resolve(root, defaultSdk);
 
-// The smallest peer (Segment analytics-next standalone) is 27.4 KB brotli; attrkit ships less.
-const BUDGET_BROTLI = 27_000;
+// The smallest peer (Segment analytics-next standalone) is 27.4 KB brotli; attrkit is to ship
+// less. Not met: the contract as it stands does not allow it (bench/README.md "The 27 KB budget
+// and the contract").
+export const BUDGET_BROTLI = 27_000;
+// Until then, no total may grow: each is capped at its size as last measured. Lower a ceiling with
+// every change that saves bytes; raise one only with the reason in bench/README.md.
+export const CEILING_BROTLI = { "script tag": 46_432, npm: 45_862, core: 41_090 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.
@@ -61,7 +73,8 @@ function sizes(buf) {
   };
 }
 
-function report() {
+// The files and totals of FILES / TOTALS, measured now.
+export function measure() {
   const rows = [];
   const missing = [];
   for (const f of FILES) {
@@ -76,7 +89,11 @@ function report() {
     for (const r of rows.filter((x) => x.in.includes(name))) for (const k of ["raw", "gzip", "brotli"]) t[k] += r[k];
     totals.push(t);
   }
+  return { rows, missing, totals };
+}
 
+function report() {
+  const { rows, missing, totals } = measure();
   const pad = (v, n) => String(v).padStart(n);
   const line = (label, r, extra = "") =>
     console.log(`${label.padEnd(36)}${pad(r.raw, 9)}${pad(r.gzip, 9)}${pad(r.brotli, 9)}${extra}`);
@@ -85,14 +102,16 @@ function report() {
   for (const f of missing) console.log(`  ${f.name}: not built (${relative(root, f.path)})`);
   for (const t of totals) {
     const verdict = t.brotli < BUDGET_BROTLI ? "under" : "OVER";
-    line(`total: ${t.name}`, t, `   ${verdict} the ${BUDGET_BROTLI} B budget (${t.what})`);
+    const ceiling = CEILING_BROTLI[t.name];
+    const cap = t.brotli > ceiling ? `, OVER its ${ceiling} B ceiling` : `, ceiling ${ceiling} B`;
+    line(`total: ${t.name}`, t, `   ${verdict} the ${BUDGET_BROTLI} B budget${cap} (${t.what})`);
   }
   const glue = FILES[1].path;
   if (existsSync(glue) && /function locateFile\(/.test(readFileSync(glue, "utf8"))) {
     console.log("note: the glue is not minified (neither google-closure-compiler nor esbuild in node_modules at configure time)");
   }
 
-  const out = { date: new Date().toISOString(), budgetBrotli: BUDGET_BROTLI, files: rows, missing: missing.map((f) => relative(root, f.path)), totals };
+  const out = { date: new Date().toISOString(), budgetBrotli: BUDGET_BROTLI, ceilingBrotli: CEILING_BROTLI, files: rows, missing: missing.map((f) => relative(root, f.path)), totals };
   writeFileSync(join(root, "bench/size.json"), `${JSON.stringify(out, null, 2)}\n`);
   if (rows.length === 0) {
     console.error("nothing to measure: run `bash scripts/build.sh wasm` first");
@@ -225,5 +244,5 @@ function funcs(path, limit) {
   }
 }
 
-if (opt("--funcs")) funcs(resolve(opt("--funcs")), Number(args[args.indexOf("--funcs") + 2]) || 40);
-else report();
+if (main && opt("--funcs")) funcs(resolve(opt("--funcs")), Number(args[args.indexOf("--funcs") + 2]) || 40);
+else if (main) report();
