@@ -11,6 +11,9 @@
 //
 // Every request is recorded in relay.log: {method, path, body (text), writes (a batch's writes,
 // parsed), forwarded (the server answered it), status}. Nothing else is done to the traffic.
+// One relay serves every test of a file, and a page of an earlier test may still be sending after
+// the log was emptied (a closing tab's keepalive flush, a surviving tab adopting its writes): a
+// test counts only the writes of its own person.
 //
 //   const relay = await startRelay(stack.server.url);
 //   ...
