@@ -73,12 +73,12 @@ struct Reader {
       }
       case kString: return text();
       case kArray: {
-        Json out = Json::array();
+        Json out = json_array();
         for (std::uint32_t n = count(); n > 0; --n) out.push_back(value());
         return out;
       }
       case kObject: {
-        Json out = Json::object();
+        Json out = json_object();
         for (std::uint32_t n = count(); n > 0; --n) {
           std::string key = text();
           out[std::move(key)] = value();

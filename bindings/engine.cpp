@@ -14,6 +14,7 @@
 // Owns: the module's one Engine (created empty, with client id "", until engineCreate).
 #include <emscripten/bind.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -28,10 +29,13 @@ namespace {
 
 using emscripten::val;
 
-Engine& engine() {
-  static Engine instance;
+// Replaced by emplace (the old engine destroyed, the new one built in place), never assigned:
+// Engine's move assignment would be 0.7 KB of Wasm code.
+std::optional<Engine>& slot() {
+  static std::optional<Engine> instance{std::in_place};
   return instance;
 }
+Engine& engine() { return *slot(); }
 
 // Through the converter, not Embind's std::string (which merges a lone surrogate with the next
 // code unit). Client ids and workspaces are strings by contract; anything else is taken as "",
@@ -47,7 +51,7 @@ std::string string_arg(const val& v) {
 void engine_create(const val& client_id, const val& options) {
   std::string id = string_arg(client_id);
   const Json o = to_json(options);
-  engine() = Engine(std::move(id), engine_limits(o), engine_instance(o));
+  slot().emplace(std::move(id), engine_limits(o), engine_instance(o));
 }
 
 // snapshot, workspace, limits -> {ok: true, value: null} (the module's engine is now the
@@ -57,7 +61,7 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   std::string ws = string_arg(workspace);
   Result<Engine> r = Engine::restore(snap, ws, engine_limits(to_json(limits)));
   if (!r.ok()) return error_to_js(r.error());
-  engine() = std::move(r).value();
+  slot().emplace(std::move(r).value());
   return ok_to_js(nullptr);
 }
 

@@ -22,9 +22,9 @@ constexpr std::size_t kNumberBytes = 24;  // "-1.2345678901234567e-308"
 }  // namespace
 
 Json build_batch_body(const std::vector<const Write*>& writes, bool remove_unspecified) {
-  Json list = Json::array();
+  Json list = json_array();
   for (const Write* w : writes) {
-    Json entry = Json::object();
+    Json entry = json_object();
     entry["id"] = w->id;
     entry["distinctId"] = w->distinct_id;
     entry["attribute"] = w->attribute;
@@ -33,7 +33,7 @@ Json build_batch_body(const std::vector<const Write*>& writes, bool remove_unspe
     entry["seq"] = w->seq;
     list.push_back(std::move(entry));
   }
-  Json body = Json::object();
+  Json body = json_object();
   body["writes"] = std::move(list);
   if (remove_unspecified) body["removeUnspecified"] = true;
   return body;
@@ -54,7 +54,7 @@ std::size_t estimate_json_bytes(const Json& v) {
     }
     case Json::value_t::object: {
       std::size_t n = 2;
-      for (const auto& item : v.items()) n += string_bytes(item.key()) + 2 + estimate_json_bytes(item.value());
+      for (const auto& [key, value] : members(v)) n += string_bytes(key) + 2 + estimate_json_bytes(value);
       return n;
     }
     default: return 4;  // binary / discarded never reach a batch; they would be sent as null

@@ -35,15 +35,15 @@ Result<Command> parse_set_attributes(const Json& args, const char** why) {
   c.kind = CommandKind::set_attributes;
   c.attributes = args[0];
   if (args.size() == 2 && args[1].is_object()) {
-    for (const auto& item : args[1].items()) {
+    for (const auto& [key, value] : members(args[1])) {
       bool* target = nullptr;
-      if (item.key() == "refetchBoosted") target = &c.refetch_boosted;
-      else if (item.key() == "removeUnspecified") target = &c.remove_unspecified;
+      if (key == "refetchBoosted") target = &c.refetch_boosted;
+      else if (key == "removeUnspecified") target = &c.remove_unspecified;
       // An unknown option is most likely a typo of one of the two; ignoring it would silently
       // change what gets stored.
       else return fail(why, "unknown option: use refetchBoosted or removeUnspecified");
-      if (!item.value().is_boolean()) return fail(why, "set user:attributes options must be booleans");
-      *target = item.value().get<bool>();
+      if (!value.is_boolean()) return fail(why, "set user:attributes options must be booleans");
+      *target = value.get<bool>();
     }
     return c;
   }
@@ -90,7 +90,7 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
     return fail(why, "a command is [verb, name, args]");
   if (!cmd[0].is_string() || !cmd[1].is_string())
     return fail(why, "a command's verb and name are strings");
-  static const Json kNoArgs = Json::array();
+  static const Json kNoArgs = json_array();
   const Json& args = cmd.size() == 3 ? cmd[2] : kNoArgs;
   if (!args.is_array()) return fail(why, "a command's args are an array");
   const std::string& verb = cmd[0].get_ref<const std::string&>();
@@ -176,7 +176,7 @@ const char* event_name(EventName e) {
 }
 
 Json command_to_json(const Command& c) {
-  Json j = Json::object();
+  Json j = json_object();
   j["kind"] = command_kind_name(c.kind);
   switch (c.kind) {
     case CommandKind::init: j["options"] = c.options; break;

@@ -32,7 +32,7 @@ struct Command {
   // identify: the first argument as given; its validity is the Engine's job (distinct_id_invalid).
   Json distinct_id;
   // set_*: attribute key -> raw value. set_name/email/language use the built-in key.
-  Json attributes = Json::object();
+  Json attributes = json_object();
   bool refetch_boosted = false;
   bool remove_unspecified = false;
   // on/off

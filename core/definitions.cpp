@@ -177,7 +177,7 @@ bool is_valid_definition_key(const std::string& key) {
 Result<Definition> parse_definition(const Json& j) { return parse_definition_impl(j, false); }
 
 Json definition_to_json(const Definition& d) {
-  Json j = Json::object();
+  Json j = json_object();
   j["key"] = d.key;
   j["type"] = type_name(d.type);
   if (d.type == AttrType::number) {
@@ -186,7 +186,7 @@ Json definition_to_json(const Definition& d) {
     j["integer"] = d.integer;
   }
   if (is_choice(d.type)) {
-    Json options = Json::array();
+    Json options = json_array();
     for (const std::string& o : d.options) options.push_back(o);
     j["options"] = std::move(options);
     j["allow_custom"] = d.allow_custom;
@@ -246,11 +246,11 @@ Result<Config> parse_config(const Json& j) {
 }
 
 Json config_to_json(const Config& c) {
-  Json attributes = Json::array();
+  Json attributes = json_array();
   for (const auto& entry : c.attributes) {
     if (!entry.second.builtin) attributes.push_back(definition_to_json(entry.second));
   }
-  Json j = Json::object();
+  Json j = json_object();
   j["workspace"] = c.workspace;
   j["clientAttributeWrites"] = c.client_attribute_writes;
   j["definitionsVersion"] = c.definitions_version;

@@ -19,7 +19,7 @@ namespace {
 std::uint64_t first_ticket(const Write& w) { return w.tickets.empty() ? 0 : w.tickets.front(); }
 
 Json ok_result(Json value) {
-  Json r = Json::object();
+  Json r = json_object();
   r["ok"] = true;
   r["value"] = std::move(value);
   return r;
@@ -50,7 +50,7 @@ std::string engine_instance(const Json& j) {
 }
 
 Json engine_constants() {
-  Json j = Json::object();
+  Json j = json_object();
   j["requestTimeoutMs"] = kRequestTimeoutMs;
   j["offlineRecheckMs"] = kOfflineRecheckMs;
   j["maxTries"] = kMaxTries;
@@ -71,7 +71,7 @@ Engine::Engine(std::string client_id, EngineLimits limits, std::string instance)
       outbox_(limits.outbox) {}
 
 Json Engine::respond(std::uint64_t ticket, const char* kind, const char* effect) const {
-  Json r = Json::object();
+  Json r = json_object();
   r["ticket"] = ticket;
   if (kind) r["kind"] = kind;
   r["effect"] = effect;
@@ -80,7 +80,7 @@ Json Engine::respond(std::uint64_t ticket, const char* kind, const char* effect)
 
 Json Engine::fail(Json response, Error e, const std::string& message, const std::string& attribute) {
   const Json error = error_object(e, message, attribute);
-  Json event = Json::object();
+  Json event = json_object();
   event["type"] = "error";
   event["error"] = error;
   event["ticket"] = response["ticket"];
@@ -198,7 +198,7 @@ Json Engine::do_identify(Json response, const Json& distinct_id, int callback, d
   response["distinctId"] = id;
   response["changed"] = changed;
   if (callback >= 0) response["callback"] = callback;
-  Json value = Json::object();
+  Json value = json_object();
   value["distinctId"] = id;
   response["result"] = ok_result(std::move(value));
   return response;
@@ -206,7 +206,7 @@ Json Engine::do_identify(Json response, const Json& distinct_id, int callback, d
 
 void Engine::new_epoch() {
   ++epoch_;
-  view_ = Json::object();
+  view_ = json_object();
   view_seq_.clear();
   view_floor_ = 0;
 }
@@ -231,14 +231,14 @@ void Engine::enqueue_ready(Write w, double now) {
 void Engine::apply_to_view(const Json& values, const std::vector<std::int64_t>& seqs, bool remove,
                            std::int64_t unit) {
   if (remove) {
-    view_ = Json::object();
+    view_ = json_object();
     view_seq_.clear();
     view_floor_ = unit;
   }
   std::size_t k = 0;
-  for (const auto& item : values.items()) {
-    view_[item.key()] = item.value();
-    view_seq_[item.key()] = seqs[k++];
+  for (const auto& [key, value] : members(values)) {
+    view_[key] = value;
+    view_seq_[key] = seqs[k++];
   }
 }
 
@@ -250,16 +250,16 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
     // The batch API names the person through its writes; "clear everything" has no write to carry it.
     if (req.remove_unspecified)
       return fail(std::move(response), Error::invalid_command, "removeUnspecified needs at least one attribute");
-    response["result"] = ok_result(Json::object());
+    response["result"] = ok_result(json_object());
     return response;
   }
-  Json normalised = Json::object();
-  for (const auto& item : attributes.items()) {
-    if (contains_non_json(item.value())) return fail(std::move(response), Error::attribute_value_invalid, "", item.key());
+  Json normalised = json_object();
+  for (const auto& [key, value] : members(attributes)) {
+    if (contains_non_json(value)) return fail(std::move(response), Error::attribute_value_invalid, "", key);
     if (!config_) continue;
-    Result<Json> v = validate_write(*config_, item.key(), item.value());
-    if (!v.ok()) return fail(std::move(response), v.error(), "", item.key());
-    normalised[item.key()] = std::move(v).value();
+    Result<Json> v = validate_write(*config_, key, value);
+    if (!v.ok()) return fail(std::move(response), v.error(), "", key);
+    normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
   const bool waiting = !config_ || req.distinct_id.empty();
@@ -277,16 +277,16 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   }
   std::vector<Write> writes;
   std::vector<std::int64_t> seqs;
-  for (const auto& item : attributes.items()) {
+  for (const auto& [key, value] : members(attributes)) {
     Write w;
     w.seq = take_seq(now);
     w.unit = writes.empty() ? w.seq : writes.front().unit;
     w.id = write_id(w.seq);
     w.client_id = client_id_;
     w.distinct_id = req.distinct_id;
-    w.attribute = item.key();
+    w.attribute = key;
     w.validated = config_.has_value();
-    w.value = w.validated ? normalised[item.key()] : item.value();
+    w.value = w.validated ? normalised[key] : value;
     w.remove_unspecified = req.remove_unspecified;
     w.created = now;
     w.epoch = req.write_api ? 0 : epoch_;
@@ -325,10 +325,10 @@ Json Engine::do_get(Json response) {
 
 Json Engine::configure(const Json& config, double now) {
   Result<Config> parsed = parse_config(config);
-  Json out = Json::object();
+  Json out = json_object();
   if (!parsed.ok()) {
     const Json error = error_object(parsed.error());
-    Json event = Json::object();
+    Json event = json_object();
     event["type"] = "error";
     event["error"] = error;
     events_.push_back(std::move(event));
@@ -373,7 +373,7 @@ void Engine::process_pending(double now) {
 
     Error error = config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
     std::string bad_attribute;
-    Json values = Json::object();
+    Json values = json_object();
     std::vector<std::int64_t> seqs;
     for (std::size_t k = i; k < end && error == Error::ok; ++k) {
       Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value);
@@ -396,8 +396,8 @@ void Engine::process_pending(double now) {
     if (first.epoch != 0 && first.epoch == epoch_) apply_to_view(values, seqs, first.remove_unspecified, first.unit);
     for (PendingGet& g : pending_gets_) {
       if (first.epoch == 0 || g.epoch != first.epoch) continue;
-      if (first.remove_unspecified) g.view = Json::object();
-      for (const auto& item : values.items()) g.view[item.key()] = item.value();
+      if (first.remove_unspecified) g.view = json_object();
+      for (const auto& [key, value] : members(values)) g.view[key] = value;
     }
     for (std::uint64_t t : first.tickets) {
       const auto it = tickets_.find(t);

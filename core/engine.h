@@ -142,7 +142,7 @@ class Engine {
     std::size_t remaining = 0;  // writes not yet resolved
     std::string distinct_id;
     std::string person_id;
-    Json values = Json::object();
+    Json values = json_object();
     Json error;                 // the first failure, null while none
   };
   struct PendingGet {
@@ -184,7 +184,6 @@ class Engine {
   void settle(std::uint64_t ticket, Json result);
   Result<SnapshotData> read_stored(const Json& snapshot, std::string_view workspace) const;
   void merge(SnapshotData s, double now);
-  SnapshotData to_snapshot() const;
   std::string write_id(std::int64_t seq) const { return id_prefix_ + integer_text(seq); }
   // Fails (delivery_failed) the writes of `writes` made kMaxStoredAgeMs before `now` or earlier.
   void drop_stale(std::vector<Write>& writes, double now);
@@ -205,7 +204,7 @@ class Engine {
   std::string identity_;          // empty: none
   std::uint32_t epoch_ = 1;       // bumped by reset and by identify with a different id
   bool identity_touched_ = false; // identify or reset called on this page
-  Json view_ = Json::object();
+  Json view_ = json_object();
   std::map<std::string, std::int64_t> view_seq_;  // seq of the write behind each view entry
   std::int64_t view_floor_ = 0;   // results of writes older than the last removeUnspecified are stale
   Error stopped_ = Error::ok;
@@ -216,7 +215,7 @@ class Engine {
   Outbox outbox_;
   std::map<std::uint64_t, Ticket> tickets_;
   std::vector<PendingGet> pending_gets_;
-  Json events_ = Json::array();
+  Json events_ = json_array();
 };
 
 }  // namespace attrkit

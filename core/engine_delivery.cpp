@@ -45,7 +45,7 @@ Json Engine::take_batch(double now, bool flush) {
   std::optional<Batch> batch = outbox_.take(now, flush);
   if (!batch) return nullptr;
   batch_taken_ = true;
-  Json out = Json::object();
+  Json out = json_object();
   out["batchId"] = batch->id;
   out["body"] = std::move(batch->body);
   out["writeIds"] = batch->write_ids;
@@ -56,7 +56,7 @@ Json Engine::take_batch(double now, bool flush) {
 }
 
 Json Engine::complete_batch(const Json& outcome, double now) {
-  Json out = Json::object();
+  Json out = json_object();
   Result<Outcome> parsed = parse_outcome(outcome);
   if (!parsed.ok() || !outbox_.in_flight() || parsed.value().batch_id != outbox_.in_flight_id()) {
     return error_result(error_object(Error::invalid_request,
@@ -137,7 +137,7 @@ double Engine::next_wake(double now) const {
 
 Json Engine::take_events() {
   Json out = std::move(events_);
-  events_ = Json::array();
+  events_ = json_array();
   return out;
 }
 
@@ -154,11 +154,11 @@ void Engine::stop(Error code, const std::string& message) {
 
 void Engine::fail_writes(std::vector<Write> writes, const Json& error, std::uint64_t ticket) {
   if (writes.empty()) return;
-  Json event = Json::object();
+  Json event = json_object();
   event["type"] = "error";
   event["error"] = error;
   if (ticket) event["ticket"] = ticket;
-  Json ids = Json::array();
+  Json ids = json_array();
   bool one_person = !writes.front().distinct_id.empty();
   for (const Write& w : writes) {
     ids.push_back(w.id);
@@ -173,7 +173,7 @@ void Engine::fail_writes(std::vector<Write> writes, const Json& error, std::uint
 }
 
 void Engine::deliver(const Write& w, const Json& value, const std::string& person_id) {
-  Json event = Json::object();
+  Json event = json_object();
   event["type"] = "delivered";
   event["writeId"] = w.id;
   event["distinctId"] = w.distinct_id;
@@ -207,12 +207,12 @@ void Engine::resolve_ticket(std::uint64_t ticket, const std::string& attribute, 
   }
   if (t.remaining > 0) --t.remaining;
   if (t.remaining > 0) return;
-  Json result = Json::object();
+  Json result = json_object();
   if (!t.error.is_null()) {
     result["ok"] = false;
     result["error"] = t.error;
   } else if (t.write_api) {
-    Json v = Json::object();
+    Json v = json_object();
     v["distinctId"] = t.distinct_id;
     v["personId"] = t.person_id.empty() ? Json(nullptr) : Json(t.person_id);
     v["attributes"] = t.values;
@@ -226,7 +226,7 @@ void Engine::resolve_ticket(std::uint64_t ticket, const std::string& attribute, 
 }
 
 void Engine::settle(std::uint64_t ticket, Json result) {
-  Json event = Json::object();
+  Json event = json_object();
   event["type"] = "settled";
   event["ticket"] = ticket;
   event["result"] = std::move(result);

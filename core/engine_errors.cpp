@@ -36,7 +36,7 @@ const char* default_error_message(Error e) {
 }
 
 Json error_object(Error e, const std::string& message, const std::string& attribute) {
-  Json j = Json::object();
+  Json j = json_object();
   j["code"] = error_name(e);
   j["status"] = error_status(e);
   j["message"] = message.empty() ? std::string(default_error_message(e)) : message;
@@ -45,7 +45,7 @@ Json error_object(Error e, const std::string& message, const std::string& attrib
 }
 
 Json error_result(Json error) {
-  Json r = Json::object();
+  Json r = json_object();
   r["ok"] = false;
   r["error"] = std::move(error);
   return r;

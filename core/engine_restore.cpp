@@ -24,7 +24,8 @@ using Keys = std::map<std::string, std::int64_t>;
 
 }  // namespace
 
-SnapshotData Engine::to_snapshot() const {
+Json Engine::snapshot() const {
+  if (workspace_.empty()) return nullptr;
   SnapshotData s;
   s.workspace = workspace_;
   s.client_id = client_id_;
@@ -34,16 +35,9 @@ SnapshotData Engine::to_snapshot() const {
   s.view = view_;
   s.view_floor = view_floor_;
   // Outbox first (in flight included: a reload resends them under the same ids), then held, then
-  // pending-config: the order they were made in, per person and attribute.
-  s.writes = outbox_.writes();
-  s.writes.insert(s.writes.end(), held_.begin(), held_.end());
-  s.writes.insert(s.writes.end(), pending_.begin(), pending_.end());
-  return s;
-}
-
-Json Engine::snapshot() const {
-  if (workspace_.empty()) return nullptr;
-  return snapshot_to_json(to_snapshot());
+  // pending-config: the order they were made in, per person and attribute. Listed in place, not
+  // copied: this runs on every save.
+  return snapshot_to_json(s, {&outbox_.writes(), &held_, &pending_});
 }
 
 Result<Engine> Engine::restore(const Json& snapshot, std::string_view workspace, EngineLimits limits) {
@@ -184,7 +178,7 @@ Result<SnapshotData> Engine::read_stored(const Json& snapshot, std::string_view 
 }
 
 Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, double now) {
-  Json out = Json::object();
+  Json out = json_object();
   Result<SnapshotData> s = read_stored(snapshot, workspace);
   Error error = s.ok() ? Error::ok : s.error();
   if (error == Error::ok && (batch_taken_ || loaded_)) {
@@ -204,7 +198,7 @@ Json Engine::load_snapshot(const Json& snapshot, std::string_view workspace, dou
 }
 
 Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now) {
-  Json out = Json::object();
+  Json out = json_object();
   Result<SnapshotData> s = read_stored(snapshot, workspace);
   Error error = s.ok() ? Error::ok : s.error();
   // A stopped page can send nothing: the writes stay stored for a page that can.
@@ -272,7 +266,7 @@ Json Engine::adopt(const Json& snapshot, std::string_view workspace, double now)
           e.distinct_id != w.distinct_id || e.client_id != w.client_id || e.seq < w.seq)
         continue;
       e.superseded.push_back(w.id);
-      e.superseded.insert(e.superseded.end(), w.superseded.begin(), w.superseded.end());
+      for (std::string& id : w.superseded) e.superseded.push_back(std::move(id));  // as append_coalesced
       return;
     }
     if (&list == &held_) append_coalesced(held_, std::move(w));
@@ -343,13 +337,13 @@ void Engine::merge(SnapshotData s, double now) {
       if (g.epoch != page_epoch) continue;
       g.epoch = epoch_;
       Json merged = s.view;
-      for (const auto& item : g.view.items()) merged[item.key()] = item.value();
+      for (const auto& [key, value] : members(g.view)) merged[key] = value;
       g.view = std::move(merged);
     }
     identity_ = s.identity;
     if (view_floor_ == 0) {
       Json merged = s.view;
-      for (const auto& item : view_.items()) merged[item.key()] = item.value();
+      for (const auto& [key, value] : members(view_)) merged[key] = value;
       view_ = std::move(merged);
       view_floor_ = s.view_floor;
     }
@@ -389,7 +383,7 @@ void Engine::merge(SnapshotData s, double now) {
 }
 
 Json Engine::inspect() const {
-  Json j = Json::object();
+  Json j = json_object();
   j["clientId"] = client_id_;
   if (!workspace_.empty()) j["workspace"] = workspace_;
   j["configured"] = config_.has_value();
@@ -398,7 +392,7 @@ Json Engine::inspect() const {
   j["nextSeq"] = next_seq_;
   j["view"] = view_;
   const auto list = [&](const std::vector<Write>& writes) {
-    Json out = Json::array();
+    Json out = json_array();
     for (const Write& w : writes) {
       Json item = write_to_json(w, client_id_);
       item["inFlight"] = w.in_flight;

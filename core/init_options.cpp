@@ -139,7 +139,7 @@ Result<std::string> normalize_api_host(std::string_view url) {
 }
 
 Json init_options_to_json(const InitOptions& o) {
-  Json j = Json::object();
+  Json j = json_object();
   j["publicKey"] = o.public_key;
   j["apiHost"] = o.api_host;
   return j;

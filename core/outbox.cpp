@@ -19,7 +19,9 @@ void append_coalesced(std::vector<Write>& list, Write w) {
       w.tickets = std::move(tickets);
       std::vector<std::string> superseded = std::move(it->superseded);
       superseded.push_back(it->id);
-      superseded.insert(superseded.end(), w.superseded.begin(), w.superseded.end());
+      // One push_back per id, not a range insert: the Wasm build then needs one vector<string>
+      // growth path instead of two.
+      for (std::string& id : w.superseded) superseded.push_back(std::move(id));
       w.superseded = std::move(superseded);
       list.erase(it);
       break;

@@ -104,7 +104,7 @@ double retry_delay_ms(const Outcome& o, int tries) {
 Json retry_advice(const Json& outcome, int tries) {
   Json with_id = outcome;
   if (with_id.is_object() && !with_id.contains("batchId")) with_id["batchId"] = "";
-  Json advice = Json::object();
+  Json advice = json_object();
   const Result<Outcome> parsed = parse_outcome(with_id);
   if (!parsed.ok()) {
     advice["class"] = "reject";

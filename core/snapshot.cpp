@@ -103,7 +103,7 @@ std::size_t estimate_snapshot_base_bytes(const std::string& identity, const Json
 }
 
 Json write_to_json(const Write& w, const std::string& default_client_id) {
-  Json j = Json::object();
+  Json j = json_object();
   j["id"] = w.id;
   j["seq"] = w.seq;
   j["unit"] = w.unit;
@@ -119,8 +119,10 @@ Json write_to_json(const Write& w, const std::string& default_client_id) {
   return j;
 }
 
-Json snapshot_to_json(const SnapshotData& s) {
-  Json j = Json::object();
+Json snapshot_to_json(const SnapshotData& s) { return snapshot_to_json(s, {&s.writes}); }
+
+Json snapshot_to_json(const SnapshotData& s, std::initializer_list<const std::vector<Write>*> lists) {
+  Json j = json_object();
   j["v"] = kSnapshotVersion;
   j["workspace"] = s.workspace;
   j["clientId"] = s.client_id;
@@ -129,8 +131,9 @@ Json snapshot_to_json(const SnapshotData& s) {
   if (!s.identity.empty()) j["identity"] = s.identity;
   if (s.view.is_object() && !s.view.empty()) j["view"] = s.view;
   if (s.view_floor > 0) j["viewFloor"] = s.view_floor;
-  Json writes = Json::array();
-  for (const Write& w : s.writes) writes.push_back(write_to_json(w, s.client_id));
+  Json writes = json_array();
+  for (const std::vector<Write>* list : lists)
+    for (const Write& w : *list) writes.push_back(write_to_json(w, s.client_id));
   j["writes"] = std::move(writes);
   return j;
 }

@@ -15,6 +15,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,12 +43,15 @@ struct SnapshotData {
   std::int64_t next_seq = 1;
   std::uint32_t epoch = 1;
   std::string identity;  // empty: none
-  Json view = Json::object();
+  Json view = json_object();
   std::int64_t view_floor = 0;
   std::vector<Write> writes;  // tickets, ready_at and in_flight are page-local and not kept
 };
 
 Json snapshot_to_json(const SnapshotData& s);
+// The same document with the writes of `lists`, one after the other, in place of s.writes (not
+// read): the Engine lists its outbox, held and pending writes without copying them.
+Json snapshot_to_json(const SnapshotData& s, std::initializer_list<const std::vector<Write>*> lists);
 
 // One write as listed in a snapshot; "clientId" only when it differs from `default_client_id`.
 Json write_to_json(const Write& w, const std::string& default_client_id);

@@ -71,7 +71,7 @@ Error normalize_date(const Json& value, Json* out) {
 Error normalize_string_array(const Definition& def, const Json& value, Json* out) {
   const Json::array_t* items = value.get_ptr<const Json::array_t*>();
   if (items == nullptr || items->size() > def.max_items) return Error::attribute_value_invalid;
-  Json texts = Json::array();
+  Json texts = json_array();
   bool too_long = false;
   for (const Json& item : *items) {
     std::string text;

@@ -63,7 +63,7 @@ Error normalize_multi_choice(const Definition& def, const Json& value, Json* out
   }
   if (too_long) return Error::attribute_value_too_long;
 
-  Json chosen_items = Json::array();
+  Json chosen_items = json_array();
   std::vector<const std::string*> kept;
   for (const std::string* item : items) {
     const std::string* chosen = match_option(def, *item);
