@@ -137,6 +137,15 @@ void put_value(std::string& out, const Json& j) {
   }
 }
 
+// The head of {ok, <key>: ...}: what follows in `out` is the value of `key`.
+void put_result_head(std::string& out, bool ok, const char* key) {
+  out += kObject;
+  put_count(out, 2);
+  put_key(out, "ok");
+  out += ok ? kTrue : kFalse;
+  put_key(out, key);
+}
+
 val decode(const std::string& stream) { return val::take_ownership(attrkit_js_decode(stream.data())); }
 
 }  // namespace
@@ -156,22 +165,14 @@ val to_js(const Json& j) {
 
 val ok_to_js(const Json& value) {
   std::string out;
-  out += kObject;
-  put_count(out, 2);
-  put_key(out, "ok");
-  out += kTrue;
-  put_key(out, "value");
+  put_result_head(out, true, "value");
   put_value(out, value);
   return decode(out);
 }
 
 val error_to_js(Error e) {
   std::string out;
-  out += kObject;
-  put_count(out, 2);
-  put_key(out, "ok");
-  out += kFalse;
-  put_key(out, "error");
+  put_result_head(out, false, "error");
   out += kObject;
   put_count(out, 2);
   put_key(out, "code");
