@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The sanitized native tree, build/asan: clang, ASan + UBSan, libFuzzer coverage (cmake/sanitize.cmake,
+# cmake/fuzz.cmake). One build of the core serves the sanitized GoogleTest suites and the fuzzers.
+#   scripts/sanitize.sh build [fuzzers]  configure if needed, build the suites and the fuzzers
+#                                        (only the fuzzers with "fuzzers": scripts/fuzz.sh)
+#   scripts/sanitize.sh test             build, then run the core and server suites under ctest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}
+jobs=$(nproc 2>/dev/null || echo 2)
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+# Every report fails the run: UBSan stops at the first finding, ASan (leaks included) aborts.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+
+[[ -f build/asan/CMakeCache.txt ]] || cmake -S . -B build/asan -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=Sanitize -DATTRKIT_SANITIZE=ON -DATTRKIT_FUZZ=ON "${launcher[@]}" >/dev/null
+targets=(attrkit_fuzzers)
+[[ ${2-} == fuzzers ]] || targets+=(attrkit_core_tests attrkit_server_tests)
+cmake --build build/asan -j "$jobs" --target "${targets[@]}"
+
+if [[ $what == test ]]; then
+  if ! ctest --test-dir build/asan -j "$jobs" --output-on-failure > build/asan/ctest.log 2>&1; then
+    cat build/asan/ctest.log; exit 1
+  fi
+  tail -n 3 build/asan/ctest.log
+fi
