@@ -21,11 +21,14 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   -DCMAKE_BUILD_TYPE=Sanitize -DATTRKIT_SANITIZE=ON -DATTRKIT_FUZZ=ON "${launcher[@]}" >/dev/null
 targets=(attrkit_fuzzers)
 [[ ${2-} == fuzzers ]] || targets+=(attrkit_core_tests attrkit_server_tests)
-cmake --build build/asan -j "$jobs" --target "${targets[@]}"
+# Quiet unless it fails: the log is printed whole then.
+if ! cmake --build build/asan -j "$jobs" --target "${targets[@]}" > build/asan/build.log 2>&1; then
+  cat build/asan/build.log; exit 1
+fi
 
 if [[ $what == test ]]; then
   if ! ctest --test-dir build/asan -j "$jobs" --output-on-failure > build/asan/ctest.log 2>&1; then
     cat build/asan/ctest.log; exit 1
   fi
-  tail -n 3 build/asan/ctest.log
+  grep -E 'tests passed|Total Test time' build/asan/ctest.log | sed 's/^/sanitized: /'
 fi
