@@ -14,6 +14,9 @@ void append_coalesced(std::vector<Write>& list, Write w) {
           it->distinct_id != w.distinct_id)
         continue;
       // At most one such write can exist: every append keeps the invariant.
+      // The newer write of one client survives, whichever comes last: a write held before
+      // identify joins its person's writes made since, which are newer.
+      if (it->client_id == w.client_id && it->seq > w.seq) std::swap(*it, w);
       std::vector<std::uint64_t> tickets = std::move(it->tickets);
       tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
       w.tickets = std::move(tickets);

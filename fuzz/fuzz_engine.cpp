@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -54,6 +56,12 @@ const char* const kKeys[] = {"plan", "role", "team_size", "signup_date", "bio", 
 const char* const kValues[] = {R"("Pro")", R"("free")", R"("Gold")", R"("admin")", "3", "0", "20000", R"("7")",
                                R"("2024-06-15")", R"("2024-02-30")", R"("x")", R"("0123456789a")", "true",
                                "null", R"(["a"])", R"("sam@example.com")"};
+
+// ATTRKIT_FUZZ_TRACE=1 prints every step (to read a crash: build/asan/fuzz/fuzz_engine <file>).
+void trace(const char* what, const Json& detail = Json()) {
+  static const bool on = std::getenv("ATTRKIT_FUZZ_TRACE") != nullptr;
+  if (on) std::fprintf(stderr, "step: %s %s\n", what, detail.is_null() ? "" : dump(detail).c_str());
+}
 
 template <typename T, std::size_t N>
 const T& pick(FuzzedDataProvider& in, const T (&pool)[N]) {
@@ -154,9 +162,13 @@ class Checker {
     for (const auto& [id, w] : listed_) {
       if (now.count(id) || done_.count(id)) continue;
       // Gone without a report: only coalescing may do that, for a newer write of the same pair.
+      // A held write (no distinct id yet) takes the identity at identify, so there the person
+      // is whoever was identified.
       bool replaced = false;
       for (const auto& [other, v] : now)
-        if (v.distinct_id == w.distinct_id && v.attribute == w.attribute && v.seq > w.seq) replaced = true;
+        if ((v.distinct_id == w.distinct_id || w.distinct_id.empty()) && v.attribute == w.attribute &&
+            v.seq > w.seq)
+          replaced = true;
       check(replaced, "a write vanished without a delivered or error event", id);
       done_[id] = "replaced";
     }
@@ -249,24 +261,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_queued = in.ConsumeIntegralInRange<std::size_t>(1, 16);
   limits.batch_max_writes = in.ConsumeIntegralInRange<std::size_t>(1, 6);
   limits.flush_window_ms = in.ConsumeIntegralInRange(1, 2000);
+  trace("limits", Json{{"maxHeld", limits.max_held}, {"maxQueued", limits.max_queued},
+                       {"batchMaxWrites", limits.batch_max_writes}, {"flushWindowMs", limits.flush_window_ms}});
   EngineUnderTest engine("c1", limits);
   Checker checker(limits);
   double now = 1000;
   std::optional<TakenBatch> batch;
   for (int step = 0; step < 200 && in.remaining_bytes() > 0; ++step) {
     switch (in.ConsumeIntegralInRange(0, 11)) {
-      case 0: case 1: case 2: engine.command(command(in), now); break;
+      case 0: case 1: case 2: {
+        const Json cmd = command(in);
+        trace("command", Json{{"now", now}, {"cmd", cmd}, {"response", engine.command(cmd, now)}});
+        break;
+      }
       case 3: {
         Json request = json_object();
         request["distinctId"] = pick(in, kIds);
         request["attributes"] = attributes(in);
         if (in.ConsumeBool()) request["removeUnspecified"] = true;
-        engine.write(request, now);
+        trace("write", Json{{"now", now}, {"request", request}, {"response", engine.write(request, now)}});
         break;
       }
-      case 4: engine.configure(Json::parse(pick(in, kConfigs)), now); break;
+      case 4: {
+        const Json config = Json::parse(pick(in, kConfigs));
+        trace("configure", Json{{"now", now}, {"version", config.value("definitionsVersion", "")},
+                                {"response", engine.configure(config, now)}});
+        break;
+      }
       case 5: case 6: {
         const std::optional<TakenBatch> b = engine.take_batch(now, in.ConsumeBool());
+        trace("take_batch", Json{{"now", now}, {"batch", b ? b->id : ""}, {"writes", b ? b->writes.size() : 0}});
         checker.taken(b);
         if (b) batch = b;
         break;
@@ -276,6 +300,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const bool right = in.ConsumeIntegralInRange(0, 9) != 0;
         Json o = outcome(in, *batch);
         if (!right) o["batchId"] = "b-unknown";
+        trace("complete_batch", Json{{"now", now}, {"outcome", o}});
         checker.completed(engine.complete_batch(o, now), right);
         if (right) batch.reset();
         break;
@@ -284,10 +309,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const int scale = in.ConsumeIntegralInRange(0, 3);
         const double unit[] = {1, 100, 60000, 3600000};
         now += unit[scale] * in.ConsumeIntegralInRange(0, 30);
+        trace("clock", now);
         break;
       }
       case 10: {
         std::optional<EngineUnderTest> next = engine.reload(now, limits);
+        trace("reload", next.has_value());
         checker.after_step(engine);  // events of the final save
         if (next) {
           engine = std::move(*next);
@@ -297,7 +324,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
       }
-      default: engine.command(Json::array({"do", "identify", Json::array({pick(in, kIds)})}), now); break;
+      default: {
+        const Json cmd = Json::array({"do", "identify", Json::array({pick(in, kIds)})});
+        trace("command", Json{{"now", now}, {"cmd", cmd}, {"response", engine.command(cmd, now)}});
+        break;
+      }
     }
     checker.after_step(engine);
   }
