@@ -1,0 +1,38 @@
+// The workspace config request (DESIGN §3, GET /api/v1/sdk/config) and its ETag cache. The cache
+// is keyed by host and a hash of the key, never the key itself; on 304, or while the server is
+// unreachable, the cached copy is used. Which failures retry, and after how long, is the core's
+// retry policy (DESIGN §5, core/retry.h): this only waits and asks again.
+import { toError } from "./errors.js";
+import { CONFIG_KEY, hash } from "./ids.js";
+import { readJson } from "./storage.js";
+import { request } from "./transport.js";
+
+/**
+ * Fetches the config for `options` ({publicKey, apiHost}) until one is applied or the failure is
+ * final. `apply(config)` hands a config to the engine (true when it took it); `attempted()` says
+ * the first request finished, whatever its outcome; `fail(error)` reports a failure that will not
+ * be retried; `closed()` stops it.
+ */
+export async function fetchConfig(options, { core, storage, timeoutMs, closed, apply, attempted, fail }) {
+  const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
+  const cached = readJson(storage.get(CONFIG_KEY));
+  const cache = cached && cached.id === id && cached.config ? cached : null;
+  for (let tries = 1; !closed(); tries++) {
+    const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
+      { etag: cache?.etag, timeoutMs });
+    if (closed()) return;
+    if (r.status === 200) {
+      if (apply(r.body) && r.etag) storage.set(CONFIG_KEY, JSON.stringify({ id, etag: r.etag, config: r.body }));
+      return;
+    }
+    if (r.status === 304 && cache) return void apply(cache.config);
+    const advice = core.retryAdvice({ ...r, jitter: Math.random() }, tries);
+    if (advice.delayMs === undefined) {
+      // 401 invalid_key and the like: writes stay held (bounded) and nothing is sent.
+      return void fail(toError(r.body?.error ?? { code: advice.code, status: r.status }));
+    }
+    if (tries === 1 && cache) apply(cache.config); // unreachable: validate against the last known
+    attempted();
+    await new Promise((res) => setTimeout(res, advice.delayMs));
+  }
+}
