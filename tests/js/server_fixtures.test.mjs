@@ -1,7 +1,8 @@
 // The server accepts exactly what the browser accepts: the shared fixtures of tests/fixtures/values
 // (the same files the C++ and Wasm core suites run, format in tests/fixtures/README.md) sent to a
 // real server over HTTP must come back with the fixture's value, or its code with the status of
-// DESIGN §3.
+// DESIGN §3 and the fixture's message: the error body carries the very text the browser's core
+// gives (DESIGN §2b), so the message of every validation rule is checked here, single and batch.
 //   values       -> POST /values and POST /values/batch, after PUTting the file's definitions
 //   distinct_id  -> a write of a built-in attribute with that distinctId
 //   definition   -> PUT /api/v1/attributes/definitions/{key}: the canonical form, or 400
@@ -49,6 +50,7 @@ function check(where, expect, answer) {
     assert.equal(answer.ok, false, `${where}: expected ${expect.error}, got ${JSON.stringify(answer)}`);
     assert.equal(answer.error.code, expect.error, where);
     assert.equal(answer.error.status, STATUS[expect.error], where);
+    assert.equal(answer.error.message, expect.message, `${where}: message`);
   } else {
     assert.equal(answer.ok, true, `${where}: expected a value, got ${JSON.stringify(answer)}`);
     const diff = sameValue(answer.value, expect.value);
@@ -122,7 +124,7 @@ for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "distinct_
         key: scratch.publicKey,
         body: { distinctId: c.input, attribute: "name", value: "Sam" },
       });
-      const expect = c.expect.ok ? { value: "Sam" } : { error: c.expect.error };
+      const expect = c.expect.ok ? { value: "Sam" } : c.expect;
       check(`${file}: "${c.name}"`, expect, answerOf(res));
       sent++;
     }
