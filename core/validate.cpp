@@ -37,15 +37,14 @@ Error normalize_number(const Definition& def, const Json& value, Json* out, std:
   } else if (!json_number(value, &x)) {
     return expected("a number", value, why);
   } else if (!std::isfinite(x)) {
-    return invalid(why, shown_value(value) + " is not a finite number");
+    return invalid(why, {shown_value(value), " is not a finite number"});
   }
-  if (def.min && x < *def.min) {
-    return invalid(why, number_to_text(x) + " is below the minimum " + number_to_text(*def.min));
+  const bool below = def.min && x < *def.min;
+  if (below || (def.max && x > *def.max)) {
+    return invalid(why, {number_to_text(x), below ? " is below the minimum " : " is above the maximum ",
+                         number_to_text(below ? *def.min : *def.max)});
   }
-  if (def.max && x > *def.max) {
-    return invalid(why, number_to_text(x) + " is above the maximum " + number_to_text(*def.max));
-  }
-  if (def.integer && x != std::floor(x)) return invalid(why, number_to_text(x) + " is not a whole number");
+  if (def.integer && x != std::floor(x)) return invalid(why, {number_to_text(x), " is not a whole number"});
   *out = number_json(x);
   return Error::ok;
 }
@@ -69,7 +68,7 @@ Error normalize_date(const Json& value, Json* out, std::string* why) {
   if (!s && !json_number(value, &ms)) return expected("a date", value, why);
   const char* reason = "";
   Result<std::string> iso = s ? normalize_date_text(*s, &reason) : epoch_ms_to_iso(ms, &reason);
-  if (!iso.ok()) return invalid(why, shown_value(value) + ' ' + reason);
+  if (!iso.ok()) return invalid(why, {shown_value(value), " ", reason});
   *out = std::move(iso).value();
   return Error::ok;
 }
@@ -78,8 +77,8 @@ Error normalize_string_array(const Definition& def, const Json& value, Json* out
   const Json::array_t* items = value.get_ptr<const Json::array_t*>();
   if (items == nullptr) return expected("an array", value, why);
   if (items->size() > def.max_items) {
-    return invalid(why, integer_text(static_cast<std::int64_t>(items->size())) + " items, the maximum is " +
-                            integer_text(def.max_items));
+    return invalid(why, {integer_text(static_cast<std::int64_t>(items->size())), " items, the maximum is ",
+                         integer_text(def.max_items)});
   }
   Json texts = json_array();
   std::string too_long;  // the message of the first item over max_length
@@ -109,7 +108,7 @@ Error normalize_format(const Definition& def, const Json& value, Json* out, std:
   std::string text;
   const bool email = def.type == AttrType::email;
   if (!(email ? normalize_email(*s, &text) : normalize_language(*s, &text))) {
-    return invalid(why, shown_value(value) + (email ? " is not an email address" : " is not a BCP 47 language tag"));
+    return invalid(why, {shown_value(value), email ? " is not an email address" : " is not a BCP 47 language tag"});
   }
   *out = std::move(text);
   return Error::ok;
@@ -145,7 +144,7 @@ Result<Json> normalize_value(const Definition& def, const Json& value, std::stri
   std::string why;
   const Error e = normalize(def, value, &out, &why);
   if (e == Error::ok) return out;
-  if (message) *message = shown_text(def.key) + why;
+  if (message) *message = cat({shown_text(def.key), why});
   return e;
 }
 
@@ -158,9 +157,9 @@ const Definition* writable(const Config& config, std::string_view key, Error* er
            : it->second.archived         ? Error::attribute_archived
                                          : Error::ok;
   // An undeclared key is quoted: it is the caller's text ("", "plan ") rather than a known name.
-  if (*error == Error::attribute_archived && message) *message = shown_text(key) + ": the attribute is archived";
+  if (*error == Error::attribute_archived && message) *message = cat({shown_text(key), ": the attribute is archived"});
   if (*error == Error::attribute_not_defined && message) {
-    *message = '"' + shown_text(key) + "\" is not a declared attribute";
+    *message = cat({"\"", shown_text(key), "\" is not a declared attribute"});
   }
   return *error == Error::ok ? &it->second : nullptr;
 }
@@ -200,7 +199,7 @@ std::string distinct_id_why(const Json& id) {
   static constexpr const char* kPlaceholders[] = {"null",  "undefined",   "anonymous",
                                                   "guest", "distinct_id", "[object Object]"};
   for (const char* p : kPlaceholders) {
-    if (ascii_iequal(*s, p)) return ": " + shown_value(id) + " is a placeholder, not a user id";
+    if (ascii_iequal(*s, p)) return cat({": ", shown_value(id), " is a placeholder, not a user id"});
   }
   return why;
 }
@@ -210,7 +209,7 @@ std::string distinct_id_why(const Json& id) {
 Error validate_distinct_id(const Json& id, std::string* message) {
   std::string why = distinct_id_why(id);
   if (why.empty()) return Error::ok;
-  if (message) *message = "distinctId" + why;
+  if (message) *message = cat({"distinctId", why});
   return Error::distinct_id_invalid;
 }
 

@@ -24,7 +24,7 @@ const std::string* match_option(const Definition& def, const std::string& text) 
 }
 
 Error not_an_option(const Definition& def, const Json& value, std::string* why) {
-  return invalid(why, shown_value(value) + " is not one of " + options_text(def.options));
+  return invalid(why, {shown_value(value), " is not one of ", options_text(def.options)});
 }
 
 }  // namespace
@@ -90,10 +90,10 @@ Error normalize_multi_choice(const Definition& def, const Json& value, Json* out
     kept.push_back(chosen);
     chosen_items.push_back(*chosen);
   }
-  if (items.empty()) return invalid(why, "no items");
+  if (items.empty()) return invalid(why, {"no items"});
   if (kept.empty()) {
     return value.is_string() ? not_an_option(def, value, why)
-                             : invalid(why, "no item is one of " + options_text(def.options));
+                             : invalid(why, {"no item is one of ", options_text(def.options)});
   }
   *out = std::move(chosen_items);
   return Error::ok;

@@ -8,6 +8,12 @@
 
 namespace attrkit {
 
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out.append(p);
+  return out;
+}
+
 std::string shown_text(std::string_view s) {
   std::string out;
   std::size_t i = 0, count = 0;
@@ -31,9 +37,11 @@ std::string shown_text(std::string_view s) {
   return out;
 }
 
+constexpr const char* kNotJson = "a function or other non-JSON value";
+
 std::string shown_value(const Json& v) {
   double x;
-  if (const std::string* s = v.get_ptr<const std::string*>()) return '"' + shown_text(*s) + '"';
+  if (const std::string* s = v.get_ptr<const std::string*>()) return cat({"\"", shown_text(*s), "\""});
   if (const bool* b = v.get_ptr<const bool*>()) return *b ? "true" : "false";
   if (v.is_null()) return "null";
   if (v.is_array()) return "an array";
@@ -43,42 +51,43 @@ std::string shown_value(const Json& v) {
     if (std::isinf(x)) return x < 0 ? "-Infinity" : "Infinity";
     return number_to_text(x);
   }
-  return "a function or other non-JSON value";
+  return kNotJson;
 }
 
 std::string too_long_text(std::size_t count, std::uint32_t max) {
-  return integer_text(static_cast<std::int64_t>(count)) + " characters, the maximum is " + integer_text(max);
+  return cat({integer_text(static_cast<std::int64_t>(count)), " characters, the maximum is ", integer_text(max)});
 }
 
 std::string options_text(const std::vector<std::string>& options) {
   constexpr std::size_t kShown = 5;
   std::string out;
   for (std::size_t k = 0; k < options.size() && k < kShown; ++k) {
-    if (k > 0) out += ", ";
-    out += shown_text(options[k]);
+    if (k > 0) out.append(", ");
+    out.append(shown_text(options[k]));
   }
   if (options.size() > kShown) {
-    out += " and " + integer_text(static_cast<std::int64_t>(options.size() - kShown)) + " more";
+    out.append(cat({" and ", integer_text(static_cast<std::int64_t>(options.size() - kShown)), " more"}));
   }
   return out;
 }
 
-Error invalid(std::string* why, const std::string& detail) {
-  *why = ": " + detail;
+Error invalid(std::string* why, std::initializer_list<std::string_view> detail) {
+  *why = ": ";
+  for (std::string_view p : detail) why->append(p);
   return Error::attribute_value_invalid;
 }
 
 Error expected(const char* what, const Json& value, std::string* why) {
-  return invalid(why, std::string("expected ") + what + ", got " + shown_value(value));
+  return invalid(why, {"expected ", what, ", got ", shown_value(value)});
 }
 
 Error at_item(std::size_t k, const std::string& item_why, Error e, std::string* why) {
-  *why = '[' + integer_text(static_cast<std::int64_t>(k)) + ']' + item_why;
+  *why = cat({"[", integer_text(static_cast<std::int64_t>(k)), "]", item_why});
   return e;
 }
 
 std::string not_json_message(std::string_view key) {
-  return shown_text(key) + ": " + shown_value(Json::binary({}));
+  return cat({shown_text(key), ": expected JSON data, got ", kNotJson});
 }
 
 }  // namespace attrkit

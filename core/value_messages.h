@@ -9,6 +9,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@
 namespace attrkit {
 
 constexpr std::size_t kShownCodePoints = 40;
+
+// The parts joined. Messages are built with it rather than chains of operator+, whose temporaries
+// cost code at every call site in the Wasm.
+std::string cat(std::initializer_list<std::string_view> parts);
 
 // `s` cut to kShownCodePoints code points plus "…" when longer; a malformed sequence (lone
 // surrogate) becomes U+FFFD, so a message is always valid UTF-8 (the server dumps it as JSON),
@@ -40,15 +45,15 @@ std::string options_text(const std::vector<std::string>& options);
 // "[2]: <detail>" for an item. Each returns the error it stands for, so a validator can
 // `return invalid(why, ...)`.
 
-// *why = ": " + detail; attribute_value_invalid.
-Error invalid(std::string* why, const std::string& detail);
+// *why = ": " + the detail's parts; attribute_value_invalid.
+Error invalid(std::string* why, std::initializer_list<std::string_view> detail);
 // *why = ": expected <what>, got <shown_value(value)>"; attribute_value_invalid.
 Error expected(const char* what, const Json& value, std::string* why);
 // *why = "[k]" + item_why, the message of item k of an array; returns e.
 Error at_item(std::size_t k, const std::string& item_why, Error e, std::string* why);
 
-// "<key>: a function or other non-JSON value": the engine refuses such a value before it has the
-// definitions to validate it against.
+// "<key>: expected JSON data, got a function or other non-JSON value": the engine refuses such a
+// value before it has the definitions to validate it against.
 std::string not_json_message(std::string_view key);
 
 }  // namespace attrkit

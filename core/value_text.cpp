@@ -30,7 +30,7 @@ Error check_text(std::string_view s, std::uint32_t max_length, std::string* why)
     return Error::attribute_value_invalid;
   }
   if (count <= max_length) return Error::ok;
-  if (why) *why = ": " + too_long_text(count, max_length);
+  if (why) *why = cat({": ", too_long_text(count, max_length)});
   return Error::attribute_value_too_long;
 }
 
