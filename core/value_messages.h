@@ -4,8 +4,10 @@
 // the engine uses before definitions are known.
 //
 // A message is "<where>: <why>", where is the attribute key (`bio`), an item of it (`tags[2]`) or
-// `distinctId`. Input is echoed short: text is cut to kShownCodePoints code points and "…" marks
-// the cut, malformed text (a lone surrogate) is never echoed, containers are named, not printed.
+// `distinctId`; only an undeclared key is quoted inside the sentence (`"plan " is not a declared
+// attribute`), as it is the caller's text. Input is echoed short: text is cut to kShownCodePoints
+// code points and "…" marks the cut, malformed text (a lone surrogate) is never echoed, containers
+// are named, not printed.
 #pragma once
 #include <cstddef>
 #include <cstdint>
