@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { loadTestCore } from "./helpers/core.mjs";
-import { readFixtures, sameValue } from "./helpers/fixtures.mjs";
+import { messageDiff, readFixtures, sameValue } from "./helpers/fixtures.mjs";
 import { api, startServer } from "./helpers/server.mjs";
 
 const STATUS = {
@@ -51,7 +51,8 @@ function check(where, expect, answer) {
     assert.equal(answer.ok, false, `${where}: expected ${expect.error}, got ${JSON.stringify(answer)}`);
     assert.equal(answer.error.code, expect.error, where);
     assert.equal(answer.error.status, STATUS[expect.error], where);
-    assert.equal(answer.error.message, expect.message, `${where}: message`);
+    const diff = messageDiff(answer.error.message, expect);
+    assert.equal(diff, null, `${where}: ${diff}`);
   } else {
     assert.equal(answer.ok, true, `${where}: expected a value, got ${JSON.stringify(answer)}`);
     const diff = sameValue(answer.value, expect.value);
