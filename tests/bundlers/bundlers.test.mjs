@@ -227,6 +227,22 @@ test("plain <script type=\"module\"> importing dist/attrkit.mjs from a static fo
   await checkServed("static", dist);
 });
 
+test("wasmUrl: the .wasm from another origin (a CDN), nothing beside the module", async () => {
+  const dist = path.join(out, "static-cdn");
+  const cdnDir = path.join(out, "cdn");
+  cpSync(path.join(out, "static"), dist, { recursive: true });
+  for (const f of readdirSync(path.join(dist, "attrkit"))) if (f.endsWith(".wasm")) rmSync(path.join(dist, "attrkit", f));
+  copyWasm(cdnDir);
+  const cdn = await serveFolder(cdnDir);
+  try {
+    const name = readdirSync(cdnDir)[0];
+    const wasm = await checkServed("static-cdn", dist, `?wasm=${encodeURIComponent(`${cdn.url}/${name}`)}`);
+    assert.equal(new URL(wasm[0]).origin, cdn.url);
+  } finally {
+    await cdn.stop();
+  }
+});
+
 test("the checks catch a broken app: the same static folder without its .wasm fails", async () => {
   const dist = path.join(out, "static-broken");
   cpSync(path.join(out, "static"), dist, { recursive: true });
@@ -262,16 +278,17 @@ test("Next.js (app router, production build + next start): server component impo
 // ---- helpers ----------------------------------------------------------------------------------
 
 /** Serves a built folder with the static server, then checkApp. */
-async function checkServed(tool, dir) {
+async function checkServed(tool, dir, query = "") {
   const site = await serveFolder(dir);
   try {
-    await checkApp(tool, `${site.url}/`);
+    return await checkApp(tool, `${site.url}/${query}`);
   } finally {
     await site.stop();
   }
 }
 
-/** Loads the app in a fresh context; asserts stored on the server, a clean page, one .wasm fetch. */
+/** Loads the app in a fresh context; asserts stored on the server, a clean page, one .wasm fetch.
+ * Resolves to the .wasm URL requested. */
 async function checkApp(tool, url) {
   const id = `bundlers-${tool.replace(/\W+/g, "-")}`;
   const tab = await openPage(browser, { apiUrl: server.url });
@@ -289,6 +306,7 @@ async function checkApp(tool, url) {
     assert.equal((await stored(id)).plan, "Growth", `${tool}: stored on the server`);
     await tab.assertClean();
     assert.equal(wasm.length, 1, `${tool}: .wasm requests ${JSON.stringify(wasm)}`);
+    return wasm;
   } finally {
     await tab.close();
   }
