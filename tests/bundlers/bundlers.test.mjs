@@ -79,7 +79,7 @@ test("@arethetypeswrong/cli: no problem on the tarball (ESM-only package)", asyn
   // --profile esm-only: attrkit ships ES modules only (README "Install"); the profile leaves out
   // the CommonJS resolutions (node10, node16 from require), every ESM one is checked.
   const r = await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "table-flipped"], { cwd: suite, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } }).catch((e) => e);
-  console.log(r.stdout.replace(/^/gm, "# "));
+  console.log(r.stdout);
   assert.equal(r.code ?? 0, 0, `attw found problems:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /"attrkit" +│ 🟢 \(ESM\) +│ 🟢 /); // node16 (from ESM) and bundler resolve, typed
 });
@@ -250,30 +250,34 @@ test("the checks catch a broken app: the same static folder without its .wasm fa
   await assert.rejects(checkServed("static-broken", dist), /sdk_unavailable|console|stored/);
 });
 
-test("Next.js (app router, production build + next start): server component imports, client component writes", async () => {
-  const app = path.join(apps, "next");
-  rmSync(path.join(app, ".next"), { recursive: true, force: true });
-  // Vite's build sets NODE_ENV in this process; Next must not inherit it.
-  const { NODE_ENV, ...rest } = process.env;
-  const env = { ...rest, NEXT_TELEMETRY_DISABLED: "1" };
-  await run(bin("next"), ["build"], { cwd: app, env, maxBuffer: 1 << 24 });
-  const port = await freePort();
-  const child = spawn(bin("next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  try {
-    const url = `http://127.0.0.1:${port}/`;
-    await waitFor(async () => (await fetch(url).catch(() => null))?.ok, `next start (${log})`);
-    // Rendered on the server: the server component imported attrkit (Node, no window).
-    assert.match(await (await fetch(url)).text(), /server import: (<!-- -->)?function/);
-    await checkApp("next", url);
-  } finally {
-    child.kill("SIGTERM");
-    await new Promise((ok) => (child.exitCode !== null ? ok() : child.on("exit", ok)));
-  }
-  assert.doesNotMatch(log, /error/i, log);
-});
+for (const mode of ["dev", "build"]) {
+  test(`Next.js ${mode === "dev" ? "next dev" : "next build + next start"} (app router): server component imports, client component writes`, async () => {
+    const app = path.join(apps, "next");
+    // Vite's build sets NODE_ENV in this process; Next must not inherit it.
+    const { NODE_ENV, ...rest } = process.env;
+    const env = { ...rest, NEXT_TELEMETRY_DISABLED: "1" };
+    if (mode === "build") {
+      rmSync(path.join(app, ".next"), { recursive: true, force: true });
+      await run(bin("next"), ["build"], { cwd: app, env, maxBuffer: 1 << 24 });
+    }
+    const port = await freePort();
+    const child = spawn(bin("next"), [mode === "dev" ? "dev" : "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: app, env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      await waitFor(async () => (await fetch(url).catch(() => null))?.ok, `next ${mode} (${log})`, 120000);
+      // Rendered on the server: the server component imported attrkit (Node, no window).
+      assert.match(await (await fetch(url)).text(), /server import: (<!-- -->)?function/);
+      await checkApp(`next ${mode}`, url);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((ok) => (child.exitCode !== null ? ok() : child.on("exit", ok)));
+    }
+    assert.doesNotMatch(log, /error/i, log);
+  });
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 

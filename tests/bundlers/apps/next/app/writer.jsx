@@ -1,22 +1,22 @@
 "use client";
-// A client component that writes a value once mounted (the README's React example).
+// A client component that writes a value once mounted: the README's React example (one client per
+// page, shared; React's development StrictMode runs effects twice, the client is still made once).
 import { useEffect, useState } from "react";
 import { createClient } from "attrkit";
+
+let clientPromise;
+const attrkit = (options) => (clientPromise ??= createClient(options));
 
 export default function Writer() {
   const [status, setStatus] = useState("loading");
   useEffect(() => {
     const q = new URLSearchParams(window.location.search);
-    let client;
     const show = (text) => {
       setStatus(text);
       window.__attrkitResult = text;
     };
-    createClient({ publicKey: q.get("pk"), apiHost: q.get("host") })
-      .then((c) => {
-        client = c;
-        return c.analytics.setAttribute({ distinctId: q.get("id"), attribute: "plan", value: "growth" });
-      })
+    attrkit({ publicKey: q.get("pk"), apiHost: q.get("host") })
+      .then((client) => client.analytics.setAttribute({ distinctId: q.get("id"), attribute: "plan", value: "growth" }))
       .then(
         (r) => show(`stored ${r.attribute}=${r.value}`),
         (err) => {
@@ -24,7 +24,6 @@ export default function Writer() {
           console.error(err);
         },
       );
-    return () => client?.close();
   }, []);
   return <p id="status">{status}</p>;
 }
