@@ -11,6 +11,7 @@
 // Apps run one after another with one browser (2 cores). Outputs go to tests/bundlers/.out/.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -240,6 +241,35 @@ test("wasmUrl: the .wasm from another origin (a CDN), nothing beside the module"
     assert.equal(new URL(wasm[0]).origin, cdn.url);
   } finally {
     await cdn.stop();
+  }
+});
+
+test("the README's CSP (script-src 'self' 'wasm-unsafe-eval', connect-src the API) is enough; without 'wasm-unsafe-eval': sdk_unavailable", async () => {
+  const dist = path.join(out, "static");
+  const html = readFileSync(path.join(dist, "index.html"), "utf8");
+  const inline = /<script type="module">([\s\S]*?)<\/script>/.exec(html)[1];
+  const hash = `'sha256-${createHash("sha256").update(inline).digest("base64")}'`;
+  const policy = (wasm) => `script-src 'self' ${wasm} ${hash}; connect-src 'self' ${server.url}`;
+  const site = await serveFolder(dist, { csp: policy("'wasm-unsafe-eval'") });
+  try {
+    await checkApp("static-csp", `${site.url}/`);
+  } finally {
+    await site.stop();
+  }
+  // The same page without 'wasm-unsafe-eval': the core cannot compile, createClient rejects with
+  // sdk_unavailable (the page prints it), nothing thrown into the page, nothing sent.
+  const strict = await serveFolder(dist, { csp: policy("") });
+  const tab = await openPage(browser, { apiUrl: server.url, allowConsoleError: (text) => /WebAssembly|wasm-unsafe-eval|AttrkitError/.test(text) });
+  try {
+    const q = new URLSearchParams({ pk: server.publicKey, host: server.url, id: "bundlers-csp-refused" });
+    await tab.page.goto(`${strict.url}/?${q}`);
+    const result = await tab.page.waitForFunction(() => window.__attrkitResult, null, { timeout: 30000 }).then((h) => h.jsonValue());
+    assert.equal(result, "failed sdk_unavailable");
+    await tab.assertClean();
+    assert.deepEqual(tab.apiRequests, []);
+  } finally {
+    await tab.close();
+    await strict.stop();
   }
 });
 

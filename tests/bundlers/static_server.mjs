@@ -14,8 +14,9 @@ const TYPES = {
   ".map": "application/json",
 };
 
-/** Serves `root`; "/" and folders answer their index.html. Resolves to {url, stop()}. */
-export async function serveFolder(root) {
+/** Serves `root`; "/" and folders answer their index.html (with `csp` as its
+ * Content-Security-Policy when given). Resolves to {url, stop()}. */
+export async function serveFolder(root, { csp } = {}) {
   const base = path.resolve(root);
   const server = createServer((req, res) => {
     const { pathname } = new URL(req.url, "http://x");
@@ -23,7 +24,9 @@ export async function serveFolder(root) {
     if (!file.startsWith(base)) return res.writeHead(403).end();
     if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, "index.html");
     if (req.method !== "GET" || !existsSync(file)) return res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "access-control-allow-origin": "*" });
+    const headers = { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "access-control-allow-origin": "*" };
+    if (csp && file.endsWith(".html")) headers["content-security-policy"] = csp;
+    res.writeHead(200, headers);
     createReadStream(file).pipe(res);
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
