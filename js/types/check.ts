@@ -3,6 +3,10 @@ import { AttrkitError, createClient, type AttrkitQueue, type Client, type Engine
 
 async function main(): Promise<void> {
   const client: Client = await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com" });
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: "https://cdn.example.com/attrkit-core.wasm" });
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: new URL("https://cdn.example.com/a.wasm") });
+  // @ts-expect-error wasmUrl is a URL or a string
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: 1 });
   const r = await client.analytics.setAttribute({ distinctId: "u1", attribute: "persona", value: "teacher" });
   const personId: string = r.personId;
   const many = await client.analytics.setAttributes({ distinctId: "u1", attributes: { plan: "Pro", team_size: 12, topics: ["math"] } });

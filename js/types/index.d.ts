@@ -11,13 +11,23 @@ export interface ClientOptions {
   apiHost: string;
 }
 
+/** createClient's options: init's, and where the core's .wasm is. */
+export interface CreateClientOptions extends ClientOptions {
+  /**
+   * Where the core's .wasm is, when not beside the bundle (a CDN; the file is
+   * dist/attrkit-core.<hash>.wasm of the package). Relative URLs resolve against the page.
+   * Default: the package's own file, which your bundler emits.
+   */
+  wasmUrl?: string | URL;
+}
+
 export type ErrorCode =
   | "attribute_not_defined" | "attribute_value_invalid" | "attribute_value_too_long"
   | "attribute_archived" | "distinct_id_invalid" | "client_attribute_writes_disabled"
   | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full"
   | "payload_too_large" | "rate_limited" | "invalid_request" | "invalid_config"
   | "invalid_api_host" | "delivery_failed" | "not_found" | "server_error"
-  /** Script tag only: the core could not load (CSP without 'wasm-unsafe-eval', .wasm 404...). */
+  /** The core could not load (CSP without 'wasm-unsafe-eval', .wasm 404...): createClient rejects, the script tag answers with it. */
   | "sdk_unavailable"
   | (string & {});
 
@@ -145,4 +155,4 @@ export interface AttrkitQueue {
   inspect(): EngineState | null;
 }
 
-export declare function createClient(options: ClientOptions): Promise<Client>;
+export declare function createClient(options: CreateClientOptions): Promise<Client>;

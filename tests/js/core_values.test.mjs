@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 
-import { loadCore } from "../../js/src/core.js";
+import { loadCore } from "../../js/src/core_node.js";
 import { glueFile, loadTestCore, wasmFile } from "./helpers/core.mjs";
 import { messageDiff, readFixtures, sameValue } from "./helpers/fixtures.mjs";
 
@@ -302,7 +302,7 @@ describe("converter", () => {
   });
 });
 
-// ---- the loader (js/src/core.js) over HTTP: the browser path, exercised from Node -------------
+// ---- the loader (js/src/core.js via core_node.js) over HTTP: the browser path, exercised from Node -------------
 
 describe("loader", () => {
   const wasmBytes = readFileSync(wasmFile);

@@ -1,4 +1,4 @@
-// The npm API (js/dist/attrkit.mjs, built by `node js/build.mjs`) against a REAL attrkit-server:
+// The npm API (js/dist/attrkit.node.mjs, the package in Node; built by `node js/build.mjs`) against a REAL attrkit-server:
 // the Promise API and the user-context call with their exact results, what reached the server
 // (read back with the secret key), local failures that send nothing (fetch is wrapped to COUNT
 // requests, which is observing, not mocking), and the key and apiHost rules of DESIGN §6.
@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 
 import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
-const dist = `${sdkDir}/attrkit.mjs`;
+const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
 if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
 const { createClient, AttrkitError } = await import(dist);
 
