@@ -16,7 +16,7 @@
 // Prints markdown tables of the medians; writes bench/results/<date>.json (every sample) and
 // bench/results/latest.json; draws bench/bench.svg (lib/plot.mjs).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -40,10 +40,12 @@ const ONLY = opt("--only", "")
 const KEY = "bench_plan";
 const CHROMIUM = process.env.ATTRKIT_CHROMIUM ?? "/usr/bin/chromium";
 // Bounds of one workload's wait for delivery: done once the last value arrived and nothing was
-// sent for QUIET_MS; or nothing at all for IDLE_MS (an SDK that dropped the last value); or MAX_MS.
+// sent for QUIET_MS (or the SDK's own flush interval + 1 s); or nothing at all for IDLE_MS (an SDK
+// that dropped the last value); or MAX_MS after the calls: what arrives later is not counted
+// ("values received" = within 10 s of the calls).
 const QUIET_MS = 1000;
-const IDLE_MS = 6000;
-const MAX_MS = 20000;
+const IDLE_MS = 5000;
+const MAX_MS = 10000;
 
 const log = (...a) => console.error("[bench]", ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -137,14 +139,14 @@ async function visit(browser, page, url, sdk, collector) {
   let ok = true;
   await page.waitForFunction(() => window.__bench.readyAt !== null, null, { timeout: 20000 }).catch(() => (ok = false));
   const r = await page.evaluate((main) => {
-    const res = performance.getEntriesByType("resource");
-    const file = res.find((e) => new URL(e.name).pathname === main);
-    const loadEvent = Object.entries(window.__bench.scripts).find(([src]) => new URL(src).pathname === main);
+    const res = performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === main);
     return {
       readyAt: window.__bench.readyAt,
-      scriptLoaded: loadEvent ? loadEvent[1] : file ? file.responseEnd : null,
-      scriptFrom: loadEvent ? "load event" : file ? "responseEnd" : null,
-      transfer: res.filter((e) => new URL(e.name).pathname === main).reduce((n, e) => n + e.transferSize, 0),
+      // "Script loaded": the SDK's main file has arrived (responseEnd; from the HTTP cache on a
+      // warm visit). Not the script's load event: some SDKs are ready while their script is
+      // still being evaluated (Mixpanel calls `loaded` from inside it).
+      scriptLoaded: res.length ? res[0].responseEnd : null,
+      transfer: res.reduce((n, e) => n + e.transferSize, 0),
     };
   }, sdk.mainFile ?? "/none");
   const events = await stopTrace(browser);
@@ -154,7 +156,6 @@ async function visit(browser, page, url, sdk, collector) {
     ready: ok,
     navToReady: ok ? r.readyAt : null,
     scriptToReady: ok && r.scriptLoaded !== null ? r.readyAt - r.scriptLoaded : null,
-    scriptFrom: r.scriptFrom,
     mainTransfer: r.transfer,
     initMainMs: mt?.ms ?? null,
     files: shipped.map((e) => ({ path: e.path, ...sizes(e.payload) })),
@@ -172,7 +173,6 @@ async function workload(browser, page, sdk, collector, { user, tag, same, server
   collector.reset();
   const final = same ? `${tag}-same` : `${tag}-${N - 1}`;
   await startTrace(browser, page);
-  const t0 = Date.now();
   const callMs = await page.evaluate(
     ({ n, key, tag: t, same: s }) => {
       performance.mark("bench-w0");
@@ -182,6 +182,7 @@ async function workload(browser, page, sdk, collector, { user, tag, same, server
     },
     { n: N, key: KEY, tag, same },
   );
+  const t0 = Date.now(); // the calls returned
   const outcome = await waitDelivered(collector, sdk, tag, final, t0);
   const events = await stopTrace(browser);
   const mt = mainThreadTime(events, { from: "bench-w0" });
@@ -293,6 +294,7 @@ function summarise(samples, sdks) {
         mainMs: m((x) => x[w].mainMs),
         callMs: m((x) => x[w].callMs),
         requests: m((x) => x[w].requests),
+        preflights: m((x) => x[w].preflights),
         wireBytes: m((x) => x[w].wireBytes),
         sentBytes: m((x) => x[w].sentBytes),
         values: m((x) => x[w].values),
@@ -349,7 +351,7 @@ async function main() {
     const sdks = [];
     const pkgVersion = (pkg) => {
       try {
-        return JSON.parse(execFileSync("node", ["-p", `JSON.stringify(require("${pkg}/package.json").version)`], { cwd: benchDir, encoding: "utf8" }));
+        return JSON.parse(readFileSync(path.join(benchDir, "node_modules", pkg, "package.json"), "utf8")).version;
       } catch {
         return null;
       }

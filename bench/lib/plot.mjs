@@ -1,5 +1,6 @@
 // bench/bench.svg: the main figures as horizontal bars, one panel per figure, one bar per SDK
-// (medians from run.mjs). Hand-written SVG, no library. Lower is better in every panel.
+// (medians from run.mjs). Hand-written SVG, no library. Lower is better in every panel. The
+// workload panels span three orders of magnitude, so their bars are log10(1 + value).
 const PANELS = [
   { title: "shipped, brotli (KB)", get: (r) => r.bytes.brotli / 1024 },
   { title: "navigation → ready, cold (ms)", get: (r) => r.cold.navToReady },
@@ -7,17 +8,17 @@ const PANELS = [
   { title: "navigation → ready, warm (ms)", get: (r) => r.warm.navToReady },
   { title: "init main-thread (ms)", get: (r) => r.cold.initMainMs },
   { title: "JS heap at ready (MB)", get: (r) => r.cold.heap / 1048576 },
-  { title: "1,000 distinct updates: main-thread (ms)", get: (r) => r.distinct?.mainMs },
-  { title: "1,000 identical updates: main-thread (ms)", get: (r) => r.identical?.mainMs },
-  { title: "1,000 distinct updates: wire (KB)", get: (r) => r.distinct && r.distinct.wireBytes / 1024 },
-  { title: "1,000 distinct updates: requests", get: (r) => r.distinct?.requests },
+  { title: "1,000 distinct updates: main-thread (ms, log)", get: (r) => r.distinct?.mainMs, log: true },
+  { title: "1,000 identical updates: main-thread (ms, log)", get: (r) => r.identical?.mainMs, log: true },
+  { title: "1,000 distinct updates: wire (KB, log)", get: (r) => r.distinct && r.distinct.wireBytes / 1024, log: true },
+  { title: "1,000 distinct updates: requests (log)", get: (r) => r.distinct?.requests, log: true },
 ];
 
 const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
 const fmt = (v) => (v >= 100 ? Math.round(v).toLocaleString("en-US") : v >= 10 ? v.toFixed(0) : v.toFixed(1));
 
 export function plot(rows, meta) {
-  const sdks = rows.filter((r) => r.sdk !== "blank page" || true);
+  const sdks = rows;
   const cols = 2;
   const barH = 14;
   const gap = 4;
@@ -55,7 +56,7 @@ export function plot(rows, meta) {
         out.push(`<text x="${x0 + labelW + 2}" y="${y + barH - 3}" fill="#999">n/a</text>`);
         return;
       }
-      const w = Math.max(1, (v / max) * plotW);
+      const w = Math.max(1, (p.log ? Math.log10(1 + v) / Math.log10(1 + max) : v / max) * plotW);
       out.push(`<rect x="${x0 + labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${ours ? "#d9480f" : r.sdk === "blank page" ? "#bbb" : "#4c6ef5"}"/>`);
       out.push(`<text x="${(x0 + labelW + w + 4).toFixed(1)}" y="${y + barH - 3}">${fmt(v)}</text>`);
     });
