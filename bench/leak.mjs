@@ -16,12 +16,11 @@
 // (and says so) past --max-seconds.
 import os from "node:os";
 import path from "node:path";
-import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { api, startServer } from "../tests/js/helpers/server.mjs";
 import { startPageServer } from "../tests/e2e/helpers/page_server.mjs";
 import { probe } from "./lib/probe.mjs";
-import { repoRoot } from "./lib/sdks.mjs";
+import { attrkitSnippet, repoRoot } from "./lib/sdks.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
@@ -42,8 +41,7 @@ async function main() {
     await api(server, "PUT", "/api/v1/workspace/settings", { key: server.secretKey, body: { clientAttributeWrites: true } });
     await api(server, "PUT", `/api/v1/attributes/definitions/${KEY}`, { key: server.secretKey, body: { key: KEY, type: "string" } });
     site = await startPageServer();
-    const src = readFileSync(path.join(repoRoot, "js/src/snippet.js"), "utf8");
-    const snippet = src.replace(/(["'])[^"'\n]*\/attrkit(?:\.min)?\.js\1/, () => js(`${server.url}/sdk/attrkit.js`));
+    const snippet = attrkitSnippet(`${server.url}/sdk/attrkit.js`);
     const url = site.page({
       head:
         `<script>${snippet}\n;attrkit.push(["do","init",[${js({ publicKey: server.publicKey, apiHost: server.url })}]]);` +

@@ -262,23 +262,37 @@ export const PEERS = [
   },
 ];
 
-// attrkit itself: the real snippet (js/src/snippet.js, its URL swapped as the e2e tests do) and
+/**
+ * attrkit's real loader snippet, loading the SDK from `sdkUrl`: the built one (js/dist/snippet.min.js,
+ * which carries what the build fills in, such as an SRI hash) when it exists, else the source
+ * (js/src/snippet.js). Its one string literal ending in "/attrkit.js" is swapped for `sdkUrl`, as the
+ * e2e tests do, so the page runs the shipped snippet's code.
+ */
+export function attrkitSnippet(sdkUrl) {
+  const literal = /(["'])[^"'\n]*\/attrkit(?:\.min)?\.js\1/;
+  for (const f of ["js/dist/snippet.min.js", "js/src/snippet.js"]) {
+    const file = path.join(repoRoot, f);
+    if (!existsSync(file)) continue;
+    const src = readFileSync(file, "utf8");
+    if (literal.test(src)) return src.replace(literal, () => js(sdkUrl));
+  }
+  throw new Error('attrkit snippet: no "…/attrkit.js" URL literal in js/dist/snippet.min.js or js/src/snippet.js');
+}
+
+// attrkit itself: the real snippet (attrkitSnippet) and
 // js/dist/attrkit.js, or the npm ESM build js/dist/attrkit.mjs; both against the real server.
 export const ATTRKIT = [
   {
     name: "attrkit",
     flavour: "script",
-    loading: "the real snippet (js/src/snippet.js) adding js/dist/attrkit.js (+ its .wasm), served by the real server",
+    loading: "the real snippet (js/dist/snippet.min.js, else js/src/snippet.js) adding js/dist/attrkit.js (+ its .wasm), served by the real server",
     ready: 'the "ready" event (push ["on", "ready", [fn]]): config applied and stored state read',
     set: 'attrkit.push(["set", "user:attributes", [{key: value}]])',
     mainFile: "/sdk/attrkit.js",
     writes: /^\/api\/v1\/attributes\/values/,
     quietMs: 1000 + 1000, // the flush window, 1 s
     head(c) {
-      const src = readFileSync(path.join(repoRoot, "js/src/snippet.js"), "utf8");
-      const literal = /(["'])[^"'\n]*\/attrkit(?:\.min)?\.js\1/;
-      if (!literal.test(src)) throw new Error("js/src/snippet.js: no .../attrkit.js URL literal to point at the server");
-      const snippet = src.replace(literal, () => js(`${c.collector}/sdk/attrkit.js`));
+      const snippet = attrkitSnippet(`${c.collector}/sdk/attrkit.js`);
       return (
         `${snippet}\n;attrkit.push(["do","init",[${js({ publicKey: c.publicKey, apiHost: c.collector })}]]);` +
         `attrkit.push(["on","ready",[function(){__bench.ready()}]]);` +
