@@ -195,13 +195,16 @@ async function workload(browser, page, sdk, collector, { user, tag, same, server
   const t0 = Date.now(); // the calls returned
   const outcome = await waitDelivered(collector, sdk, tag, final, t0);
   const after = await taskSeconds();
+  // What arrived by now is what counts (reading a trace back can take seconds, and an SDK may
+  // still send meanwhile).
+  const seen = [...collector.log];
   await cdp.detach().catch(() => {});
   const t1 = Date.now();
   const traced = TRACE_WORKLOADS ? mainThreadTime(await stopTrace(browser), { from: "bench-w0" }) : null;
   if (process.env.BENCH_T) log(`  ${sdk.name}: calls ${Math.round(callMs)} ms, wait ${t1 - t0} ms (${outcome}), trace read ${Date.now() - t1} ms`);
-  const reqs = collector.api();
-  const preflights = collector.log.filter((e) => !e.static && e.method === "OPTIONS");
-  const values = valuesIn(writesOf(collector, sdk), tag);
+  const reqs = seen.filter((e) => !e.static && e.method !== "OPTIONS");
+  const preflights = seen.filter((e) => !e.static && e.method === "OPTIONS");
+  const values = valuesIn(reqs.filter((e) => sdk.writes.test(e.path)), tag);
   if (process.env.BENCH_DEBUG) {
     for (const e of reqs) log(`  ${sdk.name} ${e.method} ${e.url.slice(0, 120)} ${e.status} ${e.reqBytes}+${e.resBytes} B: ${e.text.slice(0, Number(process.env.BENCH_DEBUG) || 300).replace(/\s+/g, " ")}`);
   }
