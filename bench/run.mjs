@@ -16,7 +16,7 @@
 // Prints markdown tables of the medians; writes bench/results/<date>.json (every sample) and
 // bench/results/latest.json; draws bench/bench.svg (lib/plot.mjs).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -56,6 +56,18 @@ const median = (xs) => {
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 };
+
+function distFiles() {
+  const dir = path.join(repoRoot, "js/dist");
+  const types = { ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json" };
+  const files = {};
+  for (const name of readdirSync(dir)) {
+    const type = types[path.extname(name)];
+    if (type) files[`/sdk/${name}`] = { body: readFileSync(path.join(dir, name)), type };
+  }
+  if (!files["/sdk/attrkit.js"]) throw new Error("js/dist/attrkit.js missing: run bash scripts/build.sh all");
+  return files;
+}
 
 function ensurePeers() {
   if (existsSync(path.join(benchDir, "node_modules/.package-lock.json"))) return;
@@ -148,6 +160,13 @@ async function visit(browser, page, url, sdk, collector) {
       // still being evaluated (Mixpanel calls `loaded` from inside it).
       scriptLoaded: res.length ? res[0].responseEnd : null,
       transfer: res.reduce((n, e) => n + e.transferSize, 0),
+      // Every request of the page (Resource Timing: start and responseEnd are exposed
+      // cross-origin): the timeline of a visit.
+      timeline: performance.getEntriesByType("resource").map((e) => ({
+        what: `${e.initiatorType} ${new URL(e.name).pathname}`,
+        start: e.startTime,
+        end: e.responseEnd,
+      })),
     };
   }, sdk.mainFile ?? "/none");
   const events = await stopTrace(browser);
@@ -158,6 +177,7 @@ async function visit(browser, page, url, sdk, collector) {
     navToReady: ok ? r.readyAt : null,
     scriptToReady: ok && r.scriptLoaded !== null ? r.readyAt - r.scriptLoaded : null,
     mainTransfer: r.transfer,
+    timeline: r.timeline,
     initMainMs: mt?.ms ?? null,
     files: shipped.map((e) => ({ path: e.path, ...sizes(e.payload) })),
     apiRequests: collector.api().length,
@@ -283,6 +303,21 @@ async function runOne(browser, site, sdk, collector, rep, server) {
   return out;
 }
 
+// The median start and end of each request of the cold visits (by kind and path, in the order of
+// their median start), then ready.
+function timelineOf(visits) {
+  const by = new Map();
+  for (const v of visits) {
+    for (const e of v ?? []) {
+      if (!by.has(e.what)) by.set(e.what, { starts: [], ends: [] });
+      by.get(e.what).starts.push(e.start);
+      by.get(e.what).ends.push(e.end);
+    }
+  }
+  return [...by].map(([what, x]) => ({ what, start: median(x.starts), end: median(x.ends), n: x.starts.length }))
+    .sort((a, b) => a.start - b.start);
+}
+
 function summarise(samples, sdks) {
   const rows = [];
   for (const sdk of sdks) {
@@ -321,6 +356,7 @@ function summarise(samples, sdks) {
         heapAfter: m((x) => x[w].mem.heap),
         wasmAfter: m((x) => x[w].mem.wasm),
       } : null])),
+      timeline: timelineOf(s.map((x) => x.cold.timeline)),
       external: [...new Set(all.flatMap((x) => x.external))],
       errors: [...new Set(all.flatMap((x) => x.errors))].slice(0, 3),
     });
@@ -377,7 +413,9 @@ async function main() {
       if (ONLY.length && !ONLY.some((o) => def.name.toLowerCase().startsWith(o))) continue;
       let collector;
       if (def.flavour) {
-        collector = await startCollector({ proxyTo: server.url });
+        // attrkit's files (js/dist) are served like the peers' (from memory, cacheable for an
+        // hour, as a CDN would); its API requests go to the real server through the proxy.
+        collector = await startCollector({ proxyTo: server.url, files: distFiles() });
       } else {
         const files = await def.files().catch((e) => (log(`${def.name}: ${e.message}`), null));
         if (!files) {
@@ -423,6 +461,10 @@ async function main() {
     const md = tables(rows);
     console.log(`\n${meta.date} · ${REPS} repetitions, medians · ${meta.cpus} cores, load average ${load} · Chromium ${meta.chromium}\n`);
     console.log(md);
+    for (const r of rows.filter((x) => x.sdk.startsWith("attrkit"))) {
+      const steps = r.timeline.map((t) => `${t.what} ${f0(t.start)}-${f0(t.end)}`);
+      console.log(`- ${r.sdk} cold timeline (ms from navigation, medians): ${steps.join(", ")}; ready ${f0(r.cold.navToReady)}`);
+    }
     for (const r of rows) {
       const notes = [];
       if (r.failed.length) notes.push(`failed runs: ${r.failed.length} (${r.failed[0]})`);

@@ -2,9 +2,9 @@
 // answers what that SDK expects (config/settings, decide/flags, batch endpoints), serves the
 // SDK's files as a CDN would (cacheable), and records every request: path, bytes on the wire
 // (request line + headers + body, and the answer), and the body decoded to text so the values
-// it carries can be counted. With `proxyTo` it forwards everything unchanged to another server
-// (attrkit's real reference server) and records the same way, so every SDK is measured through
-// the same code.
+// it carries can be counted. With `proxyTo` it forwards every request that is not one of its
+// `files` unchanged to another server (attrkit's real reference server) and records the same way,
+// so every SDK is measured through the same code.
 //
 //   const c = await startCollector({ routes, files, proxyTo });
 //   c.url; c.log (entries); c.reset(); await c.stop();
@@ -130,7 +130,8 @@ export async function startCollector({ route = () => undefined, files = {}, prox
         if (!res.destroyed) res.writeHead(status, headers).end(buf);
       };
 
-      if (target) {
+      const file = files[u.pathname];
+      if (target && !(file && req.method === "GET")) {
         const isStatic = !u.pathname.startsWith("/api/");
         entry.static = isStatic;
         if (!isStatic && req.method !== "OPTIONS") entry.text = decodeBody(body, req.headers, req.url);
@@ -153,7 +154,6 @@ export async function startCollector({ route = () => undefined, files = {}, prox
       }
 
       if (req.method === "OPTIONS") return finish(204, corsHeaders(req), "");
-      const file = files[u.pathname];
       if (file && req.method === "GET") {
         entry.static = true;
         const etag = `"${file.body.length}-${file.hash ?? ""}"`;
