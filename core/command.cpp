@@ -126,11 +126,11 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
       return c;
     }
     if (name == "consent") {
-      const bool granted = args.size() == 1 && args[0] == "granted";
-      if (!granted && !(args.size() == 1 && args[0] == "denied"))
+      const std::string* value = args.size() == 1 ? args[0].get_ptr<const std::string*>() : nullptr;
+      if (!value || (*value != "granted" && *value != "denied"))
         return fail(why, "do consent expects [\"granted\"] or [\"denied\"]");
       c.kind = CommandKind::consent;
-      c.enabled = granted;
+      c.enabled = *value == "granted";
       return c;
     }
     return fail(why, "unknown do command: use init, identify, reset, consent or debug");

@@ -164,22 +164,26 @@ bool refuse(const char** why, const char* reason) {
   return false;
 }
 
+// The string value of options[name]: `fallback` when absent, nullptr when present but not a string.
+const std::string* setting(const Json& options, const char* name, const std::string& fallback) {
+  const auto it = options.find(name);
+  return it == options.end() ? &fallback : it->get_ptr<const std::string*>();
+}
+
 // consent, persistence, debug: absent keeps the default; any other value than the documented ones
 // is refused rather than guessed (a typo in "consent" must not start tracking).
 bool parse_settings(const Json& options, InitOptions* out, const char** why) {
-  const auto consent = options.find("consent");
-  if (consent != options.end()) {
-    if (*consent == "granted") out->consent = Consent::granted;
-    else if (*consent == "pending") out->consent = Consent::pending;
-    else if (*consent == "denied") out->consent = Consent::denied;
-    else return refuse(why, "consent must be \"granted\", \"pending\" or \"denied\"");
-  }
-  const auto persistence = options.find("persistence");
-  if (persistence != options.end()) {
-    if (*persistence == "memory") out->memory = true;
-    else if (*persistence != "localStorage")
-      return refuse(why, "persistence must be \"localStorage\" or \"memory\"");
-  }
+  static const std::string kGranted = "granted";
+  static const std::string kLocalStorage = "localStorage";
+  const std::string* consent = setting(options, "consent", kGranted);
+  if (consent && *consent == "pending") out->consent = Consent::pending;
+  else if (consent && *consent == "denied") out->consent = Consent::denied;
+  else if (!consent || *consent != kGranted)
+    return refuse(why, "consent must be \"granted\", \"pending\" or \"denied\"");
+  const std::string* persistence = setting(options, "persistence", kLocalStorage);
+  if (persistence && *persistence == "memory") out->memory = true;
+  else if (!persistence || *persistence != kLocalStorage)
+    return refuse(why, "persistence must be \"localStorage\" or \"memory\"");
   const auto debug = options.find("debug");
   if (debug != options.end()) {
     if (!debug->is_boolean()) return refuse(why, "debug must be true or false");

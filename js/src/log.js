@@ -42,8 +42,18 @@ export class Log {
   }
 }
 
+// One line of text: values as JSON (functions as "ƒ"), so every console prints the same line.
 function out(level, args) {
   try {
-    console[level](PREFIX, ...args);
+    console[level]([PREFIX, ...args.map(text)].join(" "));
   } catch {}
+}
+
+function text(v) {
+  if (typeof v === "string") return v;
+  try {
+    return JSON.stringify(v, (k, x) => (typeof x === "function" ? "ƒ" : x)) ?? String(v);
+  } catch {
+    return "(unreadable)";
+  }
 }

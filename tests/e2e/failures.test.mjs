@@ -46,24 +46,46 @@ async function page(init, { before = "", probe } = {}) {
   const tab = await stack.open({ allowConsoleError: (text) => /Failed to load resource|ERR_EMPTY_RESPONSE|ERR_CONNECTION/.test(text) });
   if (probe) await tab.page.addInitScript(probe);
   const initLine = init ? `attrkit.push(["do", "init", [${jsLiteral(init)}]]);\n` : "";
-  await tab.page.goto(stack.customerPage({ initFirst: false, name: "failures", before: `${initLine}${RECORD_EVENTS}\n${before}` }));
+  await tab.page.goto(stack.customerPage({ initFirst: false, name: "failures", before: `${RECORD_EVENTS}\n${initLine}${before}` }));
   await waitForSdk(tab.page);
   return tab;
 }
 
-const QUEUED = `
-window.__queued = [
-  __push(["do", "identify", ["ID"]]),
-  __push(["set", "user:attributes", [{ plan: "Pro" }]]),
-  __push(["set", "user:name", ["Sam Taylor"]]),
-  __push(["set", "user:attributes", [{ team_size: 3 }, { refetchBoosted: true }]]),
-];`;
-const queued = (id) => QUEUED.replace("ID", id);
+// Pushed once the SDK is loaded (a push before load returns no Promise): identify, then three
+// writes; settled(tab) awaits their results.
+const queue = (tab, id) =>
+  tab.page.evaluate((distinctId) => {
+    window.__queued = [
+      window.__push(["do", "identify", [distinctId]]),
+      window.__push(["set", "user:attributes", [{ plan: "Pro" }]]),
+      window.__push(["set", "user:name", ["Sam Taylor"]]),
+      window.__push(["set", "user:attributes", [{ team_size: 3 }, { refetchBoosted: true }]]),
+    ];
+  }, id);
 const settled = (tab) => tab.page.evaluate(() => Promise.all(window.__queued));
+// Holds the config request at the relay until the returned function is called, so writes pushed
+// after load are queued behind it.
+function holdConfig() {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  relay.rule = (e) => (e.method === "GET" && e.path.startsWith("/api/v1/sdk/config") ? { hold: gate } : undefined);
+  return () => {
+    relay.rule = () => undefined;
+    release();
+  };
+}
+// Written before the SDK loaded: no Promise to await; an error event tells their fate.
+const PRELOAD = `attrkit.push(["do", "identify", ["user-e2e-preload"]]);
+attrkit.push(["set", "user:attributes", [{ role: "admin" }]]);`;
 const warnings = (tab) => tab.consoleLines.filter((l) => l.startsWith("warning: attrkit:"));
 
 test("a wrong pk_ key: every queued push resolves {ok: false, invalid_key} within seconds; one warning", async () => {
-  const tab = await page({ publicKey: UNKNOWN_KEY, apiHost: stack.server.url }, { before: queued("user-e2e-401") });
+  const release = holdConfig();
+  const seen = relay.log.length;
+  const tab = await page({ publicKey: UNKNOWN_KEY, apiHost: relay.url }, { before: PRELOAD });
+  await queue(tab, "user-e2e-401");
+  assert.equal((await tab.page.evaluate(() => window.attrkit.inspect())).pending.length, 4, "queued behind the config");
+  release();
   const started = Date.now();
   const results = await settled(tab);
   assert.ok(Date.now() - started < 5000);
@@ -78,8 +100,11 @@ test("a wrong pk_ key: every queued push resolves {ok: false, invalid_key} withi
   const rejected = await tab.page.evaluate(() =>
     window.attrkit.analytics.setAttribute({ distinctId: "u", attribute: "plan", value: "Pro" }).then(() => null, (e) => e.code));
   assert.equal(rejected, "invalid_key");
-  assert.deepEqual(tab.writeRequests(), [], "no write request");
-  assert.equal(tab.apiRequests.filter((r) => r.path === "/api/v1/sdk/config").length, 1);
+  const [event] = await waitForEvents(tab.page, "error", 1);
+  assert.equal(event.code, "invalid_key");
+  assert.equal(event.writeIds.length, 4, "the pre-load write and the three queued ones, one event");
+  const traffic = relay.log.slice(seen).filter((e) => e.method !== "OPTIONS");
+  assert.deepEqual(traffic.map((e) => `${e.method} ${e.path}`), ["GET /api/v1/sdk/config"], "one config request, no write");
   assert.equal(warnings(tab).length, 1, tab.consoleLines.join("\n"));
   await tab.assertClean();
   await tab.close();
@@ -89,13 +114,19 @@ test("writes disabled: every queued push resolves {ok: false, client_attribute_w
   const off = await api(stack.server, "PUT", "/api/v1/workspace/settings", { key: stack.server.secretKey, body: { clientAttributeWrites: false } });
   assert.equal(off.status, 200);
   try {
-    const tab = await page(stack.init, { before: queued("user-e2e-403") });
+    const release = holdConfig();
+    const seen = relay.log.length;
+    const tab = await page({ publicKey: stack.server.publicKey, apiHost: relay.url }, { before: PRELOAD });
+    await queue(tab, "user-e2e-403");
+    release();
     const results = await settled(tab);
+    const [event] = await waitForEvents(tab.page, "error", 1);
+    assert.equal(event.code, "client_attribute_writes_disabled");
     for (const r of results.slice(1)) {
       assert.equal(r.error.code, "client_attribute_writes_disabled");
       assert.equal(r.error.status, 403);
     }
-    assert.deepEqual(tab.writeRequests(), []);
+    assert.deepEqual(relay.log.slice(seen).filter((e) => e.writes), [], "no write request");
     assert.equal(warnings(tab).length, 1, tab.consoleLines.join("\n"));
     await tab.assertClean();
     await tab.close();
@@ -105,7 +136,8 @@ test("writes disabled: every queued push resolves {ok: false, client_attribute_w
 });
 
 test("consent pending: storage untouched and no request until granted; then the held writes arrive once", async () => {
-  const tab = await page({ ...stack.init, consent: "pending" }, { before: queued("user-e2e-consent"), probe: storageProbe({ throws: false }) });
+  const tab = await page({ ...stack.init, consent: "pending" }, { probe: storageProbe({ throws: false }) });
+  await queue(tab, "user-e2e-consent");
   await tab.page.evaluate(() => new Promise((r) => setTimeout(r, 1500))); // past a flush window
   assert.equal(await tab.page.evaluate(() => window.__lsReads), 0, "the localStorage getter was never called");
   assert.deepEqual(tab.apiRequests, [], "no request left the page");
@@ -129,7 +161,8 @@ test("consent pending: storage untouched and no request until granted; then the 
 });
 
 test("consent denied: the held writes are discarded with one consent_denied event; nothing stored or sent", async () => {
-  const tab = await page({ ...stack.init, consent: "pending" }, { before: queued("user-e2e-denied"), probe: storageProbe({ throws: false }) });
+  const tab = await page({ ...stack.init, consent: "pending" }, { probe: storageProbe({ throws: false }) });
+  await queue(tab, "user-e2e-denied");
   assert.deepEqual(await tab.page.evaluate(() => window.__push(["do", "consent", ["denied"]])), { ok: true, value: null });
   const results = await settled(tab);
   for (const r of results.slice(1)) assert.equal(r.error.code, "consent_denied");
@@ -148,7 +181,8 @@ test("consent denied: the held writes are discarded with one consent_denied even
 });
 
 test("consent denied after it was granted: this page's stored state and the client id are removed", async () => {
-  const tab = await page(stack.init, { before: queued("user-e2e-revoked") });
+  const tab = await page(stack.init);
+  await queue(tab, "user-e2e-revoked");
   await settled(tab);
   await waitForStored(stack, "user-e2e-revoked", { plan: "Pro" });
   await eventually(async () => Object.keys(await storageOf(tab.page)).some((k) => k.startsWith("attrkit:v1:s:")),
@@ -163,7 +197,8 @@ test("consent denied after it was granted: this page's stored state and the clie
 });
 
 test('persistence "memory": a throwing localStorage getter is never called, and writes are delivered', async () => {
-  const tab = await page({ ...stack.init, persistence: "memory" }, { before: queued("user-e2e-memory"), probe: storageProbe({ throws: true }) });
+  const tab = await page({ ...stack.init, persistence: "memory" }, { probe: storageProbe({ throws: true }) });
+  await queue(tab, "user-e2e-memory");
   const results = await settled(tab);
   assert.deepEqual(results.map((r) => r.ok), [true, true, true, true]);
   await waitForStored(stack, "user-e2e-memory", { plan: "Pro", team_size: 3 });
@@ -176,14 +211,17 @@ test('persistence "memory": a throwing localStorage getter is never called, and 
 
 test("a corrected init after a bad one stores a value; an sk_ key stops the page for good", async () => {
   const tab = await page({ publicKey: "pk_live_typo", apiHost: stack.server.url }, {
-    before: `window.__bad = __push(["do", "init", [${jsLiteral({ publicKey: stack.server.publicKey, apiHost: "http://api.example.com" })}]]);
-window.__queued = [__push(["do", "identify", ["user-e2e-reinit"]]), __push(["set", "user:attributes", [{ plan: "Growth" }]])];
-window.__good = __push(["do", "init", [${jsLiteral(stack.init)}]]);`,
+    before: `attrkit.push(["do", "identify", ["user-e2e-reinit"]]);
+attrkit.push(["set", "user:attributes", [{ role: "admin" }]]);`,
   });
-  assert.equal((await tab.page.evaluate(() => window.__bad)).error.code, "invalid_api_host");
-  assert.deepEqual(await tab.page.evaluate(() => window.__good), { ok: true, value: null });
-  assert.deepEqual((await settled(tab))[1], { ok: true, value: { plan: "Growth" } });
-  await waitForStored(stack, "user-e2e-reinit", { plan: "Growth" });
+  const [initError] = await waitForEvents(tab.page, "error", 1);
+  assert.equal(initError.code, "invalid_key");
+  const bad = await tab.page.evaluate((o) => window.__push(["do", "init", [o]]), { publicKey: stack.server.publicKey, apiHost: "http://api.example.com" });
+  assert.equal(bad.error.code, "invalid_api_host");
+  const held = tab.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Growth" }, true]]));
+  assert.deepEqual(await tab.page.evaluate((o) => window.__push(["do", "init", [o]]), stack.init), { ok: true, value: null });
+  assert.deepEqual(await held, { ok: true, value: { plan: "Growth" } });
+  await waitForStored(stack, "user-e2e-reinit", { plan: "Growth", role: "admin" });
   await tab.assertClean();
   await tab.close();
 
@@ -196,14 +234,14 @@ window.__good = __push(["do", "init", [${jsLiteral(stack.init)}]]);`,
 
 test("debug: true logs commands, failures with their message, batches, responses, retries and stops", async () => {
   let refused = 0;
-  relay.rule = (e) => (e.path.endsWith("/batch") && refused++ === 0 ? { refuse: true } : undefined);
+  // Twice: Chromium resends a request once by itself when a reused connection closes unanswered.
+  relay.rule = (e) => (e.method === "POST" && e.path.endsWith("/batch") && refused++ < 2 ? { refuse: true } : undefined);
   try {
     const tab = await page({ publicKey: stack.server.publicKey, apiHost: relay.url, debug: true }, {
-      before: `__push(["do", "identify", ["user-e2e-debug"]]);
-__push(["set", "user:attributes", [{ plan: "Platinum" }]]);
-window.__stored = __push(["set", "user:attributes", [{ plan: "Pro" }, true]]);`,
+      before: `attrkit.push(["do", "identify", ["user-e2e-debug"]]);
+attrkit.push(["set", "user:attributes", [{ plan: "Platinum" }]]);`,
     });
-    assert.deepEqual(await tab.page.evaluate(() => window.__stored), { ok: true, value: { plan: "Pro" } });
+    assert.deepEqual(await tab.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Pro" }, true]])), { ok: true, value: { plan: "Pro" } });
     await api(stack.server, "PUT", "/api/v1/workspace/settings", { key: stack.server.secretKey, body: { clientAttributeWrites: false } });
     const stopped = await tab.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Free" }, true]]));
     assert.equal(stopped.error.code, "client_attribute_writes_disabled");
