@@ -12,6 +12,7 @@
 #include "engine_errors.h"
 #include "retry.h"
 #include "validate.h"
+#include "value_messages.h"
 
 namespace attrkit {
 namespace {
@@ -149,8 +150,9 @@ Json Engine::write(const Json& request, double now) {
   Json response = respond(next_ticket_++, "write", "none");
   if (!request.is_object()) return fail(std::move(response), Error::invalid_command, "write expects {distinctId, attributes}");
   const auto id = request.find("distinctId");
-  if (id == request.end() || validate_distinct_id(*id) != Error::ok)
-    return fail(std::move(response), Error::distinct_id_invalid);
+  std::string why;
+  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok)
+    return fail(std::move(response), Error::distinct_id_invalid, why);
   const auto attributes = request.find("attributes");
   if (attributes == request.end() || !attributes->is_object() || attributes->empty())
     return fail(std::move(response), Error::invalid_command, "write expects a non-empty attributes object");
@@ -197,7 +199,8 @@ Json Engine::do_init(Json response, const Json& options) {
 }
 
 Json Engine::do_identify(Json response, const Json& distinct_id, int callback, double now) {
-  if (validate_distinct_id(distinct_id) != Error::ok) return fail(std::move(response), Error::distinct_id_invalid);
+  std::string why;
+  if (validate_distinct_id(distinct_id, &why) != Error::ok) return fail(std::move(response), Error::distinct_id_invalid, why);
   const std::string& id = distinct_id.get_ref<const std::string&>();
   const bool changed = identity_ != id;
   identity_touched_ = true;
@@ -266,10 +269,11 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   }
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
-    if (contains_non_json(value)) return fail(std::move(response), Error::attribute_value_invalid, "", key);
+    if (contains_non_json(value)) return fail(std::move(response), Error::attribute_value_invalid, not_json_message(key), key);
     if (!config_) continue;
-    Result<Json> v = validate_write(*config_, key, value);
-    if (!v.ok()) return fail(std::move(response), v.error(), "", key);
+    std::string why;
+    Result<Json> v = validate_write(*config_, key, value, &why);
+    if (!v.ok()) return fail(std::move(response), v.error(), why, key);
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
@@ -383,11 +387,11 @@ void Engine::process_pending(double now) {
     settle_gets_before(raw[i].seq);
 
     Error error = config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
-    std::string bad_attribute;
+    std::string bad_attribute, why;
     Json values = json_object();
     std::vector<std::int64_t> seqs;
     for (std::size_t k = i; k < end && error == Error::ok; ++k) {
-      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value);
+      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value, &why);
       if (!v.ok()) {
         error = v.error();
         bad_attribute = raw[k].attribute;
@@ -399,7 +403,7 @@ void Engine::process_pending(double now) {
     if (error != Error::ok) {
       const std::uint64_t ticket = first_ticket(raw[i]);
       std::vector<Write> unit(std::make_move_iterator(raw.begin() + i), std::make_move_iterator(raw.begin() + end));
-      fail_writes(std::move(unit), error_object(error, "", bad_attribute), ticket);
+      fail_writes(std::move(unit), error_object(error, why, bad_attribute), ticket);
       i = end;
       continue;
     }

@@ -22,7 +22,7 @@ globalThis.fetch = (url, init) => {
 const count = (what) => requests.filter((r) => r === what).length;
 const BATCH = "POST /api/v1/attributes/values/batch";
 
-async function rejects(promise, code, status, attribute) {
+async function rejects(promise, code, status, attribute, message) {
   const err = await promise.then(
     (v) => assert.fail(`resolved ${JSON.stringify(v)}`),
     (e) => e,
@@ -31,6 +31,7 @@ async function rejects(promise, code, status, attribute) {
   assert.equal(err.code, code);
   assert.equal(err.status, status);
   if (attribute !== undefined) assert.equal(err.attribute, attribute);
+  if (message !== undefined) assert.equal(err.message, message);
   return err;
 }
 
@@ -72,16 +73,23 @@ describe("npm client against the server", () => {
 
   test("local validation failures reject at once, with no request", async () => {
     const before = requests.length;
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "plan", value: "Platinum" }), "attribute_value_invalid", 400, "plan");
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "nope", value: 1 }), "attribute_not_defined", 400, "nope");
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "plan", value: "Platinum" }), "attribute_value_invalid", 400, "plan",
+      'plan: "Platinum" is not one of Free, Starter, Pro, Growth, Enterprise');
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "nope", value: 1 }), "attribute_not_defined", 400, "nope",
+      '"nope" is not a declared attribute');
     await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "legacy_segment", value: "x" }), "attribute_archived", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "team_size", value: 1.5 }), "attribute_value_invalid", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "persona", value: "x".repeat(701) }), "attribute_value_invalid", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "anonymous", attribute: "plan", value: "Pro" }), "distinct_id_invalid", 400);
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "team_size", value: 1.5 }), "attribute_value_invalid", 400, "team_size",
+      "team_size: 1.5 is not a whole number");
+    // The value is echoed cut to 40 characters, never whole.
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "persona", value: "x".repeat(701) }), "attribute_value_invalid", 400, "persona",
+      `persona: "${"x".repeat(40)}…" is not one of teacher, student`);
+    await rejects(client.analytics.setAttribute({ distinctId: "anonymous", attribute: "plan", value: "Pro" }), "distinct_id_invalid", 400, undefined,
+      'distinctId: "anonymous" is a placeholder, not a user id');
     await rejects(client.analytics.setAttributes({ distinctId: "user-1", attributes: { plan: "Pro", team_size: 0 } }), "attribute_value_invalid", 400, "team_size");
     await rejects(client.setAttribute("plan", "Pro", {}), "distinct_id_invalid", 400);
-    await rejects(client.analytics.getAttributes({ distinctId: "" }), "distinct_id_invalid", 400);
-    await rejects(client.analytics.clearAttribute({ distinctId: "user-1", attribute: "nope" }), "attribute_not_defined", 400);
+    await rejects(client.analytics.getAttributes({ distinctId: "" }), "distinct_id_invalid", 400, undefined, "distinctId: empty");
+    await rejects(client.analytics.clearAttribute({ distinctId: "user-1", attribute: "nope" }), "attribute_not_defined", 400, "nope",
+      '"nope" is not a declared attribute');
     await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "__proto__", value: "x" }), "attribute_not_defined", 400);
     await rejects(client.analytics.setAttribute(undefined), "distinct_id_invalid", 400);
     const getter = { get distinctId() { throw new Error("boom"); } };
