@@ -34,10 +34,12 @@ export class Log {
     } catch {}
   }
 
-  /** An AttrkitError (or a core error object) as one line: code, attribute, message. */
+  /** An AttrkitError as one line: code, attribute (unless the core's message starts with it, as
+   * validation messages do: "plan: ..."), message. */
   error(e, what = "error") {
     if (!this.on || !e) return;
-    const attr = typeof e.attribute === "string" ? ` (${e.attribute})` : "";
+    const a = e.attribute;
+    const attr = typeof a === "string" && !String(e.message).startsWith(`${a}:`) ? ` (${a})` : "";
     out("warn", [`${what} ${e.code}${attr}: ${e.message}`]);
   }
 }

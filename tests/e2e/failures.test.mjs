@@ -248,7 +248,7 @@ attrkit.push(["set", "user:attributes", [{ plan: "Platinum" }]]);`,
     const lines = tab.consoleLines;
     const has = (re, what) => assert.ok(lines.some((l) => re.test(l)), `${what}: ${re}\n${lines.join("\n")}`);
     has(/^debug: \[attrkit\] command \["do","identify"/, "a command");
-    has(/^warning: \[attrkit\] .*attribute_value_invalid \(plan\): \S/, "a validation failure with its message");
+    has(/^warning: \[attrkit\] .*attribute_value_invalid: plan: \S/, "a validation failure with its message");
     has(/^debug: \[attrkit\] batch \S+: 1 write\(s\), \d+ B, attempt 1/, "a batch cut");
     has(/^warning: \[attrkit\] batch \S+: retry, next try in \d+ ms/, "a retry with its delay");
     has(/^debug: \[attrkit\] batch \S+ response: 200/, "a response");
