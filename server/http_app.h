@@ -1,6 +1,7 @@
 // The HTTP server: cpp-httplib configured with the API routes (routes.h), the static folders,
-// CORS, body caps and the JSON error shape. Owns the httplib::Server and the rate limiter; the
-// Store is the caller's and must outlive it.
+// CORS, body caps and the JSON error shape. Owns the httplib::Server and the rate limiter (the
+// store's kind: in memory for SQLite, shared through the database for PostgreSQL); the Store is
+// the caller's and must outlive it.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -55,7 +56,7 @@ class HttpApp {
 
   Store& store_;
   AppOptions options_;
-  RateLimiter limiter_;
+  std::unique_ptr<RequestLimiter> limiter_;  // null: no limit
   std::atomic<double> last_prune_ms_{0};
   std::unique_ptr<httplib::Server> http_;
 };

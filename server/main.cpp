@@ -36,13 +36,13 @@ std::string display_host(const std::string& host) {
   return host;
 }
 
-void print_ready(const Options& o, const std::string& url,
+void print_ready(const std::string& database, const std::string& url,
                  const std::optional<DemoWorkspace>& demo) {
   // ordered_json keeps the documented field order: url, publicKey, secretKey.
   nlohmann::ordered_json ready = {{"url", url}, {"publicKey", nullptr}, {"secretKey", nullptr}};
   std::cout << "attrkit reference server listening on " << url << "\n";
   std::cout << "  demo page:   " << url << "/\n";
-  std::cout << "  database:    " << o.db << "\n";
+  std::cout << "  database:    " << database << "\n";
   if (demo) {
     ready["publicKey"] = demo->public_key;
     ready["secretKey"] = demo->secret_key;
@@ -56,9 +56,12 @@ void print_ready(const Options& o, const std::string& url,
 }
 
 int run(const Options& o) {
-  std::filesystem::path db_path(o.db);
-  if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
-  Store store(o.db);
+  if (!is_postgres_url(o.db)) {
+    std::filesystem::path db_path(o.db);
+    if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
+  }
+  std::unique_ptr<Store> opened = open_store(o.db);
+  Store& store = *opened;
   std::optional<DemoWorkspace> demo =
       o.seed_demo ? std::optional<DemoWorkspace>(ensure_demo_workspace(store))
                   : find_demo_workspace(store);
@@ -79,7 +82,7 @@ int run(const Options& o) {
               << " (in use, or not a local address)\n";
     return 1;
   }
-  print_ready(o, "http://" + display_host(o.host) + ":" + std::to_string(port), demo);
+  print_ready(store.describe(), "http://" + display_host(o.host) + ":" + std::to_string(port), demo);
 
   std::mutex mu;
   std::condition_variable cv;

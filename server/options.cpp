@@ -30,7 +30,9 @@ const char* usage_text() {
          "                      [--seed-demo] [--rate-limit N] [--verbose]\n"
          "  --port N        port to listen on (default 8787; 0 = any free port)\n"
          "  --host ADDR     address to bind (default 127.0.0.1)\n"
-         "  --db PATH       SQLite database file (default .attrkit/dev.db; created if missing)\n"
+         "  --db PATH|URL   SQLite database file (default .attrkit/dev.db; created if missing), or\n"
+         "                  postgres://user@host:port/dbname to run on PostgreSQL (many nodes\n"
+         "                  may share one); default from $ATTRKIT_DB when set\n"
          "  --web DIR       folder served at / (default web)\n"
          "  --sdk DIR       folder served at /sdk/ (default js/dist)\n"
          "  --seed-demo     create the demo workspace if the database has none\n"
@@ -40,6 +42,9 @@ const char* usage_text() {
 
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string* error) {
   Options o;
+  // The database may come from the environment (12-factor style: a URL with a password stays
+  // out of `ps`); --db wins.
+  if (const char* env = std::getenv("ATTRKIT_DB"); env && *env) o.db = env;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
     std::string value;

@@ -1,4 +1,5 @@
 // Keys and access levels (server/auth.h) against a real (in-memory) store.
+#include "server/sqlite_store.h"
 #include "server/auth.h"
 
 #include <gtest/gtest.h>
@@ -49,7 +50,7 @@ class AuthStore : public ::testing::Test {
     return store_.transact([&](Tx& tx) { return authenticate(tx, header); });
   }
 
-  Store store_{":memory:"};
+  SqliteStore store_{":memory:"};
   std::string pk_ = new_public_key();
   std::string sk_ = new_secret_key();
 };

@@ -1,17 +1,22 @@
-#include "server/store.h"
+#include "server/sqlite_store.h"
 
 #include <string>
 
 namespace attrkit::server {
 namespace {
 
-constexpr int kSchemaVersion = 1;
-
+// Versioned migrations: each runs once, in order, inside the start-up transaction, and is
+// recorded in schema_migrations. A database with a version this server does not know was
+// written by a newer server and is refused. Version 1 is the schema the first release created
+// (with IF NOT EXISTS, so a database from before schema_migrations adopts it unchanged).
+// meta.schema_version follows the latest version, so a server from before schema_migrations
+// also refuses a newer database.
+//
 // Values, sequence numbers and write results are keyed by text ids; WITHOUT ROWID keeps each
 // lookup to one b-tree. write_log keeps its rowid: it is the order of arrival.
 // write_log was added without a schema version bump: CREATE IF NOT EXISTS adds it to an older
 // database, and an older server simply does not write to it.
-constexpr const char* kSchema = R"sql(
+constexpr const char* kMigration1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
@@ -67,6 +72,13 @@ CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distin
 CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {{1, kMigration1}};
+constexpr int kLatestVersion = 1;
+
 KeyRole role_from_text(const std::string& s) {
   return s == "secret" ? KeyRole::secret : KeyRole::publishable;
 }
@@ -85,21 +97,46 @@ WorkspaceRow workspace_from(const Stmt& s) {
 
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) {
+SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
   std::lock_guard<std::mutex> lock(mutex_);
   db_.exec("BEGIN IMMEDIATE");
   try {
-    db_.exec(kSchema);
-    auto get = db_.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-    if (get.step()) {
-      if (std::stoi(get.text(0)) > kSchemaVersion) {
-        throw SqliteError("database " + path + " was written by a newer attrkit-server");
-      }
-    } else {
-      db_.prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?1)")
-          .bind(1, std::to_string(kSchemaVersion))
+    db_.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations("
+        "version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)");
+    int current = 0;
+    {
+      auto get = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+      if (get.step()) current = static_cast<int>(get.int64(0));
+    }
+    bool has_meta = false;
+    {
+      auto t = db_.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+      has_meta = t.step();
+    }
+    if (has_meta) {
+      auto get = db_.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+      if (get.step() && std::stoi(get.text(0)) > kLatestVersion) current = std::stoi(get.text(0));
+    }
+    if (current > kLatestVersion) {
+      throw SqliteError("database " + path + " was written by a newer attrkit-server (schema " +
+                        std::to_string(current) + ", this server knows " +
+                        std::to_string(kLatestVersion) + ")");
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= current) continue;
+      db_.exec(m.sql);
+      db_.prepare(
+             "INSERT INTO schema_migrations(version, applied_ms) "
+             "VALUES (?1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))")
+          .bind(1, std::int64_t{m.version})
           .run();
     }
+    db_.prepare(
+           "INSERT INTO meta(key, value) VALUES ('schema_version', ?1) "
+           "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, std::to_string(kLatestVersion))
+        .run();
     db_.exec("COMMIT");
   } catch (...) {
     rollback();
@@ -107,7 +144,24 @@ Store::Store(const std::string& path) : db_(path) {
   }
 }
 
-void Store::rollback() noexcept {
+void SqliteStore::run(const std::function<void(Tx&)>& f) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  db_.exec("BEGIN IMMEDIATE");
+  SqliteTx tx(db_);
+  try {
+    f(tx);
+    db_.exec("COMMIT");
+  } catch (...) {
+    rollback();
+    throw;
+  }
+}
+
+std::unique_ptr<RequestLimiter> SqliteStore::rate_limiter(double rate, double burst) {
+  return std::make_unique<RateLimiter>(rate, burst);
+}
+
+void SqliteStore::rollback() noexcept {
   try {
     db_.exec("ROLLBACK");
   } catch (...) {
@@ -115,14 +169,14 @@ void Store::rollback() noexcept {
   }
 }
 
-std::optional<KeyRow> Tx::find_key(const std::string& key) {
+std::optional<KeyRow> SqliteTx::find_key(const std::string& key) {
   auto s = db_.prepare("SELECT workspace_id, role FROM api_keys WHERE key = ?1");
   s.bind(1, key);
   if (!s.step()) return std::nullopt;
   return KeyRow{s.text(0), role_from_text(s.text(1))};
 }
 
-std::optional<WorkspaceRow> Tx::workspace(const std::string& id) {
+std::optional<WorkspaceRow> SqliteTx::workspace(const std::string& id) {
   auto s = db_.prepare(
       "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
       "FROM workspaces WHERE id = ?1");
@@ -131,7 +185,7 @@ std::optional<WorkspaceRow> Tx::workspace(const std::string& id) {
   return workspace_from(s);
 }
 
-std::optional<WorkspaceRow> Tx::demo_workspace() {
+std::optional<WorkspaceRow> SqliteTx::demo_workspace() {
   auto s = db_.prepare(
       "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
       "FROM workspaces WHERE is_demo = 1 ORDER BY rowid LIMIT 1");
@@ -139,7 +193,7 @@ std::optional<WorkspaceRow> Tx::demo_workspace() {
   return workspace_from(s);
 }
 
-void Tx::insert_workspace(const WorkspaceRow& ws) {
+void SqliteTx::insert_workspace(const WorkspaceRow& ws) {
   db_.prepare(
          "INSERT INTO workspaces(id, name, is_demo, client_attribute_writes, definitions_version) "
          "VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -151,7 +205,7 @@ void Tx::insert_workspace(const WorkspaceRow& ws) {
       .run();
 }
 
-void Tx::insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) {
+void SqliteTx::insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) {
   db_.prepare(
          "INSERT INTO api_keys(key, workspace_id, role, created) "
          "VALUES (?1, ?2, ?3, (SELECT COUNT(*) FROM api_keys))")
@@ -161,7 +215,7 @@ void Tx::insert_key(const std::string& key, const std::string& workspace_id, Key
       .run();
 }
 
-std::optional<std::string> Tx::first_key(const std::string& workspace_id, KeyRole role) {
+std::optional<std::string> SqliteTx::first_key(const std::string& workspace_id, KeyRole role) {
   auto s = db_.prepare(
       "SELECT key FROM api_keys WHERE workspace_id = ?1 AND role = ?2 ORDER BY created LIMIT 1");
   s.bind(1, workspace_id).bind(2, std::string(role_text(role)));
@@ -169,20 +223,20 @@ std::optional<std::string> Tx::first_key(const std::string& workspace_id, KeyRol
   return s.text(0);
 }
 
-void Tx::set_client_attribute_writes(const std::string& workspace_id, bool on) {
+void SqliteTx::set_client_attribute_writes(const std::string& workspace_id, bool on) {
   db_.prepare("UPDATE workspaces SET client_attribute_writes = ?2 WHERE id = ?1")
       .bind(1, workspace_id)
       .bind(2, std::int64_t{on ? 1 : 0})
       .run();
 }
 
-void Tx::bump_definitions_version(const std::string& workspace_id) {
+void SqliteTx::bump_definitions_version(const std::string& workspace_id) {
   db_.prepare("UPDATE workspaces SET definitions_version = definitions_version + 1 WHERE id = ?1")
       .bind(1, workspace_id)
       .run();
 }
 
-std::vector<std::string> Tx::definition_bodies(const std::string& workspace_id) {
+std::vector<std::string> SqliteTx::definition_bodies(const std::string& workspace_id) {
   auto s = db_.prepare("SELECT body FROM definitions WHERE workspace_id = ?1 ORDER BY key");
   s.bind(1, workspace_id);
   std::vector<std::string> out;
@@ -190,7 +244,7 @@ std::vector<std::string> Tx::definition_bodies(const std::string& workspace_id) 
   return out;
 }
 
-std::optional<std::string> Tx::definition_body(const std::string& workspace_id,
+std::optional<std::string> SqliteTx::definition_body(const std::string& workspace_id,
                                                const std::string& key) {
   auto s = db_.prepare("SELECT body FROM definitions WHERE workspace_id = ?1 AND key = ?2");
   s.bind(1, workspace_id).bind(2, key);
@@ -198,7 +252,7 @@ std::optional<std::string> Tx::definition_body(const std::string& workspace_id,
   return s.text(0);
 }
 
-void Tx::put_definition(const std::string& workspace_id, const std::string& key,
+void SqliteTx::put_definition(const std::string& workspace_id, const std::string& key,
                         const std::string& body) {
   db_.prepare(
          "INSERT INTO definitions(workspace_id, key, body) VALUES (?1, ?2, ?3) "
@@ -209,7 +263,7 @@ void Tx::put_definition(const std::string& workspace_id, const std::string& key,
       .run();
 }
 
-std::optional<std::string> Tx::find_person(const std::string& workspace_id,
+std::optional<std::string> SqliteTx::find_person(const std::string& workspace_id,
                                            const std::string& distinct_id) {
   auto s = db_.prepare("SELECT id FROM persons WHERE workspace_id = ?1 AND distinct_id = ?2");
   s.bind(1, workspace_id).bind(2, distinct_id);
@@ -217,7 +271,7 @@ std::optional<std::string> Tx::find_person(const std::string& workspace_id,
   return s.text(0);
 }
 
-void Tx::insert_person(const std::string& person_id, const std::string& workspace_id,
+void SqliteTx::insert_person(const std::string& person_id, const std::string& workspace_id,
                        const std::string& distinct_id) {
   db_.prepare("INSERT INTO persons(id, workspace_id, distinct_id) VALUES (?1, ?2, ?3)")
       .bind(1, person_id)
@@ -226,14 +280,14 @@ void Tx::insert_person(const std::string& person_id, const std::string& workspac
       .run();
 }
 
-std::optional<std::string> Tx::value(const std::string& person_id, const std::string& key) {
+std::optional<std::string> SqliteTx::value(const std::string& person_id, const std::string& key) {
   auto s = db_.prepare("SELECT value FROM attribute_values WHERE person_id = ?1 AND key = ?2");
   s.bind(1, person_id).bind(2, key);
   if (!s.step()) return std::nullopt;
   return s.text(0);
 }
 
-std::vector<std::pair<std::string, std::string>> Tx::values(const std::string& person_id) {
+std::vector<std::pair<std::string, std::string>> SqliteTx::values(const std::string& person_id) {
   auto s = db_.prepare("SELECT key, value FROM attribute_values WHERE person_id = ?1 ORDER BY key");
   s.bind(1, person_id);
   std::vector<std::pair<std::string, std::string>> out;
@@ -241,7 +295,7 @@ std::vector<std::pair<std::string, std::string>> Tx::values(const std::string& p
   return out;
 }
 
-void Tx::set_value(const std::string& person_id, const std::string& key, const std::string& json,
+void SqliteTx::set_value(const std::string& person_id, const std::string& key, const std::string& json,
                    double now_ms) {
   db_.prepare(
          "INSERT INTO attribute_values(person_id, key, value, updated_ms) VALUES (?1, ?2, ?3, ?4) "
@@ -254,14 +308,14 @@ void Tx::set_value(const std::string& person_id, const std::string& key, const s
       .run();
 }
 
-void Tx::delete_value(const std::string& person_id, const std::string& key) {
+void SqliteTx::delete_value(const std::string& person_id, const std::string& key) {
   db_.prepare("DELETE FROM attribute_values WHERE person_id = ?1 AND key = ?2")
       .bind(1, person_id)
       .bind(2, key)
       .run();
 }
 
-std::optional<std::int64_t> Tx::last_seq(const std::string& person_id, const std::string& key,
+std::optional<std::int64_t> SqliteTx::last_seq(const std::string& person_id, const std::string& key,
                                          const std::string& client_id) {
   auto s = db_.prepare(
       "SELECT seq FROM client_seqs WHERE person_id = ?1 AND key = ?2 AND client_id = ?3");
@@ -270,7 +324,7 @@ std::optional<std::int64_t> Tx::last_seq(const std::string& person_id, const std
   return s.int64(0);
 }
 
-void Tx::set_last_seq(const std::string& person_id, const std::string& key,
+void SqliteTx::set_last_seq(const std::string& person_id, const std::string& key,
                       const std::string& client_id, std::int64_t seq) {
   db_.prepare(
          "INSERT INTO client_seqs(person_id, key, client_id, seq) VALUES (?1, ?2, ?3, ?4) "
@@ -282,7 +336,7 @@ void Tx::set_last_seq(const std::string& person_id, const std::string& key,
       .run();
 }
 
-std::optional<std::string> Tx::write_result(const std::string& workspace_id,
+std::optional<std::string> SqliteTx::write_result(const std::string& workspace_id,
                                             const std::string& write_id) {
   auto s =
       db_.prepare("SELECT result FROM write_results WHERE workspace_id = ?1 AND write_id = ?2");
@@ -291,7 +345,7 @@ std::optional<std::string> Tx::write_result(const std::string& workspace_id,
   return s.text(0);
 }
 
-void Tx::put_write_result(const std::string& workspace_id, const std::string& write_id,
+void SqliteTx::put_write_result(const std::string& workspace_id, const std::string& write_id,
                           const std::string& result_json, double now_ms) {
   db_.prepare(
          "INSERT INTO write_results(workspace_id, write_id, result, created_ms) "
@@ -303,7 +357,7 @@ void Tx::put_write_result(const std::string& workspace_id, const std::string& wr
       .run();
 }
 
-int Tx::prune_write_results(double cutoff_ms) {
+int SqliteTx::prune_write_results(double cutoff_ms) {
   db_.prepare("DELETE FROM write_results WHERE created_ms < ?1").bind_double(1, cutoff_ms).run();
   const int pruned = db_.changes();
   db_.prepare("DELETE FROM write_log WHERE at_ms < ?1").bind_double(1, cutoff_ms).run();
@@ -320,7 +374,7 @@ const char* write_outcome_name(WriteOutcome o) {
   return "rejected";
 }
 
-void Tx::log_write(const std::string& workspace_id, const std::string& write_id,
+void SqliteTx::log_write(const std::string& workspace_id, const std::string& write_id,
                    const std::string* distinct_id, const std::string* attribute,
                    WriteOutcome outcome, double now_ms) {
   auto s = db_.prepare(
@@ -334,7 +388,7 @@ void Tx::log_write(const std::string& workspace_id, const std::string& write_id,
   s.bind(5, std::string(write_outcome_name(outcome))).bind_double(6, now_ms).run();
 }
 
-std::vector<WriteLogCount> Tx::write_log_counts(const std::string& workspace_id,
+std::vector<WriteLogCount> SqliteTx::write_log_counts(const std::string& workspace_id,
                                                 const std::string* distinct_id,
                                                 const std::string* write_id, std::size_t limit) {
   // One row per write id, in the order of its first arrival. The person and attribute are those
