@@ -1,0 +1,124 @@
+// Many nodes on one PostgreSQL database (docs/server.md, "Many nodes"): three server processes
+// share a database and the rules that SQLite gets from one process must hold across them, by the
+// database's constraints and locks. Requests here go to chosen nodes directly, at the same time,
+// to make the races happen; tests/js/delivery_*.test.mjs with ATTRKIT_TEST_NODES=3 (scripts/test.sh)
+// run the SDK's delivery, faults included, through a round-robin proxy in front of three nodes.
+//
+// Always on PostgreSQL: uses $ATTRKIT_TEST_PG_URL's cluster, or starts one (helpers/postgres.mjs).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { createDatabase, dropDatabase } from "./helpers/postgres.mjs";
+import { startRoundRobinProxy } from "./helpers/round_robin_proxy.mjs";
+import { api, startServer } from "./helpers/server.mjs";
+
+const NODES = 3;
+let db;
+let nodes = [];
+
+before(async () => {
+  db = createDatabase();
+  for (let i = 0; i < NODES; i++) nodes.push(await startServer({ db }));
+});
+after(async () => {
+  for (const n of nodes) await n.stop();
+  if (db) dropDatabase(db);
+});
+
+const batch = (node, writes) =>
+  api(node, "POST", "/api/v1/attributes/values/batch", { key: node.secretKey, body: { writes } });
+const debug = async (query) =>
+  (await api(nodes[0], "GET", `/api/v1/debug/writes?${new URLSearchParams(query)}`, { key: nodes[0].secretKey })).body.writes;
+const stored = async (node, distinctId) =>
+  (await api(node, "GET", `/api/v1/persons/${encodeURIComponent(distinctId)}/attributes`, { key: node.secretKey })).body;
+
+test("every node serves the same workspace: one demo workspace, the same keys", () => {
+  for (const n of nodes) {
+    assert.equal(n.publicKey, nodes[0].publicKey);
+    assert.equal(n.secretKey, nodes[0].secretKey);
+  }
+});
+
+test("one write id sent to three nodes at the same moment is applied once, and all answer its first result", async () => {
+  const ROUNDS = 25;
+  for (let r = 0; r < ROUNDS; r++) {
+    // A new person each round, so the nodes also race to create it.
+    const w = { id: `race-${r}`, distinctId: `race-user-${r}`, attribute: "team_size", value: r + 1, clientId: "c-race", seq: r };
+    const answers = await Promise.all(nodes.map((n) => batch(n, [w])));
+    for (const a of answers) assert.equal(a.status, 200, a.text);
+    const results = answers.map((a) => a.body.results[0]);
+    for (const x of results) assert.deepEqual(x, results[0]);
+    assert.equal(results[0].ok, true);
+    assert.equal(results[0].value, r + 1);
+  }
+  const counts = await debug({});
+  for (let r = 0; r < ROUNDS; r++) {
+    const c = counts.find((x) => x.id === `race-${r}`);
+    assert.deepEqual([c.applied, c.stale, c.rejected, c.replayed], [1, 0, 0, NODES - 1], `race-${r}`);
+  }
+});
+
+test("a new person written on three nodes at once gets one person id", async () => {
+  for (let r = 0; r < 10; r++) {
+    const user = `new-person-${r}`;
+    const answers = await Promise.all(nodes.map((n, i) =>
+      batch(n, [{ id: `np-${r}-${i}`, distinctId: user, attribute: "plan", value: "Pro" }])));
+    const ids = new Set(answers.map((a) => a.body.results[0].personId));
+    assert.equal(ids.size, 1, `${user}: ${[...ids]}`);
+    assert.equal((await stored(nodes[(r + 1) % NODES], user)).personId, [...ids][0]);
+  }
+});
+
+test("the seq rule holds across nodes: writes of one client arriving out of order on different nodes leave the highest seq's value", async () => {
+  const user = "seq-user";
+  const SEQS = 40;
+  // A fixed shuffle of seq 1..40, sent in concurrent groups of four, each to another node.
+  const order = Array.from({ length: SEQS }, (_, i) => i + 1).sort((a, b) => ((a * 7919) % 41) - ((b * 7919) % 41));
+  const role = (seq) => ["admin", "member", "viewer"][seq % 3];
+  for (let i = 0; i < SEQS; i += 4) {
+    const group = order.slice(i, i + 4);
+    const answers = await Promise.all(group.map((seq, k) =>
+      batch(nodes[(i + k) % NODES], [{ id: `seq-${seq}`, distinctId: user, attribute: "role", value: role(seq), clientId: "c-seq", seq }])));
+    for (const a of answers) assert.equal(a.body.results[0].ok, true, a.text);
+  }
+  for (const n of nodes) assert.equal((await stored(n, user)).attributes.role, role(SEQS));
+  const counts = await debug({ distinctId: user });
+  assert.equal(counts.length, SEQS);
+  for (const c of counts) {
+    assert.equal(c.applied + c.stale, 1, `${c.id} counted once: ${JSON.stringify(c)}`);
+    assert.equal(c.replayed + c.rejected, 0);
+  }
+  assert.equal(counts.find((c) => c.id === `seq-${SEQS}`).applied, 1);
+});
+
+test("rate limits are shared: a key's budget is one budget whichever node it reaches", async () => {
+  const limitedDb = createDatabase();
+  const limited = [];
+  try {
+    // 1 request per second, burst 2, per key: per node that would be 2 at once, 6 over three nodes.
+    for (let i = 0; i < NODES; i++) limited.push(await startServer({ db: limitedDb, rateLimit: 1 }));
+    const lb = await startRoundRobinProxy(limited);
+    try {
+      const started = Date.now();
+      const statuses = [];
+      for (let i = 0; i < 12; i++) {
+        const r = await api({ url: lb.url }, "GET", "/api/v1/sdk/config", { key: limited[0].publicKey });
+        statuses.push(r.status);
+        if (r.status === 429) assert.ok(Number(r.headers.get("retry-after")) >= 1);
+      }
+      const seconds = (Date.now() - started) / 1000;
+      const ok = statuses.filter((s) => s === 200).length;
+      assert.deepEqual(lb.counts, [4, 4, 4]);
+      // The burst (2) plus what one bucket refilled meanwhile, not 2 per node.
+      assert.ok(ok <= 2 + Math.ceil(seconds * 1) + 1, `${ok} of 12 allowed in ${seconds} s: ${statuses}`);
+      assert.ok(statuses.filter((s) => s === 429).length >= 12 - ok);
+      // Another key has a budget of its own.
+      assert.equal((await api({ url: lb.url }, "GET", "/api/v1/sdk/config", { key: limited[0].secretKey })).status, 200);
+    } finally {
+      await lb.stop();
+    }
+  } finally {
+    for (const n of limited) await n.stop();
+    dropDatabase(limitedDb);
+  }
+});
