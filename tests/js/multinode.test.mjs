@@ -70,25 +70,37 @@ test("a new person written on three nodes at once gets one person id", async () 
 });
 
 test("the seq rule holds across nodes: writes of one client arriving out of order on different nodes leave the highest seq's value", async () => {
-  const user = "seq-user";
+  const USERS = 6;
   const SEQS = 40;
-  // A fixed shuffle of seq 1..40, sent in concurrent groups of four, each to another node.
+  const GROUP = 10;
+  // A fixed shuffle of seq 1..40, sent in concurrent groups of ten spread over the nodes; the
+  // users' writes race each other too.
   const order = Array.from({ length: SEQS }, (_, i) => i + 1).sort((a, b) => ((a * 7919) % 41) - ((b * 7919) % 41));
-  const role = (seq) => ["admin", "member", "viewer"][seq % 3];
-  for (let i = 0; i < SEQS; i += 4) {
-    const group = order.slice(i, i + 4);
-    const answers = await Promise.all(group.map((seq, k) =>
-      batch(nodes[(i + k) % NODES], [{ id: `seq-${seq}`, distinctId: user, attribute: "role", value: role(seq), clientId: "c-seq", seq }])));
-    for (const a of answers) assert.equal(a.body.results[0].ok, true, a.text);
+  const size = (seq) => seq * 10; // a value per seq, so the stored one names the write that won
+  const users = Array.from({ length: USERS }, (_, u) => `seq-user-${u}`);
+  for (let i = 0; i < SEQS; i += GROUP) {
+    const sends = [];
+    for (const [u, user] of users.entries()) {
+      for (const [k, seq] of order.slice(i, i + GROUP).entries()) {
+        const w = { id: `seq-${u}-${seq}`, distinctId: user, attribute: "team_size", value: size(seq), clientId: "c-seq", seq };
+        sends.push(batch(nodes[(u + k) % NODES], [w]));
+      }
+    }
+    for (const a of await Promise.all(sends)) assert.equal(a.body.results[0].ok, true, a.text);
+    // After each group: the highest seq sent so far is what is stored, whatever the arrival order.
+    const highest = Math.max(...order.slice(0, i + GROUP));
+    for (const user of users) assert.equal((await stored(nodes[i % NODES], user)).attributes.team_size, size(highest), user);
   }
-  for (const n of nodes) assert.equal((await stored(n, user)).attributes.role, role(SEQS));
-  const counts = await debug({ distinctId: user });
-  assert.equal(counts.length, SEQS);
-  for (const c of counts) {
-    assert.equal(c.applied + c.stale, 1, `${c.id} counted once: ${JSON.stringify(c)}`);
-    assert.equal(c.replayed + c.rejected, 0);
+  for (const [u, user] of users.entries()) {
+    for (const n of nodes) assert.equal((await stored(n, user)).attributes.team_size, size(SEQS), user);
+    const counts = await debug({ distinctId: user });
+    assert.equal(counts.length, SEQS);
+    for (const c of counts) {
+      assert.equal(c.applied + c.stale, 1, `${c.id} counted once: ${JSON.stringify(c)}`);
+      assert.equal(c.replayed + c.rejected, 0);
+    }
+    assert.equal(counts.find((c) => c.id === `seq-${u}-${SEQS}`).applied, 1);
   }
-  assert.equal(counts.find((c) => c.id === `seq-${SEQS}`).applied, 1);
 });
 
 test("rate limits are shared: a key's budget is one budget whichever node it reaches", async () => {
