@@ -200,7 +200,7 @@ void HttpApp::handle_api(const Route& route, const httplib::Request& req,
       auto auth = authenticate(tx, req.get_header_value("Authorization"));
       if (auto* e = std::get_if<ApiError>(&auth)) return Reply::error(*e);
       const Principal& who = std::get<Principal>(auth);
-      if (int wait = limiter_.acquire(who.key, monotonic_s())) {
+      if (int wait = limiter_.acquire(who.key_id, monotonic_s())) {
         Reply r = Reply::error(api_error_for(Error::rate_limited));
         r.headers.emplace_back("Retry-After", std::to_string(wait));
         return r;

@@ -59,9 +59,9 @@ int run(const Options& o) {
   std::filesystem::path db_path(o.db);
   if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
   Store store(o.db);
-  std::optional<DemoWorkspace> demo =
-      o.seed_demo ? std::optional<DemoWorkspace>(ensure_demo_workspace(store))
-                  : find_demo_workspace(store);
+  // The demo's keys are printed (and its routes served) only with --seed-demo.
+  std::optional<DemoWorkspace> demo;
+  if (o.seed_demo) demo = ensure_demo_workspace(store);
 
   AppOptions app_options;
   app_options.rate_limit = o.rate_limit;

@@ -47,9 +47,22 @@ struct WriteLogCount {
   std::int64_t replayed = 0;
 };
 
+// An API key as stored: never the key itself, only its SHA-256 (server/key_hash.h).
 struct KeyRow {
+  std::string id;        // "key_" + 16: how lists and revoke name it
+  std::string key_hash;  // hex SHA-256 of the key
   std::string workspace_id;
   KeyRole role = KeyRole::publishable;
+  std::string hint;  // the key's first 12 characters ("sk_live_AbCd"), for people
+  double created_ms = 0;
+  std::optional<double> revoked_ms;  // set once revoked; a revoked key never authenticates
+};
+
+// The demo workspace's two keys, kept readable so every `npm start` can print them (the demo is a
+// loopback-only development fixture; docs/operations.md).
+struct DemoKeys {
+  std::string public_key;
+  std::string secret_key;
 };
 
 // Table access for one open transaction. Obtained only from Store::transact; do not keep it.
@@ -57,14 +70,25 @@ class Tx {
  public:
   explicit Tx(Db& db) : db_(db) {}
 
+  // A trivial query: throws when the database cannot answer (GET /readyz).
+  void ping();
+
   // Workspaces and keys
-  std::optional<KeyRow> find_key(const std::string& key);
+  // The key whose hash this is, unless revoked. Looked up on every request (no cache), so a
+  // revocation holds from the next request on, on every node.
+  std::optional<KeyRow> find_key(const std::string& key_hash);
+  std::optional<KeyRow> key_by_id(const std::string& key_id);
+  // Every key of the workspace (all workspaces when empty), revoked ones too, oldest first.
+  std::vector<KeyRow> keys(const std::string& workspace_id);
+  void insert_key(const KeyRow& key);
+  // Sets revoked_ms unless already revoked; false when there is no such key or it was revoked.
+  bool revoke_key(const std::string& key_id, double now_ms);
   std::optional<WorkspaceRow> workspace(const std::string& id);
+  std::vector<WorkspaceRow> workspaces();  // oldest first
   std::optional<WorkspaceRow> demo_workspace();
   void insert_workspace(const WorkspaceRow& ws);
-  void insert_key(const std::string& key, const std::string& workspace_id, KeyRole role);
-  // The oldest key of that role, or nullopt.
-  std::optional<std::string> first_key(const std::string& workspace_id, KeyRole role);
+  std::optional<DemoKeys> demo_keys(const std::string& workspace_id);
+  void put_demo_keys(const std::string& workspace_id, const DemoKeys& keys);
   void set_client_attribute_writes(const std::string& workspace_id, bool on);
   void bump_definitions_version(const std::string& workspace_id);
 
@@ -119,13 +143,17 @@ class Tx {
 
 class Store {
  public:
-  // Opens or creates the database file (":memory:" for tests) and its schema. Throws
-  // SqliteError when the file cannot be opened or was written by a newer schema.
+  // Opens or creates the database file (":memory:" for tests) and its schema, migrating an older
+  // schema in place (version 1 -> 2: plain keys replaced by their hashes). Throws SqliteError
+  // when the file cannot be opened or was written by a newer schema.
   explicit Store(const std::string& path);
 
   // Holds the store's lock until the returned guard is destroyed: no transaction runs meanwhile.
   // Used to leave the process without cutting a transaction in half.
   std::unique_lock<std::mutex> hold() { return std::unique_lock<std::mutex>(mutex_); }
+
+  // The schema version this server writes (docs/operations.md, "Upgrades").
+  static constexpr int kSchemaVersion = 2;
 
   // Runs f(Tx&) in one BEGIN IMMEDIATE ... COMMIT under the store's mutex and returns its result.
   // An exception from f (or from COMMIT) rolls back and propagates.
