@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "server/admin_cli.h"
 #include "server/http_app.h"
 #include "server/options.h"
 #include "server/seed.h"
@@ -118,6 +119,9 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && is_admin_command(argv[1])) {
+    return run_admin(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  }
   std::string error;
   auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error);
   if (!options) {

@@ -28,6 +28,13 @@ WorkspaceRow create_workspace(Tx& tx, const std::string& name) {
   return ws;
 }
 
+bool set_client_writes(Tx& tx, const WorkspaceRow& ws, bool on) {
+  if (on == ws.client_attribute_writes) return false;
+  tx.set_client_attribute_writes(ws.id, on);
+  tx.bump_definitions_version(ws.id);
+  return true;
+}
+
 double now_wall_ms() {
   using namespace std::chrono;
   return static_cast<double>(

@@ -18,6 +18,10 @@ IssuedKey issue_key(Tx& tx, const std::string& workspace_id, KeyRole role, doubl
 // A new workspace ("ws_" + 16 random characters), client-side writes off (DESIGN §3 default).
 WorkspaceRow create_workspace(Tx& tx, const std::string& name);
 
+// Turns the workspace's client-side writes flag on or off; a change bumps definitionsVersion (so
+// config ETags change). Returns whether it changed.
+bool set_client_writes(Tx& tx, const WorkspaceRow& ws, bool on);
+
 // Wall-clock milliseconds since the epoch (key creation and revocation times).
 double now_wall_ms();
 
