@@ -199,7 +199,7 @@ void HttpApp::handle_api(const Route& route, const httplib::Request& req,
       const Principal& who = std::get<Principal>(auth);
       // For PostgreSQL the limiter is a one-statement upsert on a connection of its own, so the
       // bucket's row lock is not held for this whole transaction.
-      if (int wait = limiter_ ? limiter_->acquire(who.key) : 0) {
+      if (int wait = limiter_ ? limiter_->acquire(who.key_id) : 0) {
         Reply r = Reply::error(api_error_for(Error::rate_limited));
         r.headers.emplace_back("Retry-After", std::to_string(wait));
         return r;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "server/admin_cli.h"
 #include "server/http_app.h"
 #include "server/options.h"
 #include "server/seed.h"
@@ -62,9 +63,9 @@ int run(const Options& o) {
   }
   std::unique_ptr<Store> opened = open_store(o.db);
   Store& store = *opened;
-  std::optional<DemoWorkspace> demo =
-      o.seed_demo ? std::optional<DemoWorkspace>(ensure_demo_workspace(store))
-                  : find_demo_workspace(store);
+  // The demo's keys are printed (and its routes served) only with --seed-demo.
+  std::optional<DemoWorkspace> demo;
+  if (o.seed_demo) demo = ensure_demo_workspace(store);
 
   AppOptions app_options;
   app_options.rate_limit = o.rate_limit;
@@ -121,6 +122,9 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && is_admin_command(argv[1])) {
+    return run_admin(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  }
   std::string error;
   auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error);
   if (!options) {

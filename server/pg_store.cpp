@@ -25,11 +25,6 @@ CREATE TABLE workspaces(
   ord bigint GENERATED ALWAYS AS IDENTITY);
 -- At most one demo workspace, even when several nodes start with --seed-demo at once.
 CREATE UNIQUE INDEX one_demo_workspace ON workspaces((true)) WHERE is_demo;
-CREATE TABLE api_keys(
-  key text PRIMARY KEY,
-  workspace_id text NOT NULL REFERENCES workspaces(id),
-  role text NOT NULL CHECK (role IN ('publishable', 'secret')),
-  created bigint GENERATED ALWAYS AS IDENTITY);
 CREATE TABLE definitions(
   workspace_id text NOT NULL REFERENCES workspaces(id),
   key text COLLATE "C" NOT NULL,
@@ -79,12 +74,33 @@ CREATE TABLE rate_buckets(
   ok boolean NOT NULL);
 )sql";
 
+// Version 2 as on SQLite: keys kept only as their SHA-256 (server/key_hash.h), revocable, and
+// the demo workspace's two keys kept readable in demo_keys. (PostgreSQL support arrived with
+// version 2, so no database has the plain keys of version 1 to convert.)
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE api_keys(
+  id text PRIMARY KEY,
+  key_hash text NOT NULL UNIQUE,
+  workspace_id text NOT NULL REFERENCES workspaces(id),
+  role text NOT NULL CHECK (role IN ('publishable', 'secret')),
+  hint text NOT NULL,
+  created_ms double precision NOT NULL,
+  revoked_ms double precision,
+  ord bigint GENERATED ALWAYS AS IDENTITY);
+CREATE INDEX api_keys_by_workspace ON api_keys(workspace_id);
+CREATE TABLE demo_keys(
+  workspace_id text PRIMARY KEY REFERENCES workspaces(id),
+  public_key text NOT NULL,
+  secret_key text NOT NULL);
+)sql";
+
 struct Migration {
   int version;
   const char* sql;
 };
-constexpr Migration kMigrations[] = {{1, kMigration1}};
-constexpr int kLatestVersion = 1;
+constexpr Migration kMigrations[] = {{1, kMigration1}, {2, kMigration2}};
+constexpr int kLatestVersion = Store::kSchemaVersion;
+static_assert(kMigrations[1].version == kLatestVersion);
 // Any constant: pg_advisory_xact_lock serialises the migrations of nodes starting together.
 constexpr std::int64_t kMigrationLock = 0x61747472'6b697401;  // "attrkit\1"
 
@@ -283,11 +299,105 @@ void PgStore::run(const std::function<void(Tx&)>& f) {
   }
 }
 
-std::optional<KeyRow> PgTx::find_key(const std::string& key) {
-  PgResult r = db_.query("SELECT workspace_id, role FROM api_keys WHERE key = $1::text",
-                         PgParams().text(key));
+void PgTx::ping() { db_.query("SELECT 1"); }
+
+namespace {
+
+constexpr const char* kKeyColumns =
+    "SELECT id, key_hash, workspace_id, role, hint, created_ms, revoked_ms FROM api_keys ";
+
+KeyRow key_from(const PgResult& r, int row) {
+  KeyRow k;
+  k.id = r.text(row, 0);
+  k.key_hash = r.text(row, 1);
+  k.workspace_id = r.text(row, 2);
+  k.role = role_from_text(r.text(row, 3));
+  k.hint = r.text(row, 4);
+  k.created_ms = r.real(row, 5);
+  if (!r.is_null(row, 6)) k.revoked_ms = r.real(row, 6);
+  return k;
+}
+
+}  // namespace
+
+std::optional<KeyRow> PgTx::find_key(const std::string& hash) {
+  static const std::string sql =
+      std::string(kKeyColumns) + "WHERE key_hash = $1::text AND revoked_ms IS NULL";
+  PgResult r = db_.query(sql.c_str(), PgParams().text(hash));
   if (r.rows() == 0) return std::nullopt;
-  return KeyRow{r.text(0, 0), role_from_text(r.text(0, 1))};
+  return key_from(r, 0);
+}
+
+std::optional<KeyRow> PgTx::key_by_id(const std::string& key_id) {
+  static const std::string sql = std::string(kKeyColumns) + "WHERE id = $1::text";
+  PgResult r = db_.query(sql.c_str(), PgParams().text(key_id));
+  if (r.rows() == 0) return std::nullopt;
+  return key_from(r, 0);
+}
+
+std::vector<KeyRow> PgTx::keys(const std::string& workspace_id) {
+  static const std::string sql = std::string(kKeyColumns) +
+                                 "WHERE $1::text = '' OR workspace_id = $1::text "
+                                 "ORDER BY created_ms, ord";
+  PgResult r = db_.query(sql.c_str(), PgParams().text(workspace_id));
+  std::vector<KeyRow> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(key_from(r, i));
+  return out;
+}
+
+void PgTx::insert_key(const KeyRow& k) {
+  db_.query(
+      "INSERT INTO api_keys(id, key_hash, workspace_id, role, hint, created_ms) "
+      "VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::float8)",
+      PgParams()
+          .text(k.id)
+          .text(k.key_hash)
+          .text(k.workspace_id)
+          .text(role_text(k.role))
+          .text(k.hint)
+          .real(k.created_ms));
+}
+
+bool PgTx::revoke_key(const std::string& key_id, double now_ms) {
+  return db_.query(
+                "UPDATE api_keys SET revoked_ms = $2::float8 "
+                "WHERE id = $1::text AND revoked_ms IS NULL",
+                PgParams().text(key_id).real(now_ms))
+             .affected() > 0;
+}
+
+std::vector<WorkspaceRow> PgTx::workspaces() {
+  PgResult r = db_.query(
+      "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
+      "FROM workspaces ORDER BY ord");
+  std::vector<WorkspaceRow> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    WorkspaceRow w;
+    w.id = r.text(i, 0);
+    w.name = r.text(i, 1);
+    w.is_demo = r.boolean(i, 2);
+    w.client_attribute_writes = r.boolean(i, 3);
+    w.definitions_version = r.int64(i, 4);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+std::optional<DemoKeys> PgTx::demo_keys(const std::string& workspace_id) {
+  PgResult r = db_.query(
+      "SELECT public_key, secret_key FROM demo_keys WHERE workspace_id = $1::text",
+      PgParams().text(workspace_id));
+  if (r.rows() == 0) return std::nullopt;
+  return DemoKeys{r.text(0, 0), r.text(0, 1)};
+}
+
+void PgTx::put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) {
+  db_.query(
+      "INSERT INTO demo_keys(workspace_id, public_key, secret_key) "
+      "VALUES ($1::text, $2::text, $3::text) "
+      "ON CONFLICT (workspace_id) DO UPDATE SET public_key = excluded.public_key, "
+      "secret_key = excluded.secret_key",
+      PgParams().text(workspace_id).text(keys.public_key).text(keys.secret_key));
 }
 
 std::optional<WorkspaceRow> PgTx::workspace(const std::string& id) {
@@ -313,18 +423,6 @@ void PgTx::insert_workspace(const WorkspaceRow& ws) {
           .boolean(ws.is_demo)
           .boolean(ws.client_attribute_writes)
           .int64(ws.definitions_version));
-}
-
-void PgTx::insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) {
-  db_.query("INSERT INTO api_keys(key, workspace_id, role) VALUES ($1::text, $2::text, $3::text)",
-            PgParams().text(key).text(workspace_id).text(role_text(role)));
-}
-
-std::optional<std::string> PgTx::first_key(const std::string& workspace_id, KeyRole role) {
-  return first_text(db_.query(
-      "SELECT key FROM api_keys WHERE workspace_id = $1::text AND role = $2::text "
-      "ORDER BY created LIMIT 1",
-      PgParams().text(workspace_id).text(role_text(role))));
 }
 
 void PgTx::set_client_attribute_writes(const std::string& workspace_id, bool on) {

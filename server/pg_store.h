@@ -45,12 +45,18 @@ class PgTx final : public Tx {
  public:
   explicit PgTx(PgConn& db) : db_(db) {}
 
-  std::optional<KeyRow> find_key(const std::string& key) override;
+  void ping() override;
+  std::optional<KeyRow> find_key(const std::string& key_hash) override;
+  std::optional<KeyRow> key_by_id(const std::string& key_id) override;
+  std::vector<KeyRow> keys(const std::string& workspace_id) override;
+  void insert_key(const KeyRow& key) override;
+  bool revoke_key(const std::string& key_id, double now_ms) override;
   std::optional<WorkspaceRow> workspace(const std::string& id) override;
+  std::vector<WorkspaceRow> workspaces() override;
   std::optional<WorkspaceRow> demo_workspace() override;
   void insert_workspace(const WorkspaceRow& ws) override;
-  void insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) override;
-  std::optional<std::string> first_key(const std::string& workspace_id, KeyRole role) override;
+  std::optional<DemoKeys> demo_keys(const std::string& workspace_id) override;
+  void put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) override;
   void set_client_attribute_writes(const std::string& workspace_id, bool on) override;
   void bump_definitions_version(const std::string& workspace_id) override;
   std::vector<std::string> definition_bodies(const std::string& workspace_id) override;

@@ -60,6 +60,8 @@ std::string Stmt::text(int col) const {
 
 std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
+double Stmt::real(int col) const { return sqlite3_column_double(stmt_, col); }
+
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 Db::Db(const std::string& path) {

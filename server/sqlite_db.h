@@ -37,6 +37,7 @@ class Stmt {
 
   std::string text(int col) const;
   std::int64_t int64(int col) const;
+  double real(int col) const;
   bool is_null(int col) const;
 
  private:

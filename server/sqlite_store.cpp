@@ -1,6 +1,10 @@
 #include "server/sqlite_store.h"
 
+#include <iterator>
+#include <map>
 #include <string>
+
+#include "server/key_hash.h"
 
 namespace attrkit::server {
 namespace {
@@ -12,10 +16,7 @@ namespace {
 // meta.schema_version follows the latest version, so a server from before schema_migrations
 // also refuses a newer database.
 //
-// Values, sequence numbers and write results are keyed by text ids; WITHOUT ROWID keeps each
-// lookup to one b-tree. write_log keeps its rowid: it is the order of arrival.
-// write_log was added without a schema version bump: CREATE IF NOT EXISTS adds it to an older
-// database, and an older server simply does not write to it.
+// Version 1, as the first release created it.
 constexpr const char* kMigration1 = R"sql(
 CREATE TABLE IF NOT EXISTS meta(
   key TEXT PRIMARY KEY,
@@ -72,12 +73,70 @@ CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distin
 CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
-struct Migration {
-  int version;
-  const char* sql;
-};
-constexpr Migration kMigrations[] = {{1, kMigration1}};
-constexpr int kLatestVersion = 1;
+// The current schema (version 2: keys kept as their SHA-256, demo_keys). Values, sequence numbers
+// and write results are keyed by text ids; WITHOUT ROWID keeps each lookup to one b-tree.
+// write_log keeps its rowid: it is the order of arrival. IF NOT EXISTS throughout: migration 2
+// runs it whole, which also completes a version-1 database that predates write_log.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS workspaces(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  is_demo INTEGER NOT NULL DEFAULT 0,
+  client_attribute_writes INTEGER NOT NULL DEFAULT 0,
+  definitions_version INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS api_keys(
+  id TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  role TEXT NOT NULL CHECK (role IN ('publishable', 'secret')),
+  hint TEXT NOT NULL,
+  created_ms REAL NOT NULL,
+  revoked_ms REAL);
+CREATE TABLE IF NOT EXISTS demo_keys(
+  workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id),
+  public_key TEXT NOT NULL,
+  secret_key TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS definitions(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS persons(
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  distinct_id TEXT NOT NULL,
+  UNIQUE (workspace_id, distinct_id));
+CREATE TABLE IF NOT EXISTS attribute_values(
+  person_id TEXT NOT NULL REFERENCES persons(id),
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_ms REAL NOT NULL,
+  PRIMARY KEY (person_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_seqs(
+  person_id TEXT NOT NULL REFERENCES persons(id),
+  key TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (person_id, key, client_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS write_results(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  write_id TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_ms REAL NOT NULL,
+  PRIMARY KEY (workspace_id, write_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS write_results_by_age ON write_results(created_ms);
+CREATE TABLE IF NOT EXISTS write_log(
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  write_id TEXT NOT NULL,
+  distinct_id TEXT,
+  attribute TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'stale', 'rejected', 'replayed')),
+  at_ms REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS write_log_by_id ON write_log(workspace_id, write_id);
+CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distinct_id);
+CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
+)sql";
+
 
 KeyRole role_from_text(const std::string& s) {
   return s == "secret" ? KeyRole::secret : KeyRole::publishable;
@@ -95,6 +154,80 @@ WorkspaceRow workspace_from(const Stmt& s) {
   return w;
 }
 
+constexpr const char* kKeyColumns =
+    "SELECT id, key_hash, workspace_id, role, hint, created_ms, revoked_ms FROM api_keys ";
+
+KeyRow key_from(const Stmt& s) {
+  KeyRow k;
+  k.id = s.text(0);
+  k.key_hash = s.text(1);
+  k.workspace_id = s.text(2);
+  k.role = role_from_text(s.text(3));
+  k.hint = s.text(4);
+  k.created_ms = s.real(5);
+  if (!s.is_null(6)) k.revoked_ms = s.real(6);
+  return k;
+}
+
+// Version 1 kept keys as they are; version 2 keeps their SHA-256. Runs between renaming the old
+// table away and creating the new one (kSchema), in the opening transaction.
+void hash_v1_keys(Db& db) {
+  struct OldKey {
+    std::string key, workspace_id, role;
+    bool demo;
+  };
+  std::vector<OldKey> old;
+  {
+    auto s = db.prepare(
+        "SELECT k.key, k.workspace_id, k.role, w.is_demo FROM api_keys_v1 k "
+        "JOIN workspaces w ON w.id = k.workspace_id ORDER BY k.created");
+    while (s.step()) old.push_back({s.text(0), s.text(1), s.text(2), s.int64(3) != 0});
+  }
+  std::map<std::string, DemoKeys> demo;
+  double order = 0;
+  for (const OldKey& k : old) {
+    db.prepare(
+          "INSERT INTO api_keys(id, key_hash, workspace_id, role, hint, created_ms) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(1, new_key_id())
+        .bind(2, key_hash(k.key))
+        .bind(3, k.workspace_id)
+        .bind(4, k.role)
+        .bind(5, key_hint(k.key))
+        .bind_double(6, order++)
+        .run();
+    if (k.demo) {
+      std::string& slot = k.role == "secret" ? demo[k.workspace_id].secret_key
+                                             : demo[k.workspace_id].public_key;
+      if (slot.empty()) slot = k.key;
+    }
+  }
+  for (const auto& [workspace_id, keys] : demo) {
+    if (keys.public_key.empty() || keys.secret_key.empty()) continue;
+    db.prepare("INSERT INTO demo_keys(workspace_id, public_key, secret_key) VALUES (?1, ?2, ?3)")
+        .bind(1, workspace_id)
+        .bind(2, keys.public_key)
+        .bind(3, keys.secret_key)
+        .run();
+  }
+  db.exec("DROP TABLE api_keys_v1");
+}
+
+void migrate_to_1(Db& db) { db.exec(kMigration1); }
+
+void migrate_to_2(Db& db) {
+  db.exec("ALTER TABLE api_keys RENAME TO api_keys_v1");
+  db.exec(kSchema);
+  hash_v1_keys(db);
+}
+
+struct Migration {
+  int version;
+  void (*apply)(Db&);
+};
+constexpr Migration kMigrations[] = {{1, migrate_to_1}, {2, migrate_to_2}};
+static_assert(kMigrations[std::size(kMigrations) - 1].version == Store::kSchemaVersion);
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
@@ -109,23 +242,27 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
       auto get = db_.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
       if (get.step()) current = static_cast<int>(get.int64(0));
     }
-    bool has_meta = false;
-    {
+    if (current == 0) {
+      // A database from before schema_migrations says its version in meta.
       auto t = db_.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
-      has_meta = t.step();
+      if (t.step()) {
+        auto get = db_.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+        if (get.step()) current = std::stoi(get.text(0));
+      }
+      for (int v = 1; v <= current && v <= Store::kSchemaVersion; ++v) {
+        db_.prepare("INSERT INTO schema_migrations(version, applied_ms) VALUES (?1, 0)")
+            .bind(1, std::int64_t{v})
+            .run();
+      }
     }
-    if (has_meta) {
-      auto get = db_.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-      if (get.step() && std::stoi(get.text(0)) > kLatestVersion) current = std::stoi(get.text(0));
-    }
-    if (current > kLatestVersion) {
+    if (current > Store::kSchemaVersion) {
       throw SqliteError("database " + path + " was written by a newer attrkit-server (schema " +
-                        std::to_string(current) + ", this server knows " +
-                        std::to_string(kLatestVersion) + ")");
+                        std::to_string(current) + ", this one writes " +
+                        std::to_string(Store::kSchemaVersion) + ")");
     }
     for (const Migration& m : kMigrations) {
       if (m.version <= current) continue;
-      db_.exec(m.sql);
+      m.apply(db_);
       db_.prepare(
              "INSERT INTO schema_migrations(version, applied_ms) "
              "VALUES (?1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))")
@@ -135,7 +272,7 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path), db_(path) {
     db_.prepare(
            "INSERT INTO meta(key, value) VALUES ('schema_version', ?1) "
            "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-        .bind(1, std::to_string(kLatestVersion))
+        .bind(1, std::to_string(Store::kSchemaVersion))
         .run();
     db_.exec("COMMIT");
   } catch (...) {
@@ -169,11 +306,55 @@ void SqliteStore::rollback() noexcept {
   }
 }
 
-std::optional<KeyRow> SqliteTx::find_key(const std::string& key) {
-  auto s = db_.prepare("SELECT workspace_id, role FROM api_keys WHERE key = ?1");
-  s.bind(1, key);
+void SqliteTx::ping() {
+  auto s = db_.prepare("SELECT 1");
+  s.step();
+}
+
+std::optional<KeyRow> SqliteTx::find_key(const std::string& hash) {
+  auto s = db_.prepare(
+      (std::string(kKeyColumns) + "WHERE key_hash = ?1 AND revoked_ms IS NULL").c_str());
+  s.bind(1, hash);
   if (!s.step()) return std::nullopt;
-  return KeyRow{s.text(0), role_from_text(s.text(1))};
+  return key_from(s);
+}
+
+std::optional<KeyRow> SqliteTx::key_by_id(const std::string& key_id) {
+  auto s = db_.prepare((std::string(kKeyColumns) + "WHERE id = ?1").c_str());
+  s.bind(1, key_id);
+  if (!s.step()) return std::nullopt;
+  return key_from(s);
+}
+
+std::vector<KeyRow> SqliteTx::keys(const std::string& workspace_id) {
+  auto s = db_.prepare((std::string(kKeyColumns) +
+                        "WHERE ?1 = '' OR workspace_id = ?1 ORDER BY created_ms, rowid")
+                           .c_str());
+  s.bind(1, workspace_id);
+  std::vector<KeyRow> out;
+  while (s.step()) out.push_back(key_from(s));
+  return out;
+}
+
+void SqliteTx::insert_key(const KeyRow& k) {
+  db_.prepare(
+         "INSERT INTO api_keys(id, key_hash, workspace_id, role, hint, created_ms, revoked_ms) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)")
+      .bind(1, k.id)
+      .bind(2, k.key_hash)
+      .bind(3, k.workspace_id)
+      .bind(4, std::string(role_text(k.role)))
+      .bind(5, k.hint)
+      .bind_double(6, k.created_ms)
+      .run();
+}
+
+bool SqliteTx::revoke_key(const std::string& key_id, double now_ms) {
+  db_.prepare("UPDATE api_keys SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL")
+      .bind(1, key_id)
+      .bind_double(2, now_ms)
+      .run();
+  return db_.changes() > 0;
 }
 
 std::optional<WorkspaceRow> SqliteTx::workspace(const std::string& id) {
@@ -183,6 +364,15 @@ std::optional<WorkspaceRow> SqliteTx::workspace(const std::string& id) {
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return workspace_from(s);
+}
+
+std::vector<WorkspaceRow> SqliteTx::workspaces() {
+  auto s = db_.prepare(
+      "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
+      "FROM workspaces ORDER BY rowid");
+  std::vector<WorkspaceRow> out;
+  while (s.step()) out.push_back(workspace_from(s));
+  return out;
 }
 
 std::optional<WorkspaceRow> SqliteTx::demo_workspace() {
@@ -205,22 +395,22 @@ void SqliteTx::insert_workspace(const WorkspaceRow& ws) {
       .run();
 }
 
-void SqliteTx::insert_key(const std::string& key, const std::string& workspace_id, KeyRole role) {
-  db_.prepare(
-         "INSERT INTO api_keys(key, workspace_id, role, created) "
-         "VALUES (?1, ?2, ?3, (SELECT COUNT(*) FROM api_keys))")
-      .bind(1, key)
-      .bind(2, workspace_id)
-      .bind(3, std::string(role_text(role)))
-      .run();
+std::optional<DemoKeys> SqliteTx::demo_keys(const std::string& workspace_id) {
+  auto s = db_.prepare("SELECT public_key, secret_key FROM demo_keys WHERE workspace_id = ?1");
+  s.bind(1, workspace_id);
+  if (!s.step()) return std::nullopt;
+  return DemoKeys{s.text(0), s.text(1)};
 }
 
-std::optional<std::string> SqliteTx::first_key(const std::string& workspace_id, KeyRole role) {
-  auto s = db_.prepare(
-      "SELECT key FROM api_keys WHERE workspace_id = ?1 AND role = ?2 ORDER BY created LIMIT 1");
-  s.bind(1, workspace_id).bind(2, std::string(role_text(role)));
-  if (!s.step()) return std::nullopt;
-  return s.text(0);
+void SqliteTx::put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) {
+  db_.prepare(
+         "INSERT INTO demo_keys(workspace_id, public_key, secret_key) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT(workspace_id) DO UPDATE SET public_key = excluded.public_key, "
+         "secret_key = excluded.secret_key")
+      .bind(1, workspace_id)
+      .bind(2, keys.public_key)
+      .bind(3, keys.secret_key)
+      .run();
 }
 
 void SqliteTx::set_client_attribute_writes(const std::string& workspace_id, bool on) {

@@ -54,9 +54,22 @@ struct WriteLogCount {
   std::int64_t replayed = 0;
 };
 
+// An API key as stored: never the key itself, only its SHA-256 (server/key_hash.h).
 struct KeyRow {
+  std::string id;        // "key_" + 16: how lists and revoke name it
+  std::string key_hash;  // hex SHA-256 of the key
   std::string workspace_id;
   KeyRole role = KeyRole::publishable;
+  std::string hint;  // the key's first 12 characters ("sk_live_AbCd"), for people
+  double created_ms = 0;
+  std::optional<double> revoked_ms;  // set once revoked; a revoked key never authenticates
+};
+
+// The demo workspace's two keys, kept readable so every `npm start` can print them (the demo is a
+// loopback-only development fixture; docs/operations.md).
+struct DemoKeys {
+  std::string public_key;
+  std::string secret_key;
 };
 
 // Table access for one open transaction. Obtained only from Store::transact; do not keep it.
@@ -64,15 +77,25 @@ class Tx {
  public:
   virtual ~Tx() = default;
 
+  // A trivial query: throws when the database cannot answer (GET /readyz).
+  virtual void ping() = 0;
+
   // Workspaces and keys
-  virtual std::optional<KeyRow> find_key(const std::string& key) = 0;
+  // The key whose hash this is, unless revoked. Looked up on every request (no cache), so a
+  // revocation holds from the next request on, on every node.
+  virtual std::optional<KeyRow> find_key(const std::string& key_hash) = 0;
+  virtual std::optional<KeyRow> key_by_id(const std::string& key_id) = 0;
+  // Every key of the workspace (all workspaces when empty), revoked ones too, oldest first.
+  virtual std::vector<KeyRow> keys(const std::string& workspace_id) = 0;
+  virtual void insert_key(const KeyRow& key) = 0;
+  // Sets revoked_ms unless already revoked; false when there is no such key or it was revoked.
+  virtual bool revoke_key(const std::string& key_id, double now_ms) = 0;
   virtual std::optional<WorkspaceRow> workspace(const std::string& id) = 0;
+  virtual std::vector<WorkspaceRow> workspaces() = 0;  // oldest first
   virtual std::optional<WorkspaceRow> demo_workspace() = 0;
   virtual void insert_workspace(const WorkspaceRow& ws) = 0;
-  virtual void insert_key(const std::string& key, const std::string& workspace_id,
-                          KeyRole role) = 0;
-  // The oldest key of that role, or nullopt.
-  virtual std::optional<std::string> first_key(const std::string& workspace_id, KeyRole role) = 0;
+  virtual std::optional<DemoKeys> demo_keys(const std::string& workspace_id) = 0;
+  virtual void put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) = 0;
   virtual void set_client_attribute_writes(const std::string& workspace_id, bool on) = 0;
   virtual void bump_definitions_version(const std::string& workspace_id) = 0;
 
@@ -135,6 +158,10 @@ class Tx {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // The schema version this server writes (docs/operations.md, "Upgrades"; both
+  // implementations record it in schema_migrations).
+  static constexpr int kSchemaVersion = 2;
 
   // Runs f(Tx&) in one transaction, committed before it returns, and returns f's result. An
   // exception from f (or from COMMIT) rolls back and propagates. f may run more than once: a
