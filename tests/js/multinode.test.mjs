@@ -6,11 +6,12 @@
 //
 // Always on PostgreSQL: uses $ATTRKIT_TEST_PG_URL's cluster, or starts one (helpers/postgres.mjs).
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 
 import { createDatabase, dropDatabase } from "./helpers/postgres.mjs";
 import { startRoundRobinProxy } from "./helpers/round_robin_proxy.mjs";
-import { api, startServer } from "./helpers/server.mjs";
+import { api, serverBinary, startServer } from "./helpers/server.mjs";
 
 const NODES = 3;
 let db;
@@ -132,5 +133,27 @@ test("rate limits are shared: a key's budget is one budget whichever node it rea
   } finally {
     for (const n of limited) await n.stop();
     dropDatabase(limitedDb);
+  }
+});
+
+test("a key revoked (admin command line, on the shared database) is refused by every node from the next request on", async () => {
+  // The admin command line works on the same database the nodes share.
+  const admin = (...args) => {
+    const r = spawnSync(serverBinary(), [...args, "--db", db], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  };
+  const ws = admin("workspace", "create", "Revocation");
+  const extra = admin("keys", "create", "--workspace", ws.workspace, "--role", "secret");
+  const read = (node, key) => api(node, "GET", "/api/v1/attributes/definitions", { key });
+  for (const n of nodes) assert.equal((await read(n, extra.key)).status, 200);
+  const revoked = admin("keys", "revoke", extra.id);
+  assert.equal(typeof revoked.revokedMs, "number");
+  for (const n of nodes) {
+    const r = await read(n, extra.key);
+    assert.equal(r.status, 401);
+    assert.equal(r.body.error.code, "invalid_key");
+    // The workspace's other secret key still works.
+    assert.equal((await read(n, ws.secretKey)).status, 200);
   }
 });
