@@ -49,6 +49,7 @@ class GuardedServer : public httplib::Server {
   static std::chrono::steady_clock::time_point request_started();
 
   std::size_t open_connections() const { return open_.load(); }
+  bool stopping() const { return stopping_.load(); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;

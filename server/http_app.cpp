@@ -203,9 +203,11 @@ void HttpApp::install() {
         write_reply(Reply::error(api_error(Error::server_error, "internal error")), res);
       });
   // Keys are bearer tokens, never cookies, so any origin may call (and load the SDK with SRI).
-  http_->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  http_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Access-Control-Allow-Origin", "*");
     res.set_header("Access-Control-Expose-Headers", "ETag, Retry-After");
+    // Answered while stopping: the connection closes after this answer, so say so.
+    if (http_->stopping() && !res.has_header("Connection")) res.set_header("Connection", "close");
   });
   http_->set_logger([verbose = options_.verbose, access = options_.access_log](
                         const httplib::Request& req, const httplib::Response& res) {

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { api, serverBinary, startServer } from "./helpers/server.mjs";
 import { collect, connect, portOf, statusOf } from "./helpers/raw_http.mjs";
@@ -64,7 +65,9 @@ test("one JSON access-log line per request: method, route, status, ms, workspace
 });
 
 test("SIGTERM lets a request in flight finish, then exits 0", async (t) => {
-  const server = await startServer();
+  const dir = mkdtempSync(path.join(tmpdir(), "attrkit-ops-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const server = await startServer({ db: path.join(dir, "stop.db") });
   const socket = await connect(portOf(server));
   const body = JSON.stringify({ distinctId: "shutdown-1", attribute: "plan", value: "Growth" });
   socket.write(
