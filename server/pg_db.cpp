@@ -117,24 +117,127 @@ bool PgConn::ok() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
 void PgConn::exec(const char* sql) { PQclear(check(conn_, PQexec(conn_, sql), sql)); }
 
-PgResult PgConn::query(const char* sql, const PgParams& params) {
+const std::string& PgConn::statement_name(const char* sql, bool* is_new) {
   auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = "s" + std::to_string(prepared_.size());
-    PQclear(check(conn_, PQprepare(conn_, name.c_str(), sql, 0, nullptr), sql));
-    it = prepared_.emplace(sql, std::move(name)).first;
+  *is_new = it == prepared_.end();
+  if (*is_new) it = prepared_.emplace(sql, "s" + std::to_string(next_name_++)).first;
+  return it->second;
+}
+
+void PgConn::rollback() {
+  pending_.clear();
+  exec("ROLLBACK");
+}
+
+void PgConn::defer(const char* sql, PgParams params) {
+  pending_.push_back({sql, std::move(params), true});
+}
+
+void PgConn::begin() { pending_.push_back({"BEGIN", PgParams(), false}); }
+
+void PgConn::commit() {
+  Pending last{"COMMIT", PgParams(), false};
+  PQclear(pipeline(&last));
+}
+
+PgResult PgConn::query(const char* sql, const PgParams& params) {
+  Pending last{sql, params, true};
+  return PgResult(pipeline(&last));
+}
+
+PGresult* PgConn::pipeline(const Pending* last) {
+  std::vector<Pending> batch = std::move(pending_);
+  pending_.clear();
+  if (last) batch.push_back(*last);
+  if (batch.empty()) return nullptr;
+
+  // What was sent, in order: each statement, preceded by its PREPARE the first time.
+  struct Sent {
+    const char* sql;
+    bool is_last;
+    bool is_prepare;
+  };
+  std::vector<Sent> sent;
+  auto fail_send = [&](const char* sql) {
+    std::string message = PQerrorMessage(conn_);
+    if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) PQexitPipelineMode(conn_);
+    throw PgError("postgres: " + message + " (sending: " + std::string(sql).substr(0, 80) + ")",
+                  "");
+  };
+  if (!PQenterPipelineMode(conn_)) fail_send("pipeline");
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Pending& p = batch[i];
+    const bool is_last = last && i + 1 == batch.size();
+    if (!p.prepared) {
+      if (!PQsendQueryParams(conn_, p.sql, 0, nullptr, nullptr, nullptr, nullptr, 1)) {
+        fail_send(p.sql);
+      }
+      sent.push_back({p.sql, is_last, false});
+      continue;
+    }
+    bool is_new = false;
+    const std::string& name = statement_name(p.sql, &is_new);
+    if (is_new) {
+      if (!PQsendPrepare(conn_, name.c_str(), p.sql, 0, nullptr)) {
+        prepared_.erase(p.sql);
+        fail_send(p.sql);
+      }
+      sent.push_back({p.sql, false, true});
+    }
+    const auto& ps = p.params.params_;
+    std::vector<const char*> values(ps.size());
+    std::vector<int> lengths(ps.size());
+    std::vector<int> formats(ps.size(), 1);
+    for (std::size_t k = 0; k < ps.size(); ++k) {
+      values[k] = ps[k].is_null ? nullptr : ps[k].bytes.data();
+      lengths[k] = static_cast<int>(ps[k].bytes.size());
+    }
+    if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(ps.size()), values.data(),
+                             lengths.data(), formats.data(), 1)) {
+      fail_send(p.sql);
+    }
+    sent.push_back({p.sql, is_last, false});
   }
-  const auto& ps = params.params_;
-  std::vector<const char*> values(ps.size());
-  std::vector<int> lengths(ps.size());
-  std::vector<int> formats(ps.size(), 1);
-  for (std::size_t i = 0; i < ps.size(); ++i) {
-    values[i] = ps[i].is_null ? nullptr : ps[i].bytes.data();
-    lengths[i] = static_cast<int>(ps[i].bytes.size());
+  if (!PQpipelineSync(conn_)) fail_send("sync");
+
+  // Read every result up to the sync point, keeping last's and the first error.
+  PGresult* answer = nullptr;
+  PGresult* error = nullptr;
+  const char* error_sql = nullptr;
+  for (const Sent& s : sent) {
+    bool done = false;
+    while (PGresult* r = PQgetResult(conn_)) {
+      ExecStatusType st = PQresultStatus(r);
+      done = done || st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+      if (st == PGRES_FATAL_ERROR && !error) {
+        error = r;
+        error_sql = s.sql;
+      } else if (s.is_last && !answer && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+        answer = r;
+      } else {
+        PQclear(r);
+      }
+    }
+    // A PREPARE that failed, or never ran (the pipeline aborted first), is prepared next time.
+    if (s.is_prepare && !done) prepared_.erase(s.sql);
   }
-  PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(ps.size()),
-                               values.data(), lengths.data(), formats.data(), 1);
-  return PgResult(check(conn_, r, sql));
+  bool synced = false;
+  while (PGresult* r = PQgetResult(conn_)) {
+    synced = synced || PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (synced) break;
+  }
+  PQexitPipelineMode(conn_);
+  if (error) {
+    PQclear(answer);
+    check(conn_, error, error_sql);  // throws
+  }
+  if (last && !answer) {
+    throw PgError("postgres: no result (connection lost?) for " +
+                      std::string(last->sql).substr(0, 80),
+                  "");
+  }
+  return answer;
 }
 
 }  // namespace attrkit::server

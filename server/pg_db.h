@@ -72,6 +72,12 @@ class PgResult {
 };
 
 // One connection. Not thread-safe: the store hands each one to one transaction at a time.
+//
+// Write-behind: statements whose result nobody reads (BEGIN, the INSERTs and UPDATEs of a write)
+// are queued by defer() and sent, in order, in one pipeline (libpq pipeline mode) together with
+// the next query() or with commit(), so a batch write costs a round trip per read rather than
+// per statement. Their errors surface there: the first failed statement's error is thrown by that
+// query() or commit(), and the transaction is rolled back as for any error.
 class PgConn {
  public:
   // Connects (conninfo: a postgres:// URL or "key=value" pairs). Throws PgError.
@@ -82,14 +88,35 @@ class PgConn {
 
   // A statement without parameters, results in text form (BEGIN, COMMIT, DDL, several at once).
   void exec(const char* sql);
-  // Prepares `sql` on first use (keyed by the pointer: pass string literals) and runs it.
+  // Prepares `sql` on first use (keyed by the pointer: pass string literals or static strings)
+  // and runs it, after anything deferred.
   PgResult query(const char* sql, const PgParams& params = PgParams());
+  // Queues a statement (prepared like query's) to go with the next query() or commit().
+  void defer(const char* sql, PgParams params = PgParams());
+  // Queues BEGIN; the transaction starts with the first statement sent.
+  void begin();
+  // Sends what is queued and COMMIT, in one round trip.
+  void commit();
+  // Drops what is queued and rolls back.
+  void rollback();
   // False once the connection broke; the store then throws it away.
   bool ok() const;
 
  private:
+  struct Pending {
+    const char* sql;
+    PgParams params;
+    bool prepared;  // false: BEGIN / COMMIT, sent as they are
+  };
+  // Sends `pending_` (and then `last`, when given) in one pipeline and returns last's result (or
+  // a null result). Clears pending_ either way.
+  PGresult* pipeline(const Pending* last);
+  const std::string& statement_name(const char* sql, bool* is_new);
+
   PGconn* conn_ = nullptr;
   std::unordered_map<const char*, std::string> prepared_;
+  std::vector<Pending> pending_;
+  int next_name_ = 0;
 };
 
 }  // namespace attrkit::server

@@ -143,7 +143,7 @@ void pause_before_retry(int attempt) {
 void finish_failed(PgPool& pool, std::unique_ptr<PgConn> conn) {
   try {
     if (conn->ok()) {
-      conn->exec("ROLLBACK");
+      conn->rollback();
       pool.release(std::move(conn));
     }
   } catch (...) {
@@ -282,10 +282,10 @@ void PgStore::run(const std::function<void(Tx&)>& f) {
   for (int attempt = 1;; ++attempt) {
     std::unique_ptr<PgConn> conn = pool_.acquire();
     try {
-      conn->exec("BEGIN");
+      conn->begin();
       PgTx tx(*conn);
       f(tx);
-      conn->exec("COMMIT");
+      conn->commit();
       pool_.release(std::move(conn));
       return;
     } catch (const PgError& e) {
@@ -346,7 +346,7 @@ std::vector<KeyRow> PgTx::keys(const std::string& workspace_id) {
 }
 
 void PgTx::insert_key(const KeyRow& k) {
-  db_.query(
+  db_.defer(
       "INSERT INTO api_keys(id, key_hash, workspace_id, role, hint, created_ms) "
       "VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::float8)",
       PgParams()
@@ -392,7 +392,7 @@ std::optional<DemoKeys> PgTx::demo_keys(const std::string& workspace_id) {
 }
 
 void PgTx::put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) {
-  db_.query(
+  db_.defer(
       "INSERT INTO demo_keys(workspace_id, public_key, secret_key) "
       "VALUES ($1::text, $2::text, $3::text) "
       "ON CONFLICT (workspace_id) DO UPDATE SET public_key = excluded.public_key, "
@@ -414,7 +414,7 @@ std::optional<WorkspaceRow> PgTx::demo_workspace() {
 }
 
 void PgTx::insert_workspace(const WorkspaceRow& ws) {
-  db_.query(
+  db_.defer(
       "INSERT INTO workspaces(id, name, is_demo, client_attribute_writes, definitions_version) "
       "VALUES ($1::text, $2::text, $3::bool, $4::bool, $5::int8)",
       PgParams()
@@ -426,12 +426,12 @@ void PgTx::insert_workspace(const WorkspaceRow& ws) {
 }
 
 void PgTx::set_client_attribute_writes(const std::string& workspace_id, bool on) {
-  db_.query("UPDATE workspaces SET client_attribute_writes = $2::bool WHERE id = $1::text",
+  db_.defer("UPDATE workspaces SET client_attribute_writes = $2::bool WHERE id = $1::text",
             PgParams().text(workspace_id).boolean(on));
 }
 
 void PgTx::bump_definitions_version(const std::string& workspace_id) {
-  db_.query(
+  db_.defer(
       "UPDATE workspaces SET definitions_version = definitions_version + 1 WHERE id = $1::text",
       PgParams().text(workspace_id));
 }
@@ -455,7 +455,7 @@ std::optional<std::string> PgTx::definition_body(const std::string& workspace_id
 
 void PgTx::put_definition(const std::string& workspace_id, const std::string& key,
                           const std::string& body) {
-  db_.query(
+  db_.defer(
       "INSERT INTO definitions(workspace_id, key, body) VALUES ($1::text, $2::text, $3::text) "
       "ON CONFLICT (workspace_id, key) DO UPDATE SET body = excluded.body",
       PgParams().text(workspace_id).text(key).text(body));
@@ -471,7 +471,7 @@ std::optional<std::string> PgTx::find_person(const std::string& workspace_id,
 
 void PgTx::insert_person(const std::string& person_id, const std::string& workspace_id,
                          const std::string& distinct_id) {
-  db_.query("INSERT INTO persons(id, workspace_id, distinct_id) VALUES ($1::text, $2::text, $3::bytea)",
+  db_.defer("INSERT INTO persons(id, workspace_id, distinct_id) VALUES ($1::text, $2::text, $3::bytea)",
             PgParams().text(person_id).text(workspace_id).text(distinct_id));
 }
 
@@ -492,7 +492,7 @@ std::vector<std::pair<std::string, std::string>> PgTx::values(const std::string&
 
 void PgTx::set_value(const std::string& person_id, const std::string& key,
                      const std::string& json, double now_ms) {
-  db_.query(
+  db_.defer(
       "INSERT INTO attribute_values(person_id, key, value, updated_ms) "
       "VALUES ($1::text, $2::text, $3::text, $4::float8) "
       "ON CONFLICT (person_id, key) DO UPDATE SET value = excluded.value, "
@@ -501,7 +501,7 @@ void PgTx::set_value(const std::string& person_id, const std::string& key,
 }
 
 void PgTx::delete_value(const std::string& person_id, const std::string& key) {
-  db_.query("DELETE FROM attribute_values WHERE person_id = $1::text AND key = $2::text",
+  db_.defer("DELETE FROM attribute_values WHERE person_id = $1::text AND key = $2::text",
             PgParams().text(person_id).text(key));
 }
 
@@ -517,7 +517,7 @@ std::optional<std::int64_t> PgTx::last_seq(const std::string& person_id, const s
 
 void PgTx::set_last_seq(const std::string& person_id, const std::string& key,
                         const std::string& client_id, std::int64_t seq) {
-  db_.query(
+  db_.defer(
       "INSERT INTO client_seqs(person_id, key, client_id, seq) "
       "VALUES ($1::text, $2::text, $3::bytea, $4::int8) "
       "ON CONFLICT (person_id, key, client_id) DO UPDATE SET seq = excluded.seq",
@@ -533,7 +533,7 @@ std::optional<std::string> PgTx::write_result(const std::string& workspace_id,
 
 void PgTx::put_write_result(const std::string& workspace_id, const std::string& write_id,
                             const std::string& result_json, double now_ms) {
-  db_.query(
+  db_.defer(
       "INSERT INTO write_results(workspace_id, write_id, result, created_ms) "
       "VALUES ($1::text, $2::bytea, $3::text, $4::float8)",
       PgParams().text(workspace_id).text(write_id).text(result_json).real(now_ms));
@@ -550,7 +550,7 @@ int PgTx::prune_write_results(double cutoff_ms) {
 void PgTx::log_write(const std::string& workspace_id, const std::string& write_id,
                      const std::string* distinct_id, const std::string* attribute,
                      WriteOutcome outcome, double now_ms) {
-  db_.query(
+  db_.defer(
       "INSERT INTO write_log(workspace_id, write_id, distinct_id, attribute, outcome, at_ms) "
       "VALUES ($1::text, $2::bytea, $3::bytea, $4::bytea, $5::text, $6::float8)",
       PgParams()
