@@ -10,7 +10,7 @@
 // postgresql (a throwaway cluster is started, like the tests', and stopped at the end). Every
 // server runs with --rate-limit 0. Figures go to stdout and bench/server.json.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,38 @@ const { values: opts } = parseArgs({
 const SECONDS = Number(opts.seconds);
 const CONNECTIONS = Number(opts.connections);
 const WRITES_PER_BATCH = 50;
+
+// CPU seconds (user + system) used so far by these processes and, with `children`, by every
+// process whose parent is one of them (a PostgreSQL cluster's backends). The machine is shared,
+// so wall-clock throughput depends on what else runs; writes per CPU-second do not, much.
+const TICKS = 100; // USER_HZ on Linux
+function statOf(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICKS };
+  } catch {
+    return null;
+  }
+}
+function cpuSeconds(pids, children = false) {
+  let total = 0;
+  const set = new Set(pids.map(Number));
+  for (const p of set) total += statOf(p)?.cpu ?? 0;
+  if (children) {
+    for (const name of readdirSync("/proc")) {
+      if (!/^\d+$/.test(name) || set.has(Number(name))) continue;
+      const st = statOf(name);
+      if (st && set.has(st.ppid)) total += st.cpu;
+    }
+  }
+  return total;
+}
+function postmasterPid() {
+  const dir = process.env.ATTRKIT_BENCH_PG_DIR;
+  if (!dir) return null;
+  return Number(readFileSync(path.join(dir, "data/postmaster.pid"), "utf8").split("\n")[0]);
+}
 
 function wrk(url, key, connections, run) {
   return new Promise((resolve, reject) => {
@@ -47,9 +79,13 @@ function wrk(url, key, connections, run) {
 
 async function measure(name, servers) {
   const per = Math.floor(CONNECTIONS / servers.length);
+  const pm = name.startsWith("postgres") ? postmasterPid() : null;
+  const cpu = () => cpuSeconds(servers.map((s) => s.pid)) + (pm ? cpuSeconds([pm], true) : 0);
+  const cpuBefore = cpu();
   const results = await Promise.all(servers.map((s, i) => wrk(s.url, s.secretKey, per, `${name}-${i}-${Date.now()}`)));
   const requests = results.reduce((a, r) => a + r.requests - r.non2xx, 0);
   const seconds = Math.max(...results.map((r) => r.duration_us)) / 1e6;
+  const cpuUsed = cpu() - cpuBefore;
   const row = {
     name,
     nodes: servers.length,
@@ -60,6 +96,9 @@ async function measure(name, servers) {
     p99_ms: Math.max(...results.map((r) => r.p99_us)) / 1000,
     non2xx: results.reduce((a, r) => a + r.non2xx, 0),
     socket_errors: results.reduce((a, r) => a + r.socket_errors, 0),
+    // Server processes (+ the PostgreSQL backends when the cluster is known) per wall second.
+    cpu_cores_used: Number((cpuUsed / seconds).toFixed(2)),
+    writes_per_cpu_s: Math.round((requests * WRITES_PER_BATCH) / cpuUsed),
   };
   console.log(JSON.stringify(row));
   return row;
@@ -74,6 +113,14 @@ if (want("sqlite")) {
   try { rows.push(await measure("sqlite", [s])); } finally { await s.stop(); }
 }
 if (want("pg1") || want("pg2")) {
+  if (!process.env.ATTRKIT_TEST_PG_URL) {
+    // Our own cluster, so its backends' CPU can be counted.
+    const { execFileSync, spawnSync } = await import("node:child_process");
+    const [url, dir] = execFileSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "start"], { encoding: "utf8" }).trim().split(" ");
+    process.env.ATTRKIT_TEST_PG_URL = url;
+    process.env.ATTRKIT_BENCH_PG_DIR = dir;
+    process.on("exit", () => spawnSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "stop", dir]));
+  }
   pgCluster();
   if (want("pg1")) {
     const s = await startServer({ db: createDatabase(), rateLimit: 0 });

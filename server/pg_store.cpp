@@ -463,16 +463,24 @@ void PgTx::put_definition(const std::string& workspace_id, const std::string& ke
 
 std::optional<std::string> PgTx::find_person(const std::string& workspace_id,
                                              const std::string& distinct_id) {
-  return first_text(db_.query(
+  auto known = persons_.find({workspace_id, distinct_id});
+  if (known != persons_.end()) return known->second;
+  auto id = first_text(db_.query(
       "SELECT id FROM persons WHERE workspace_id = $1::text AND distinct_id = $2::bytea "
       "FOR UPDATE",
       PgParams().text(workspace_id).text(distinct_id)));
+  if (id) persons_.emplace(std::make_pair(workspace_id, distinct_id), *id);
+  return id;
 }
 
 void PgTx::insert_person(const std::string& person_id, const std::string& workspace_id,
                          const std::string& distinct_id) {
-  db_.defer("INSERT INTO persons(id, workspace_id, distinct_id) VALUES ($1::text, $2::text, $3::bytea)",
-            PgParams().text(person_id).text(workspace_id).text(distinct_id));
+  db_.defer(
+      "INSERT INTO persons(id, workspace_id, distinct_id) VALUES ($1::text, $2::text, $3::bytea)",
+      PgParams().text(person_id).text(workspace_id).text(distinct_id));
+  // A row this transaction inserted is as good as locked: another inserting the same person
+  // waits on the unique key until this one ends.
+  persons_.emplace(std::make_pair(workspace_id, distinct_id), person_id);
 }
 
 std::optional<std::string> PgTx::value(const std::string& person_id, const std::string& key) {

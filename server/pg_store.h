@@ -13,6 +13,7 @@
 // rolled back and run again (a few times, with a short random pause).
 #pragma once
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -92,6 +93,9 @@ class PgTx final : public Tx {
 
  private:
   PgConn& db_;
+  // Persons found (and so locked) or created in this transaction: a batch naming one person
+  // many times locks it once. Valid because the lock lasts until the transaction ends.
+  std::map<std::pair<std::string, std::string>, std::string> persons_;
 };
 
 class PgStore final : public Store {

@@ -14,10 +14,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 
 export const usePostgres = process.env.ATTRKIT_TEST_DB === "postgres";
 
-let clusterUrl = process.env.ATTRKIT_TEST_PG_URL || null;
+let clusterUrl = null;
 
 /** The cluster's base URL (no database), starting a cluster for this process if none runs. */
 export function pgCluster() {
+  clusterUrl ??= process.env.ATTRKIT_TEST_PG_URL || null;
   if (clusterUrl) return clusterUrl;
   const r = spawnSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "start"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`cannot start a PostgreSQL cluster:\n${r.stderr}`);
