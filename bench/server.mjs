@@ -7,8 +7,9 @@
 //   node bench/server.mjs [--seconds 10] [--connections 64] [--only sqlite|pg1|pg2]
 //
 // Needs wrk (Debian's `wrk`), the native build (bash scripts/build.sh native) and Debian's
-// postgresql (a throwaway cluster is started, like the tests', and stopped at the end). Every
-// server runs with --rate-limit 0. Figures go to stdout and bench/server.json.
+// postgresql (a throwaway cluster is started, like the tests' but with PostgreSQL's durable
+// defaults, and stopped at the end). Every server runs with --rate-limit 0 and the default access log (one line per request).
+// Figures go to stdout and bench/server.json.
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -116,7 +117,10 @@ if (want("pg1") || want("pg2")) {
   if (!process.env.ATTRKIT_TEST_PG_URL) {
     // Our own cluster, so its backends' CPU can be counted.
     const { execFileSync, spawnSync } = await import("node:child_process");
-    const [url, dir] = execFileSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "start"], { encoding: "utf8" }).trim().split(" ");
+    // Durable settings (fsync, synchronous_commit on), unlike the tests' cluster.
+    const [url, dir] = execFileSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "start"], {
+      encoding: "utf8", env: { ...process.env, ATTRKIT_PG_DURABLE: "1" },
+    }).trim().split(" ");
     process.env.ATTRKIT_TEST_PG_URL = url;
     process.env.ATTRKIT_BENCH_PG_DIR = dir;
     process.on("exit", () => spawnSync("bash", [path.join(repoRoot, "scripts/pg_cluster.sh"), "stop", dir]));
