@@ -128,6 +128,14 @@ std::optional<std::string> first_text(const PgResult& r) {
   return r.text(0, 0);
 }
 
+// The connection is gone: libpq says so, or the server said why before closing it (class 08
+// connection exceptions; 57P01-57P03: terminated by an administrator, shutting down, starting).
+bool connection_lost(const PgError& e, const PgConn& conn) {
+  const std::string& s = e.sqlstate();
+  return !conn.ok() || s.empty() || s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" ||
+         s == "57P03";
+}
+
 bool retryable(const PgError& e) {
   const std::string& s = e.sqlstate();
   return s == "23505" || s == "40001" || s == "40P01";
@@ -139,16 +147,17 @@ void pause_before_retry(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-// Rolls back what a failed transaction left, or drops the connection if that fails too.
-void finish_failed(PgPool& pool, std::unique_ptr<PgConn> conn) {
-  try {
-    if (conn->ok()) {
+// Rolls back what a failed transaction left and gives the connection back, or drops it (the pool
+// then opens a new one) when it broke.
+void finish_failed(PgPool& pool, std::unique_ptr<PgConn> conn) {  // conn may be null
+  if (conn && conn->ok()) {
+    try {
       conn->rollback();
-      pool.release(std::move(conn));
+    } catch (...) {
+      conn.reset();
     }
-  } catch (...) {
-    // The connection is in no state to reuse; letting it go closes it.
   }
+  pool.release(std::move(conn));
 }
 
 // One token bucket per key in rate_buckets, updated by a single INSERT ... ON CONFLICT DO UPDATE:
@@ -176,18 +185,26 @@ class PgRateLimiter final : public RequestLimiter {
         "  updated = greatest(b.updated, clock_timestamp()) "
         "RETURNING tokens, ok";
 #undef ATTRKIT_REFILLED
-    std::unique_ptr<PgConn> conn = pool_.acquire();
-    try {
-      PgResult r = conn->query(kTake, PgParams().text(key).real(rate_).real(burst_));
-      double tokens = r.real(0, 0);
-      bool ok = r.boolean(0, 1);
-      pool_.release(std::move(conn));
-      if (ok) return 0;
-      double wait = (1.0 - tokens) / rate_;
-      return std::max(1, static_cast<int>(std::ceil(wait)));
-    } catch (const PgError&) {
-      if (conn && conn->ok()) pool_.release(std::move(conn));
-      throw;
+    // A connection found cut is replaced and the statement sent once more (it is one statement
+    // in its own transaction, so a lost answer at worst took one token too many).
+    for (int attempt = 1;; ++attempt) {
+      std::unique_ptr<PgConn> conn = pool_.acquire();
+      try {
+        PgResult r = conn->query(kTake, PgParams().text(key).real(rate_).real(burst_));
+        double tokens = r.real(0, 0);
+        bool ok = r.boolean(0, 1);
+        pool_.release(std::move(conn));
+        if (ok) return 0;
+        double wait = (1.0 - tokens) / rate_;
+        return std::max(1, static_cast<int>(std::ceil(wait)));
+      } catch (const PgError& e) {
+        const bool lost = connection_lost(e, *conn);
+        if (lost) conn.reset();
+        pool_.release(std::move(conn));
+        if (!lost) throw;
+        pool_.drop_idle();
+        if (attempt >= 2) throw;
+      }
     }
   }
 
@@ -216,6 +233,16 @@ std::unique_ptr<PgConn> PgPool::acquire() {
     --open_;
     freed_.notify_one();
     throw;
+  }
+}
+
+void PgPool::drop_idle() {
+  std::vector<std::unique_ptr<PgConn>> closing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closing.swap(idle_);
+    open_ -= static_cast<int>(closing.size());
+    freed_.notify_all();
   }
 }
 
@@ -289,8 +316,15 @@ void PgStore::run(const std::function<void(Tx&)>& f) {
       pool_.release(std::move(conn));
       return;
     } catch (const PgError& e) {
+      // A connection that broke (the database restarted, a proxy cut it) is dropped and the
+      // transaction runs once more on a new one. Only a failure of COMMIT itself leaves it unknown
+      // whether the transaction committed; running it again is then still safe: batch write ids
+      // replay, a single write or a definition stores the same thing again.
+      const bool lost = connection_lost(e, *conn);
+      if (lost) conn.reset();
       finish_failed(pool_, std::move(conn));
-      if (!retryable(e) || attempt >= kAttempts) throw;
+      if (lost) pool_.drop_idle();
+      if (!(retryable(e) || (lost && attempt == 1)) || attempt >= kAttempts) throw;
       pause_before_retry(attempt);
     } catch (...) {
       finish_failed(pool_, std::move(conn));

@@ -32,6 +32,9 @@ class PgPool {
   // A connection for the caller alone; give it back with release (or drop it if it broke).
   std::unique_ptr<PgConn> acquire();
   void release(std::unique_ptr<PgConn> conn);
+  // Closes the idle connections: after one was found cut (the database restarted), the others
+  // most likely were too, and each would fail one request to find out.
+  void drop_idle();
 
  private:
   std::string conninfo_;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 
-import { createDatabase, dropDatabase } from "./helpers/postgres.mjs";
+import { createDatabase, dropDatabase, psql } from "./helpers/postgres.mjs";
 import { startRoundRobinProxy } from "./helpers/round_robin_proxy.mjs";
 import { api, serverBinary, startServer } from "./helpers/server.mjs";
 
@@ -155,5 +155,22 @@ test("a key revoked (admin command line, on the shared database) is refused by e
     assert.equal(r.body.error.code, "invalid_key");
     // The workspace's other secret key still works.
     assert.equal((await read(n, ws.secretKey)).status, 200);
+  }
+});
+
+test("connections cut by the database (a restart, a proxy) are replaced: the next requests succeed on every node", async () => {
+  const name = new URL(db).pathname.slice(1);
+  // Every connection the nodes hold to this database is terminated by the server.
+  const cut = Number(psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`));
+  assert.ok(cut >= NODES, `${cut} connections cut`);
+  for (const [i, n] of nodes.entries()) {
+    const w = await batch(n, [{ id: `after-cut-${i}`, distinctId: "after-cut", attribute: "plan", value: "Pro" }]);
+    assert.equal(w.status, 200, w.text);
+    assert.equal((await api(n, "GET", "/readyz")).status, 200);
+  }
+  // Every connection in the pools was cut; keep going until each one was replaced.
+  for (let k = 0; k < 12; k++) {
+    const r = await stored(nodes[k % NODES], "after-cut");
+    assert.equal(r.attributes.plan, "Pro");
   }
 });

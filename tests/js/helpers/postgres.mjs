@@ -30,8 +30,9 @@ export function pgCluster() {
   return url;
 }
 
-function psql(sql) {
-  const r = spawnSync("psql", [`${pgCluster()}/postgres`, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
+/** Runs one SQL command with psql (on the cluster's `postgres` database unless `url` is given). */
+export function psql(sql, url = `${pgCluster()}/postgres`) {
+  const r = spawnSync("psql", [url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`);
   return r.stdout.trim();
 }
