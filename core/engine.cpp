@@ -12,6 +12,7 @@
 #include "engine_errors.h"
 #include "retry.h"
 #include "validate.h"
+#include "value_messages.h"
 
 namespace attrkit {
 namespace {
@@ -135,6 +136,12 @@ Json Engine::command(const Json& cmd, double now) {
       if (c.callback_index >= 0) response["callback"] = c.callback_index;
       response["result"] = ok_result(nullptr);
       return response;
+    case CommandKind::debug:
+      response["effect"] = "debug";
+      response["enabled"] = c.enabled;
+      response["result"] = ok_result(nullptr);
+      return response;
+    case CommandKind::consent: return do_consent(std::move(response), c.enabled);
   }
   return fail(std::move(response), Error::invalid_command);
 }
@@ -143,8 +150,9 @@ Json Engine::write(const Json& request, double now) {
   Json response = respond(next_ticket_++, "write", "none");
   if (!request.is_object()) return fail(std::move(response), Error::invalid_command, "write expects {distinctId, attributes}");
   const auto id = request.find("distinctId");
-  if (id == request.end() || validate_distinct_id(*id) != Error::ok)
-    return fail(std::move(response), Error::distinct_id_invalid);
+  std::string why;
+  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok)
+    return fail(std::move(response), Error::distinct_id_invalid, why);
   const auto attributes = request.find("attributes");
   if (attributes == request.end() || !attributes->is_object() || attributes->empty())
     return fail(std::move(response), Error::invalid_command, "write expects a non-empty attributes object");
@@ -163,7 +171,8 @@ Json Engine::write(const Json& request, double now) {
 
 Json Engine::do_init(Json response, const Json& options) {
   if (stopped_ != Error::ok) return fail(std::move(response), stopped_);
-  const Result<InitOptions> parsed = parse_init_options(options);
+  const char* why = nullptr;
+  const Result<InitOptions> parsed = parse_init_options(options, &why);
   if (init_) {
     // Re-running the snippet (an SPA route change) is harmless; pointing the page elsewhere is not.
     if (parsed.ok() && parsed.value().public_key == init_->public_key && parsed.value().api_host == init_->api_host) {
@@ -173,13 +182,16 @@ Json Engine::do_init(Json response, const Json& options) {
     return fail(std::move(response), Error::invalid_command, "init was already called with other options");
   }
   if (!parsed.ok()) {
-    // Without a usable key or host nothing can ever be sent: refuse to start, and say so to every
-    // write still waiting rather than holding them forever.
-    Json failed = fail(std::move(response), parsed.error());
-    stop(parsed.error(), default_error_message(parsed.error()));
+    // A secret key must never be used here: the page stops for good, and every write waiting says
+    // so. A malformed key or host is a mistake a later init may correct: the engine stays
+    // uninitialised and writes keep waiting (bounded) for it (DESIGN §2a).
+    Json failed = fail(std::move(response), parsed.error(), why ? why : "");
+    if (parsed.error() == Error::secret_key_in_browser)
+      stop(parsed.error(), default_error_message(parsed.error()));
     return failed;
   }
   init_ = parsed.value();
+  if (!consent_told_) consent_denied_ = init_->consent == Consent::denied;
   response["effect"] = "init";
   response["options"] = init_options_to_json(*init_);
   response["result"] = ok_result(nullptr);
@@ -187,7 +199,8 @@ Json Engine::do_init(Json response, const Json& options) {
 }
 
 Json Engine::do_identify(Json response, const Json& distinct_id, int callback, double now) {
-  if (validate_distinct_id(distinct_id) != Error::ok) return fail(std::move(response), Error::distinct_id_invalid);
+  std::string why;
+  if (validate_distinct_id(distinct_id, &why) != Error::ok) return fail(std::move(response), Error::distinct_id_invalid, why);
   const std::string& id = distinct_id.get_ref<const std::string&>();
   const bool changed = identity_ != id;
   identity_touched_ = true;
@@ -244,6 +257,7 @@ void Engine::apply_to_view(const Json& values, const std::vector<std::int64_t>& 
 
 Json Engine::do_set(Json response, const SetRequest& req, double now) {
   if (stopped_ != Error::ok) return fail(std::move(response), stopped_);
+  if (consent_denied_) return fail(std::move(response), Error::consent_denied);
   if (config_ && !config_->client_attribute_writes) return fail(std::move(response), Error::client_attribute_writes_disabled);
   const Json& attributes = *req.attributes;
   if (attributes.empty()) {
@@ -255,10 +269,11 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   }
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
-    if (contains_non_json(value)) return fail(std::move(response), Error::attribute_value_invalid, "", key);
+    if (contains_non_json(value)) return fail(std::move(response), Error::attribute_value_invalid, not_json_message(key), key);
     if (!config_) continue;
-    Result<Json> v = validate_write(*config_, key, value);
-    if (!v.ok()) return fail(std::move(response), v.error(), "", key);
+    std::string why;
+    Result<Json> v = validate_write(*config_, key, value, &why);
+    if (!v.ok()) return fail(std::move(response), v.error(), why, key);
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
@@ -372,11 +387,11 @@ void Engine::process_pending(double now) {
     settle_gets_before(raw[i].seq);
 
     Error error = config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
-    std::string bad_attribute;
+    std::string bad_attribute, why;
     Json values = json_object();
     std::vector<std::int64_t> seqs;
     for (std::size_t k = i; k < end && error == Error::ok; ++k) {
-      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value);
+      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value, &why);
       if (!v.ok()) {
         error = v.error();
         bad_attribute = raw[k].attribute;
@@ -388,7 +403,7 @@ void Engine::process_pending(double now) {
     if (error != Error::ok) {
       const std::uint64_t ticket = first_ticket(raw[i]);
       std::vector<Write> unit(std::make_move_iterator(raw.begin() + i), std::make_move_iterator(raw.begin() + end));
-      fail_writes(std::move(unit), error_object(error, "", bad_attribute), ticket);
+      fail_writes(std::move(unit), error_object(error, why, bad_attribute), ticket);
       i = end;
       continue;
     }

@@ -5,6 +5,9 @@
 #   3. the HTTP and delivery suites again on PostgreSQL, then the delivery suites through three
 #      nodes on one PostgreSQL database (a throwaway cluster, started here and always stopped)
 #   4. browser tests in headless Chromium (tests/e2e), when present
+#   5. bundlers (tests/bundlers): the packed npm package built by webpack, Next.js, Vite, Parcel,
+#      Rollup and esbuild, run in Chromium; publint and attw. Its devDependencies are its own
+#      (tests/bundlers/package.json), installed here once with `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/toolchain.sh
@@ -36,8 +39,21 @@ echo "== JS on PostgreSQL (the HTTP and delivery suites)"
 ATTRKIT_TEST_DB=postgres node --test --test-concurrency=1 tests/js/server_*.test.mjs tests/js/delivery_*.test.mjs
 echo "== JS on three nodes (the delivery suites through a round-robin proxy, one PostgreSQL database)"
 ATTRKIT_TEST_DB=postgres ATTRKIT_TEST_NODES=3 node --test --test-concurrency=1 tests/js/delivery_*.test.mjs
+# The cluster is not needed past here: stop it now rather than hold its memory through the browser stages.
+bash scripts/pg_cluster.sh stop "$pg_dir"
+trap - EXIT
+unset ATTRKIT_TEST_PG_URL
 e2e_tests=(tests/e2e/**/*.test.mjs)
 if [[ ${#e2e_tests[@]} -gt 0 ]]; then
   echo "== Browser (headless Chromium)"
   node --test --test-concurrency=1 "${e2e_tests[@]}"
+fi
+
+if [[ -f tests/bundlers/package.json ]]; then
+  echo "== Bundlers (tests/bundlers: the packed package in webpack, Next.js, Vite, Parcel, Rollup, esbuild)"
+  # npm ci when node_modules is missing or older than the lockfile (a fresh clone: always).
+  if [[ ! -f tests/bundlers/node_modules/.package-lock.json || tests/bundlers/package-lock.json -nt tests/bundlers/node_modules/.package-lock.json ]]; then
+    (cd tests/bundlers && npm ci --no-audit --no-fund --prefer-offline)
+  fi
+  node --test --test-concurrency=1 tests/bundlers/
 fi
