@@ -28,11 +28,14 @@ need=(
   "clang++:clang"
   "$(clang++ -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a:libclang-rt-14-dev"
   "brotli:brotli"
+  "/usr/include/postgresql/libpq-fe.h:libpq-dev"
+  "/usr/lib/postgresql/*/bin/initdb:postgresql"
+  "psql:postgresql-client"
 )
 missing=()
 for entry in "${need[@]}"; do
   probe=${entry%%:*}; pkg=${entry##*:}
-  if [[ $probe == /* ]]; then [[ -e $probe ]] && continue
+  if [[ $probe == /* ]]; then compgen -G "$probe" >/dev/null && continue
   else command -v "$probe" >/dev/null 2>&1 && continue; fi
   [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
 done
