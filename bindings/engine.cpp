@@ -1,6 +1,6 @@
 // Embind glue over core/engine.h, core/command.h and core/init_options.h: one plain function per
 // Engine operation, coarse-grained. JS values (strings included) go through bindings/convert.h;
-// the JSON shapes and every decision are the core's (engine.h documents them).
+// the JSON shapes are core/engine_json.h's and every decision is the core's.
 //
 // One Engine per module instance: each loadCore() is an independent module, so the module's
 // state IS the engine (a `class_` binding would cost 2.8 KB brotli of handle bookkeeping and a
@@ -21,6 +21,7 @@
 #include "bindings/convert.h"
 #include "core/command.h"
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "core/init_options.h"
 #include "core/retry.h"
 
@@ -65,30 +66,30 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   return ok_to_js(nullptr);
 }
 
-val engine_command(const val& cmd, double now) { return to_js(engine().command(to_json(cmd), now)); }
-val engine_write(const val& request, double now) { return to_js(engine().write(to_json(request), now)); }
-val engine_configure(const val& config, double now) { return to_js(engine().configure(to_json(config), now)); }
+val engine_command(const val& cmd, double now) { return to_js(as_json(engine().command(to_json(cmd), now))); }
+val engine_write(const val& request, double now) { return to_js(as_json(engine().write(to_json(request), now))); }
+val engine_configure(const val& config, double now) { return to_js(as_json(engine().configure(to_json(config), now))); }
 // flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
 val engine_take_batch(double now, bool flush) {
-  return to_js(flush ? engine().take_flush(now) : engine().take_batch(now, false));
+  return to_js(as_json(flush ? engine().take_flush(now) : engine().take_batch(now, false)));
 }
 val engine_complete_batch(const val& outcome, double now) {
-  return to_js(engine().complete_batch(to_json(outcome), now));
+  return to_js(as_json(engine().complete_batch(to_json(outcome), now)));
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
-val engine_take_events() { return to_js(engine().take_events()); }
+val engine_take_events() { return to_js(as_json(engine().take_events())); }
 val engine_snapshot() { return to_js(engine().snapshot()); }
 val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
-  return to_js(engine().load_snapshot(snap, string_arg(workspace), now));
+  return to_js(loaded_as_json(engine().load_snapshot(snap, string_arg(workspace), now)));
 }
 val engine_adopt(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
-  return to_js(engine().adopt(snap, string_arg(workspace), now));
+  return to_js(adopted_as_json(engine().adopt(snap, string_arg(workspace), now)));
 }
 val engine_inspect() { return to_js(engine().inspect()); }
-val engine_constants_js() { return to_js(engine_constants()); }
+val engine_constants_js() { return to_js(constants_as_json()); }
 
 // command -> {ok: true, value: command_to_json} | {ok: false, error}: the grammar alone, for tests
 // and for the runtime's own checks.
@@ -98,7 +99,7 @@ val parse_command_js(const val& cmd) {
 }
 
 // core/retry.h retry_advice: the outbox's retry policy for a request outside it (the config fetch)
-val retry_advice_js(const val& outcome, int tries) { return to_js(retry_advice(to_json(outcome), tries)); }
+val retry_advice_js(const val& outcome, int tries) { return to_js(as_json(retry_advice(to_json(outcome), tries))); }
 
 // init options -> {ok: true, value: {publicKey, apiHost}} | {ok: false, error}
 val parse_init_options_js(const val& options) {

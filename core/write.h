@@ -12,9 +12,12 @@
 namespace attrkit {
 
 struct Write {
-  std::string id;            // "<clientId>-<seq>": the idempotency key, stable across retries and reloads
+  std::string id;            // write_id(): the idempotency key, stable across retries and reloads
   std::int64_t seq = 0;      // this client's write counter (DESIGN §4, §7)
   std::string client_id;
+  // The running engine (tab) that made it, "" for none; with client_id it names the writer, and
+  // units are unique per writer.
+  std::string instance;
   // The command this write came from, as the seq of its first write (unique per client, so it
   // survives reloads). A command is validated all-or-nothing by unit.
   std::int64_t unit = 0;
@@ -38,5 +41,10 @@ struct Write {
   // Ids of older writes this one replaced; reported with its outcome.
   std::vector<std::string> superseded;
 };
+
+// "<clientId>-<instance>-<seq>", or "<clientId>-<seq>" without an instance.
+inline std::string write_id(const std::string& client_id, const std::string& instance, const std::string& seq_text) {
+  return client_id + "-" + (instance.empty() ? std::string() : instance + "-") + seq_text;
+}
 
 }  // namespace attrkit
