@@ -39,14 +39,13 @@ Engine::Engine() : Engine(std::string()) {}
 Engine::Engine(std::string client_id, EngineLimits limits, std::string instance)
     : client_id_(std::move(client_id)), instance_(std::move(instance)), limits_(limits), outbox_(limits.outbox) {}
 
-Response Engine::fail(Response response, ErrorObject error) {
+void Engine::fail(Response& response, ErrorObject error) {
   ErrorEvent event;
   event.error = error;
   event.ticket = response.ticket;
   events_.push_back(std::move(event));
   response.effect = Effect::none;
   response.result = CallResult::failure(std::move(error));
-  return response;
 }
 
 std::int64_t Engine::take_seq(double now) {
@@ -63,19 +62,22 @@ Response Engine::command(const Json& cmd, double now) {
   response.ticket = tickets_.issue();
   const char* why = nullptr;
   Result<Command> parsed = parse_command(cmd, &why);
-  if (!parsed.ok()) return fail(std::move(response), make_error(Error::invalid_command, why ? why : ""));
+  if (!parsed.ok()) {
+    fail(response, make_error(Error::invalid_command, why ? why : ""));
+    return response;
+  }
   const Command& c = parsed.value();
   response.kind = call_kind(c.kind);
   switch (c.kind) {
-    case CommandKind::init: return do_init(std::move(response), c.options);
-    case CommandKind::identify: return do_identify(std::move(response), c.distinct_id, c.callback_index, now);
+    case CommandKind::init: do_init(response, c.options); break;
+    case CommandKind::identify: do_identify(response, c.distinct_id, c.callback_index, now); break;
     case CommandKind::reset:
       identity_touched_ = true;
       identity_.clear();
-      new_epoch();
+      view_.new_epoch();
       response.effect = Effect::reset;
       response.result = CallResult::success(nullptr);
-      return response;
+      break;
     case CommandKind::set_name:
     case CommandKind::set_email:
     case CommandKind::set_language:
@@ -85,51 +87,52 @@ Response Engine::command(const Json& cmd, double now) {
       req.refetch_boosted = c.refetch_boosted;
       req.remove_unspecified = c.remove_unspecified;
       req.distinct_id = identity_;
-      return do_set(std::move(response), req, now);
+      do_set(response, req, now);
+      break;
     }
-    case CommandKind::get_attributes: return do_get(std::move(response));
+    case CommandKind::get_attributes: do_get(response); break;
     case CommandKind::on:
     case CommandKind::off:
       response.effect = c.kind == CommandKind::on ? Effect::on : Effect::off;
       response.event = c.event;
       response.callback = c.callback_index;
       response.result = CallResult::success(nullptr);
-      return response;
+      break;
   }
-  return fail(std::move(response), make_error(Error::invalid_command));
+  return response;
 }
 
-Response Engine::do_init(Response response, const Json& options) {
-  if (stopped_ != Error::ok) return fail(std::move(response), make_error(stopped_));
+void Engine::do_init(Response& response, const Json& options) {
+  if (stopped_ != Error::ok) return fail(response, make_error(stopped_));
   const Result<InitOptions> parsed = parse_init_options(options);
   if (init_) {
     // Re-running the snippet (an SPA route change) is harmless; pointing the page elsewhere is not.
     if (parsed.ok() && parsed.value().public_key == init_->public_key && parsed.value().api_host == init_->api_host) {
       response.result = CallResult::success(nullptr);
-      return response;
+      return;
     }
-    return fail(std::move(response), make_error(Error::invalid_command, "init was already called with other options"));
+    return fail(response, make_error(Error::invalid_command, "init was already called with other options"));
   }
   if (!parsed.ok()) {
     // Without a usable key or host nothing can ever be sent: refuse to start, and say so to every
     // write still waiting rather than holding them forever.
-    Response failed = fail(std::move(response), make_error(parsed.error()));
+    fail(response, make_error(parsed.error()));
     stop(parsed.error(), default_error_message(parsed.error()));
-    return failed;
+    return;
   }
   init_ = parsed.value();
   response.effect = Effect::init;
   response.options = *init_;
   response.result = CallResult::success(nullptr);
-  return response;
+  return;
 }
 
-Response Engine::do_identify(Response response, const Json& distinct_id, int callback, double now) {
-  if (validate_distinct_id(distinct_id) != Error::ok) return fail(std::move(response), make_error(Error::distinct_id_invalid));
+void Engine::do_identify(Response& response, const Json& distinct_id, int callback, double now) {
+  if (validate_distinct_id(distinct_id) != Error::ok) return fail(response, make_error(Error::distinct_id_invalid));
   const std::string& id = distinct_id.get_ref<const std::string&>();
   const bool changed = identity_ != id;
   identity_touched_ = true;
-  if (!identity_.empty() && changed) new_epoch();
+  if (!identity_.empty() && changed) view_.new_epoch();
   identity_ = id;
   attach_held(now);
   response.effect = Effect::identify;
@@ -139,10 +142,8 @@ Response Engine::do_identify(Response response, const Json& distinct_id, int cal
   Json value = json_object();
   value["distinctId"] = id;
   response.result = CallResult::success(std::move(value));
-  return response;
+  return;
 }
-
-void Engine::new_epoch() { view_.new_epoch(); }
 
 void Engine::attach_held(double now) {
   for (Write& w : pending_)
@@ -155,16 +156,16 @@ void Engine::attach_held(double now) {
   }
 }
 
-Response Engine::do_get(Response response) {
+void Engine::do_get(Response& response) {
   response.effect = Effect::get;
   if (!pending_.empty()) {
     // Raw writes made before this get are not in the view yet; answer once they are validated so
     // the queue's FIFO order holds for reads too.
     tickets_.wait_get(response.ticket, next_seq_, view_);
-    return response;
+    return;
   }
   response.result = CallResult::success(view_.values());
-  return response;
+  return;
 }
 
 Events Engine::take_events() {

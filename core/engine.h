@@ -111,15 +111,15 @@ class Engine {
     std::string distinct_id;  // write(): explicit; commands: the current identity
   };
 
-  Response fail(Response response, ErrorObject error);
-  Response do_init(Response response, const Json& options);
-  Response do_identify(Response response, const Json& distinct_id, int callback, double now);
-  Response do_set(Response response, const SetRequest& req, double now);
-  Response do_get(Response response);
+  void fail(Response& response, ErrorObject error);
+  std::optional<ErrorObject> read_write_request(const Json& request, SetRequest* req) const;
+  void do_init(Response& response, const Json& options);
+  void do_identify(Response& response, const Json& distinct_id, int callback, double now);
+  void do_set(Response& response, const SetRequest& req, double now);
+  void do_get(Response& response);
 
   std::int64_t take_seq(double now);
   std::size_t queued() const { return pending_.size() + held_.size() + outbox_.size(); }
-  void new_epoch();
   void attach_held(double now);
   void enqueue_ready(Write w, double now);
   void process_pending(double now);

@@ -169,7 +169,11 @@ Json as_json(const CompleteResponse& r) {
 
 Json as_json(const Events& events) {
   Json list = json_array();
-  for (const EngineEvent& e : events) list.push_back(std::visit([](const auto& x) { return event_json(x); }, e));
+  for (const EngineEvent& e : events) {
+    if (const auto* error = std::get_if<ErrorEvent>(&e)) list.push_back(event_json(*error));
+    else if (const auto* delivered = std::get_if<DeliveredEvent>(&e)) list.push_back(event_json(*delivered));
+    else if (const auto* settled = std::get_if<SettledEvent>(&e)) list.push_back(event_json(*settled));
+  }
   return list;
 }
 

@@ -96,9 +96,9 @@ void Engine::enforce_size_cap() {
   for (const auto* list : lists)
     for (const Write& w : *list)
       if (!w.in_flight) candidates.push_back(&w);
-  // Oldest first; among equals, in list order.
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Write* a, const Write* b) {
-    return a->created != b->created ? a->created < b->created : a->seq < b->seq;
+  // Oldest first (made at the same time: by seq, then id, so the order is total).
+  std::sort(candidates.begin(), candidates.end(), [](const Write* a, const Write* b) {
+    return std::tie(a->created, a->seq, a->id) < std::tie(b->created, b->seq, b->id);
   });
   std::map<CommandKey, std::size_t> command_bytes;
   for (const Write* w : candidates) command_bytes[command_of(*w)] += estimate_snapshot_write_bytes(*w);

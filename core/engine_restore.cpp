@@ -2,6 +2,7 @@
 // of the page this one replaces merged in (load_snapshot), the writes of tabs that are gone
 // taken over (adopt). docs/engine.md "The snapshot".
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -162,20 +163,19 @@ void Engine::merge(SnapshotData s, double now) {
     return w->client_id == s.client_id && w->seq < s.next_seq;
   });
   if (collide) {
-    std::sort(mine.begin(), mine.end(), [](const Write* a, const Write* b) { return a->seq < b->seq; });
-    std::vector<std::int64_t> old_seqs;
-    for (const Write* w : mine) old_seqs.push_back(w->seq);
+    std::set<std::int64_t> old_seqs;
+    for (const Write* w : mine) old_seqs.insert(w->seq);
     next_seq_ = std::max(next_seq_, s.next_seq);
     const std::int64_t first = next_seq_;
     next_seq_ += static_cast<std::int64_t>(mine.size());
     // The new seq of the first write at or after `old` (or the next free one): keeps every
     // "before/after this write" relation of gets and the view.
     const auto map_seq = [&](std::int64_t old) {
-      const auto it = std::lower_bound(old_seqs.begin(), old_seqs.end(), old);
-      return it == old_seqs.end() ? next_seq_ : first + (it - old_seqs.begin());
+      const auto it = old_seqs.lower_bound(old);
+      return it == old_seqs.end() ? next_seq_ : first + std::distance(old_seqs.begin(), it);
     };
     for (Write* w : mine) {
-      const bool unit_kept = std::binary_search(old_seqs.begin(), old_seqs.end(), w->unit);
+      const bool unit_kept = old_seqs.count(w->unit) > 0;
       w->seq = map_seq(w->seq);
       w->unit = unit_kept ? map_seq(w->unit) : w->seq;
       w->id = write_id(client_id_, instance_, integer_text(w->seq));

@@ -16,30 +16,34 @@ std::uint64_t first_ticket(const Write& w) { return w.tickets.empty() ? 0 : w.ti
 
 }  // namespace
 
+// The request's shape, or the error it fails with.
+std::optional<ErrorObject> Engine::read_write_request(const Json& request, SetRequest* req) const {
+  if (!request.is_object()) return make_error(Error::invalid_command, "write expects {distinctId, attributes}");
+  const auto id = request.find("distinctId");
+  if (id == request.end() || validate_distinct_id(*id) != Error::ok) return make_error(Error::distinct_id_invalid);
+  const auto attributes = request.find("attributes");
+  if (attributes == request.end() || !attributes->is_object() || attributes->empty())
+    return make_error(Error::invalid_command, "write expects a non-empty attributes object");
+  req->attributes = &*attributes;
+  req->write_api = true;
+  req->refetch_boosted = true;
+  req->distinct_id = id->get_ref<const std::string&>();
+  const auto remove = request.find("removeUnspecified");
+  if (remove != request.end() && !remove->is_null()) {
+    if (!remove->is_boolean()) return make_error(Error::invalid_command, "removeUnspecified must be a boolean");
+    req->remove_unspecified = remove->get<bool>();
+  }
+  return std::nullopt;
+}
+
 Response Engine::write(const Json& request, double now) {
   Response response;
   response.ticket = tickets_.issue();
   response.kind = CallKind::write;
-  if (!request.is_object())
-    return fail(std::move(response), make_error(Error::invalid_command, "write expects {distinctId, attributes}"));
-  const auto id = request.find("distinctId");
-  if (id == request.end() || validate_distinct_id(*id) != Error::ok)
-    return fail(std::move(response), make_error(Error::distinct_id_invalid));
-  const auto attributes = request.find("attributes");
-  if (attributes == request.end() || !attributes->is_object() || attributes->empty())
-    return fail(std::move(response), make_error(Error::invalid_command, "write expects a non-empty attributes object"));
   SetRequest req;
-  req.attributes = &*attributes;
-  req.write_api = true;
-  req.refetch_boosted = true;
-  req.distinct_id = id->get_ref<const std::string&>();
-  const auto remove = request.find("removeUnspecified");
-  if (remove != request.end() && !remove->is_null()) {
-    if (!remove->is_boolean())
-      return fail(std::move(response), make_error(Error::invalid_command, "removeUnspecified must be a boolean"));
-    req.remove_unspecified = remove->get<bool>();
-  }
-  return do_set(std::move(response), req, now);
+  if (std::optional<ErrorObject> error = read_write_request(request, &req)) fail(response, std::move(*error));
+  else do_set(response, req, now);
+  return response;
 }
 
 void Engine::enqueue_ready(Write w, double now) {
@@ -48,30 +52,30 @@ void Engine::enqueue_ready(Write w, double now) {
   else outbox_.append(std::move(w));
 }
 
-Response Engine::do_set(Response response, const SetRequest& req, double now) {
-  if (stopped_ != Error::ok) return fail(std::move(response), make_error(stopped_));
+void Engine::do_set(Response& response, const SetRequest& req, double now) {
+  if (stopped_ != Error::ok) return fail(response, make_error(stopped_));
   if (config_ && !config_->client_attribute_writes)
-    return fail(std::move(response), make_error(Error::client_attribute_writes_disabled));
+    return fail(response, make_error(Error::client_attribute_writes_disabled));
   const Json& attributes = *req.attributes;
   if (attributes.empty()) {
     // The batch API names the person through its writes; "clear everything" has no write to carry it.
     if (req.remove_unspecified)
-      return fail(std::move(response), make_error(Error::invalid_command, "removeUnspecified needs at least one attribute"));
+      return fail(response, make_error(Error::invalid_command, "removeUnspecified needs at least one attribute"));
     response.result = CallResult::success(json_object());
-    return response;
+    return;
   }
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
-    if (contains_non_json(value)) return fail(std::move(response), make_error(Error::attribute_value_invalid, "", key));
+    if (contains_non_json(value)) return fail(response, make_error(Error::attribute_value_invalid, "", key));
     if (!config_) continue;
     Result<Json> v = validate_write(*config_, key, value);
-    if (!v.ok()) return fail(std::move(response), make_error(v.error(), "", key));
+    if (!v.ok()) return fail(response, make_error(v.error(), "", key));
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
   const bool waiting = !config_ || req.distinct_id.empty();
   if ((waiting && pending_.size() + held_.size() + n > limits_.max_held) || queued() + n > limits_.max_queued)
-    return fail(std::move(response), make_error(Error::queue_full));
+    return fail(response, make_error(Error::queue_full));
 
   const bool deferred = !config_ || req.refetch_boosted || req.write_api;
   if (deferred)
@@ -101,12 +105,11 @@ Response Engine::do_set(Response response, const SetRequest& req, double now) {
   response.effect = Effect::write;
   if (!config_) {
     for (Write& w : writes) pending_.push_back(std::move(w));
-    return response;
+    return;
   }
   view_.accept(writes.front().epoch, normalised, seqs, req.remove_unspecified, writes.front().unit);
   for (Write& w : writes) enqueue_ready(std::move(w), now);
   if (!deferred) response.result = CallResult::success(std::move(normalised));
-  return response;
 }
 
 ConfigureResponse Engine::configure(const Json& config, double now) {

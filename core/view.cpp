@@ -51,9 +51,4 @@ void View::note_write(const std::string& attribute, std::int64_t seq) {
   if (!added) it->second = std::max(it->second, seq);
 }
 
-void View::renumber(const std::function<std::int64_t(std::int64_t)>& map) {
-  for (auto& entry : seqs_) entry.second = map(entry.second);
-  if (floor_ > 0) floor_ = map(floor_);
-}
-
 }  // namespace attrkit

@@ -6,7 +6,6 @@
 // Owns: the values, the seq of the write behind each, the floor set by removeUnspecified, the epoch.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,7 +35,11 @@ class View {
   // A restored write of the current epoch not yet delivered: its value is newer than a stored one.
   void note_write(const std::string& attribute, std::int64_t seq);
   // This page's writes were renumbered (engine_restore.cpp): every seq goes through `map`.
-  void renumber(const std::function<std::int64_t(std::int64_t)>& map);
+  template <class Map>
+  void renumber(const Map& map) {
+    for (auto& entry : seqs_) entry.second = map(entry.second);
+    if (floor_ > 0) floor_ = map(floor_);
+  }
 
  private:
   std::uint32_t epoch_ = 1;
