@@ -35,7 +35,7 @@ const sdk = main && opt("--sdk") ? resolve(root, opt("--sdk")) : main && opt("--
 export const BUDGET_BROTLI = 27_000;
 // Until then, no total may grow: each is capped at its size as last measured. Lower a ceiling with
 // every change that saves bytes; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 44_254, npm: 43_712, core: 38_940 };
+export const CEILING_BROTLI = { "script tag": 48_951, npm: 48_477, core: 41_844 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.

@@ -170,19 +170,26 @@ val ok_to_js(const Json& value) {
   return decode(out);
 }
 
-val error_to_js(Error e) {
+val error_to_js(Error e, const std::string& message) {
   std::string out;
   put_result_head(out, false, "error");
   out += kObject;
-  put_count(out, 2);
+  put_count(out, message.empty() ? 2 : 3);
   put_key(out, "code");
   out += kString;
   put_key(out, error_name(e));
   put_key(out, "status");
   put_number(out, error_status(e));
+  if (!message.empty()) {
+    put_key(out, "message");
+    out += kString;
+    put_text(out, message);
+  }
   return decode(out);
 }
 
-val result_to_js(const Result<Json>& r) { return r.ok() ? ok_to_js(r.value()) : error_to_js(r.error()); }
+val result_to_js(const Result<Json>& r, const std::string& message) {
+  return r.ok() ? ok_to_js(r.value()) : error_to_js(r.error(), message);
+}
 
 }  // namespace attrkit::bindings

@@ -24,6 +24,8 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <string>
+
 #include "core/json.h"
 #include "core/result.h"
 
@@ -36,10 +38,11 @@ constexpr unsigned kMaxArrayLength = 65536;  // a sparse `a[1e9] = 1` must not a
 Json to_json(const emscripten::val& v);
 emscripten::val to_js(const Json& j);
 
-// The one shape every binding returns: {ok: true, value} or {ok: false, error: {code, status}}
-// (code = error_name, status = error_status, 0 when never sent over HTTP).
+// The one shape every binding returns: {ok: true, value} or {ok: false, error: {code, status,
+// message?}} (code = error_name, status = error_status, 0 when never sent over HTTP; message:
+// the core's sentence for a validation failure, core/validate.h, left out when empty).
 emscripten::val ok_to_js(const Json& value);
-emscripten::val error_to_js(Error e);
-emscripten::val result_to_js(const Result<Json>& r);
+emscripten::val error_to_js(Error e, const std::string& message = std::string());
+emscripten::val result_to_js(const Result<Json>& r, const std::string& message = std::string());
 
 }  // namespace attrkit::bindings

@@ -1,5 +1,5 @@
 // Embind glue over core/validate.h and core/definitions.h. Every function takes plain JS values and
-// returns {ok: true, value} | {ok: false, error: {code, status}} (bindings/convert.h); the
+// returns {ok: true, value} | {ok: false, error: {code, status, message?}} (bindings/convert.h); the
 // decisions are the core's. Stateless: a config is parsed on each call (the engine binding keeps
 // a parsed one for the hot path).
 #include <emscripten/bind.h>
@@ -25,29 +25,35 @@ std::string key_of(const val& key) {
 val validate_value(const val& definition, const val& value) {
   const Result<Definition> def = parse_definition(to_json(definition));
   if (!def.ok()) return error_to_js(def.error());
-  return result_to_js(normalize_value(def.value(), to_json(value)));
+  std::string message;
+  const Result<Json> r = normalize_value(def.value(), to_json(value), &message);
+  return result_to_js(r, message);
 }
 
 // sdk/config document, key, value -> normalised value
 val validate_write_js(const val& config, const val& key, const val& value) {
   const Result<Config> cfg = parse_config(to_json(config));
   if (!cfg.ok()) return error_to_js(cfg.error());
-  return result_to_js(validate_write(cfg.value(), key_of(key), to_json(value)));
+  std::string message;
+  const Result<Json> r = validate_write(cfg.value(), key_of(key), to_json(value), &message);
+  return result_to_js(r, message);
 }
 
 // sdk/config document, key -> null when a public key may clear it (core validate_clear)
 val validate_clear_js(const val& config, const val& key) {
   const Result<Config> cfg = parse_config(to_json(config));
   if (!cfg.ok()) return error_to_js(cfg.error());
-  const Error e = validate_clear(cfg.value(), key_of(key), true);
-  return e == Error::ok ? ok_to_js(Json()) : error_to_js(e);
+  std::string message;
+  const Error e = validate_clear(cfg.value(), key_of(key), true, &message);
+  return e == Error::ok ? ok_to_js(Json()) : error_to_js(e, message);
 }
 
 // distinct id -> the id unchanged
 val validate_distinct_id_js(const val& id) {
   const Json j = to_json(id);
-  const Error e = validate_distinct_id(j);
-  return e == Error::ok ? ok_to_js(j) : error_to_js(e);
+  std::string message;
+  const Error e = validate_distinct_id(j, &message);
+  return e == Error::ok ? ok_to_js(j) : error_to_js(e, message);
 }
 
 // sdk/config document -> its canonical form (config_to_json of the parsed config)

@@ -114,8 +114,13 @@ function(attrkit_wasm_module target output_name suffix)
 endfunction()
 
 # ES module: `import factory from "./attrkit-core.mjs"` (js/src/core.js).
+# -sUSE_ES6_IMPORT_META=0: without it the glue names its default file as
+# new URL("attrkit-core.wasm", import.meta.url), which webpack, Vite and Parcel follow and fail on
+# (the npm package ships the file under its hashed name, and the loader always hands the glue the
+# bytes or an instantiate hook). The npm entry (js/src/index.js) holds the one reference bundlers
+# must follow; js/build.mjs fails if the bundle has another.
 attrkit_wasm_module(attrkit_core_wasm attrkit-core .mjs ${ATTRKIT_WASM_DIST})
-target_link_options(attrkit_core_wasm PRIVATE -sEXPORT_ES6)
+target_link_options(attrkit_core_wasm PRIVATE -sEXPORT_ES6 -sUSE_ES6_IMPORT_META=0)
 if(ATTRKIT_GLUE_MINIFY)
   add_custom_command(TARGET attrkit_core_wasm POST_BUILD
     COMMAND ${ATTRKIT_GLUE_MINIFY} ${ATTRKIT_WASM_DIST}/attrkit-core.mjs

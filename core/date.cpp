@@ -86,44 +86,50 @@ std::string iso_from_ms(std::int64_t ms) {
   return out;
 }
 
-// false: not a date or date-time attrkit accepts. The public functions build the one Result.
-bool date_text(std::string_view s, std::string* out) {
+// Why a value is not a date, as the end of its message: "\"2024-02-30\" is not a real date".
+constexpr const char* kNotIso = "is not YYYY-MM-DD or an ISO 8601 date-time";
+constexpr const char* kNotRealDate = "is not a real date";
+constexpr const char* kNotRealTime = "is not a real time";
+constexpr const char* kNoZone = "has no time zone (Z or +HH:MM)";
+constexpr const char* kOutOfYears = "is outside the years 0000-9999";
+
+// Null, or why `s` is not a date or date-time attrkit accepts. The public functions build the one
+// Result.
+const char* date_text(std::string_view s, std::string* out) {
   std::size_t i = 0;
   int year, month, day;
   if (!read_digits(s, &i, 4, &year) || !expect(s, &i, '-') || !read_digits(s, &i, 2, &month) ||
       !expect(s, &i, '-') || !read_digits(s, &i, 2, &day)) {
-    return false;
+    return kNotIso;
   }
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
-    return false;
-  }
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return kNotRealDate;
   if (i == s.size()) {  // a date stays a date: no zone to convert
     *out = s;
-    return true;
+    return nullptr;
   }
 
-  if (s[i] != 'T' && s[i] != 't') return false;
+  if (s[i] != 'T' && s[i] != 't') return kNotIso;
   ++i;
   int hour, minute, second = 0, millis = 0;
   if (!read_digits(s, &i, 2, &hour) || !expect(s, &i, ':') || !read_digits(s, &i, 2, &minute)) {
-    return false;
+    return kNotIso;
   }
   if (i < s.size() && s[i] == ':') {
     ++i;
-    if (!read_digits(s, &i, 2, &second)) return false;
+    if (!read_digits(s, &i, 2, &second)) return kNotIso;
     if (i < s.size() && s[i] == '.') {
       ++i;
       int digits = 0;
       for (; i < s.size() && is_ascii_digit(s[i]); ++i, ++digits) {
         if (digits < 3) millis = millis * 10 + (s[i] - '0');  // truncated, never rounded
       }
-      if (digits < 1 || digits > 9) return false;
+      if (digits < 1 || digits > 9) return kNotIso;
       for (int k = digits; k < 3; ++k) millis *= 10;
     }
   }
-  if (hour > 23 || minute > 59 || second > 59) return false;
+  if (hour > 23 || minute > 59 || second > 59) return kNotRealTime;
 
-  if (i >= s.size()) return false;  // a local time names no instant
+  if (i >= s.size()) return kNoZone;  // a local time names no instant
   int offset_minutes = 0;
   if (s[i] == 'Z' || s[i] == 'z') {
     ++i;
@@ -131,39 +137,43 @@ bool date_text(std::string_view s, std::string* out) {
     const int sign = s[i] == '-' ? -1 : 1;
     ++i;
     int oh, om;
-    if (!read_digits(s, &i, 2, &oh)) return false;
+    if (!read_digits(s, &i, 2, &oh)) return kNotIso;
     if (i < s.size() && s[i] == ':') ++i;
-    if (!read_digits(s, &i, 2, &om)) return false;
-    if (oh > 23 || om > 59) return false;
+    if (!read_digits(s, &i, 2, &om)) return kNotIso;
+    if (oh > 23 || om > 59) return kNotRealTime;
     offset_minutes = sign * (oh * 60 + om);
   } else {
-    return false;
+    return kNotIso;
   }
-  if (i != s.size()) return false;
+  if (i != s.size()) return kNotIso;
 
   const std::int64_t local_ms = days_from_civil(year, month, day) * kMsPerDay +
                                 ((hour * 60 + minute) * 60 + second) * 1000LL + millis;
   const std::int64_t utc_ms = local_ms - offset_minutes * 60000LL;
   // An offset can carry 0000-01-01 or 9999-12-31 out of the four-digit years.
-  if (utc_ms < kMinMs || utc_ms > kMaxMs) return false;
+  if (utc_ms < kMinMs || utc_ms > kMaxMs) return kOutOfYears;
   *out = iso_from_ms(utc_ms);
-  return true;
+  return nullptr;
 }
 
 }  // namespace
 
-Result<std::string> normalize_date_text(std::string_view s) {
+Result<std::string> normalize_date_text(std::string_view s, const char** why) {
   std::string out;
-  if (!date_text(s, &out)) return Error::attribute_value_invalid;
-  return out;
+  const char* reason = date_text(s, &out);
+  if (reason == nullptr) return out;
+  if (why) *why = reason;
+  return Error::attribute_value_invalid;
 }
 
-Result<std::string> epoch_ms_to_iso(double ms) {
-  if (!std::isfinite(ms) || ms != std::floor(ms)) return Error::attribute_value_invalid;
-  if (ms < static_cast<double>(kMinMs) || ms > static_cast<double>(kMaxMs)) {
-    return Error::attribute_value_invalid;
-  }
-  return iso_from_ms(static_cast<std::int64_t>(ms));
+Result<std::string> epoch_ms_to_iso(double ms, const char** why) {
+  const char* reason = !std::isfinite(ms)      ? "is not a finite number"
+                       : ms != std::floor(ms)  ? "is not a whole number of milliseconds"
+                       : ms < static_cast<double>(kMinMs) || ms > static_cast<double>(kMaxMs) ? kOutOfYears
+                                                                                               : nullptr;
+  if (reason == nullptr) return iso_from_ms(static_cast<std::int64_t>(ms));
+  if (why) *why = reason;
+  return Error::attribute_value_invalid;
 }
 
 }  // namespace attrkit

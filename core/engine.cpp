@@ -98,13 +98,20 @@ Response Engine::command(const Json& cmd, double now) {
       response.callback = c.callback_index;
       response.result = CallResult::success(nullptr);
       break;
+    case CommandKind::debug:
+      response.effect = Effect::debug;
+      response.enabled = c.enabled;
+      response.result = CallResult::success(nullptr);
+      break;
+    case CommandKind::consent: do_consent(response, c.enabled); break;
   }
   return response;
 }
 
 void Engine::do_init(Response& response, const Json& options) {
   if (stopped_ != Error::ok) return fail(response, make_error(stopped_));
-  const Result<InitOptions> parsed = parse_init_options(options);
+  const char* why = nullptr;
+  const Result<InitOptions> parsed = parse_init_options(options, &why);
   if (init_) {
     // Re-running the snippet (an SPA route change) is harmless; pointing the page elsewhere is not.
     if (parsed.ok() && parsed.value().public_key == init_->public_key && parsed.value().api_host == init_->api_host) {
@@ -114,13 +121,15 @@ void Engine::do_init(Response& response, const Json& options) {
     return fail(response, make_error(Error::invalid_command, "init was already called with other options"));
   }
   if (!parsed.ok()) {
-    // Without a usable key or host nothing can ever be sent: refuse to start, and say so to every
-    // write still waiting rather than holding them forever.
-    fail(response, make_error(parsed.error()));
-    stop(parsed.error(), default_error_message(parsed.error()));
+    // A secret key must never be used here: the page stops for good, and every write waiting says
+    // so. A malformed key or host is a mistake a later init may correct: the engine stays
+    // uninitialised and writes keep waiting (bounded) for it (DESIGN §2a).
+    fail(response, make_error(parsed.error(), why ? why : ""));
+    if (parsed.error() == Error::secret_key_in_browser) stop(parsed.error(), default_error_message(parsed.error()));
     return;
   }
   init_ = parsed.value();
+  if (!consent_told_) consent_denied_ = init_->consent == Consent::denied;
   response.effect = Effect::init;
   response.options = *init_;
   response.result = CallResult::success(nullptr);
@@ -128,7 +137,8 @@ void Engine::do_init(Response& response, const Json& options) {
 }
 
 void Engine::do_identify(Response& response, const Json& distinct_id, int callback, double now) {
-  if (validate_distinct_id(distinct_id) != Error::ok) return fail(response, make_error(Error::distinct_id_invalid));
+  std::string why;
+  if (validate_distinct_id(distinct_id, &why) != Error::ok) return fail(response, make_error(Error::distinct_id_invalid, why));
   const std::string& id = distinct_id.get_ref<const std::string&>();
   const bool changed = identity_ != id;
   identity_touched_ = true;

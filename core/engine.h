@@ -99,6 +99,16 @@ class Engine {
   static Result<Engine> restore(const Json& snapshot, std::string_view workspace, EngineLimits limits = {});
   Json inspect() const;
 
+  // ---- engine_control.cpp: what the runtime decides about the page (docs/sdk.md) ----
+  // The config request failed for good (401 invalid_key, 403, other 4xx): nothing can ever be
+  // sent, so stop as a 401 on a batch does: every waiting write and every later one fails with
+  // `error` (empty message: the code's default), told by exactly one error event. Not `for_good`
+  // (the config could not be fetched within the retry limits): only the writes waiting now fail.
+  void stop_delivery(ErrorObject error, bool for_good = true);
+  // The install's client id became readable (consent granted, storage allowed): later writes carry
+  // it; writes already made keep the one they were made with.
+  void set_client_id(std::string id) { client_id_ = std::move(id); }
+
   const std::string& client_id() const { return client_id_; }
   const std::string& identity() const { return identity_; }  // empty: none
 
@@ -117,6 +127,9 @@ class Engine {
   void do_identify(Response& response, const Json& distinct_id, int callback, double now);
   void do_set(Response& response, const SetRequest& req, double now);
   void do_get(Response& response);
+  void do_consent(Response& response, bool granted);
+  // Every write not in flight fails with `error` as one error event (consent denied).
+  void drop_queued(const ErrorObject& error);
 
   std::int64_t take_seq(double now);
   std::size_t queued() const { return pending_.size() + held_.size() + outbox_.size(); }
@@ -147,6 +160,8 @@ class Engine {
   std::string identity_;           // empty: none
   bool identity_touched_ = false;  // identify or reset called on this page
   Error stopped_ = Error::ok;
+  bool consent_denied_ = false;    // writes fail with consent_denied until consent is granted
+  bool consent_told_ = false;      // a consent command ran: it wins over init's "consent" option
   bool batch_taken_ = false;
   bool loaded_ = false;            // a snapshot was loaded (or restored): later ones are adopted
   std::vector<Write> pending_;     // raw, in order, until the config is known

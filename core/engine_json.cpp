@@ -19,6 +19,8 @@ const char* effect_name(Effect e) {
     case Effect::get: return "get";
     case Effect::on: return "on";
     case Effect::off: return "off";
+    case Effect::debug: return "debug";
+    case Effect::consent: return "consent";
   }
   return "none";
 }
@@ -120,6 +122,8 @@ Json as_json(const Response& r) {
       break;
     case Effect::on:
     case Effect::off: j["event"] = event_name(r.event); break;
+    case Effect::debug: j["enabled"] = r.enabled; break;
+    case Effect::consent: j["consent"] = r.enabled ? "granted" : "denied"; break;
     default: break;
   }
   if (r.callback >= 0 && r.effect != Effect::none) j["callback"] = r.callback;
@@ -212,6 +216,16 @@ Json constants_as_json() {
   return j;
 }
 
+ErrorObject error_from_json(const Json& j) {
+  ErrorObject e;
+  if (!j.is_object()) return e;
+  const auto code = j.find("code");
+  if (code != j.end() && code->is_string()) e.code = error_from_name(code->get_ref<const std::string&>());
+  const auto message = j.find("message");
+  if (message != j.end() && message->is_string()) e.message = message->get_ref<const std::string&>();
+  return e;
+}
+
 const char* call_kind_name(CallKind k) {
   switch (k) {
     case CallKind::init: return "init";
@@ -224,6 +238,8 @@ const char* call_kind_name(CallKind k) {
     case CallKind::get_attributes: return "get_attributes";
     case CallKind::on: return "on";
     case CallKind::off: return "off";
+    case CallKind::debug: return "debug";
+    case CallKind::consent: return "consent";
     case CallKind::write: return "write";
     case CallKind::clear: return "clear";
   }
@@ -266,6 +282,8 @@ Json command_to_json(const Command& c) {
       break;
     case CommandKind::on:
     case CommandKind::off: j["event"] = event_name(c.event); break;
+    case CommandKind::debug: j["enabled"] = c.enabled; break;
+    case CommandKind::consent: j["consent"] = c.enabled ? "granted" : "denied"; break;
     case CommandKind::reset:
     case CommandKind::get_attributes: break;
   }

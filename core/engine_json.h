@@ -62,6 +62,9 @@ Json as_json(const RetryAdvice& a);
 Json loaded_as_json(const StoredResponse& r);
 Json adopted_as_json(const StoredResponse& r);
 Json constants_as_json();
+// {"code", "message"?} as the runtime reports a failed config request (stop_delivery): an unknown
+// or missing code reads as Error::ok, a missing message as "".
+ErrorObject error_from_json(const Json& j);
 
 // "init", "identify", ..., "write": the names the fixtures and JS see.
 const char* call_kind_name(CallKind k);

@@ -18,16 +18,17 @@
 namespace attrkit {
 
 // What the runtime does after a call (engine.h, docs/engine.md "Driving the engine").
-enum class Effect : std::uint8_t { none, init, identify, reset, write, get, on, off };
+enum class Effect : std::uint8_t { none, init, identify, reset, write, get, on, off, debug, consent };
 
 // Which call a response answers: the command kinds of command.h, then the Promise API's write.
 enum class CallKind : std::uint8_t {
-  init, identify, reset, set_name, set_email, set_language, set_attributes, get_attributes, on, off,
+  init, identify, reset, set_name, set_email, set_language, set_attributes, get_attributes, on, off, debug,
+  consent,
   write,   // Engine::write (DESIGN §2b)
   clear,   // Engine::clear (DESIGN §2b clearAttribute)
 };
 inline CallKind call_kind(CommandKind k) { return static_cast<CallKind>(k); }
-static_assert(static_cast<int>(CommandKind::off) == static_cast<int>(CallKind::off),
+static_assert(static_cast<int>(CommandKind::consent) == static_cast<int>(CallKind::consent),
               "CallKind starts with the command kinds, in their order");
 
 // What complete_batch made of a request's outcome.
@@ -62,6 +63,7 @@ struct Response {
   bool changed = false;          // identify: a different user
   EventName event = EventName::error;  // on, off
   int callback = -1;             // identify, on, off: index in args of the function, or -1
+  bool enabled = false;          // debug: log (true) or stop; consent: granted (false: denied)
 };
 
 struct ConfigureResponse {

@@ -8,6 +8,7 @@
 #include "engine_errors.h"
 #include "number_text.h"
 #include "validate.h"
+#include "value_messages.h"
 
 namespace attrkit {
 namespace {
@@ -20,7 +21,8 @@ std::uint64_t first_ticket(const Write& w) { return w.tickets.empty() ? 0 : w.ti
 std::optional<ErrorObject> Engine::read_write_request(const Json& request, SetRequest* req) const {
   if (!request.is_object()) return make_error(Error::invalid_command, "write expects {distinctId, attributes}");
   const auto id = request.find("distinctId");
-  if (id == request.end() || validate_distinct_id(*id) != Error::ok) return make_error(Error::distinct_id_invalid);
+  std::string why;
+  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok) return make_error(Error::distinct_id_invalid, why);
   const auto attributes = request.find("attributes");
   if (attributes == request.end() || !attributes->is_object() || attributes->empty())
     return make_error(Error::invalid_command, "write expects a non-empty attributes object");
@@ -54,6 +56,7 @@ void Engine::enqueue_ready(Write w, double now) {
 
 void Engine::do_set(Response& response, const SetRequest& req, double now) {
   if (stopped_ != Error::ok) return fail(response, make_error(stopped_));
+  if (consent_denied_) return fail(response, make_error(Error::consent_denied));
   if (config_ && !config_->client_attribute_writes)
     return fail(response, make_error(Error::client_attribute_writes_disabled));
   const Json& attributes = *req.attributes;
@@ -66,10 +69,11 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
   }
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
-    if (contains_non_json(value)) return fail(response, make_error(Error::attribute_value_invalid, "", key));
+    if (contains_non_json(value)) return fail(response, make_error(Error::attribute_value_invalid, not_json_message(key), key));
     if (!config_) continue;
-    Result<Json> v = validate_write(*config_, key, value);
-    if (!v.ok()) return fail(response, make_error(v.error(), "", key));
+    std::string why;
+    Result<Json> v = validate_write(*config_, key, value, &why);
+    if (!v.ok()) return fail(response, make_error(v.error(), why, key));
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
@@ -150,11 +154,11 @@ void Engine::process_pending(double now) {
     tickets_.settle_gets_before(raw[i].seq, events_);
 
     Error error = config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
-    std::string bad_attribute;
+    std::string bad_attribute, why;
     Json values = json_object();
     std::vector<std::int64_t> seqs;
     for (std::size_t k = i; k < end && error == Error::ok; ++k) {
-      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value);
+      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value, &why);
       if (!v.ok()) {
         error = v.error();
         bad_attribute = raw[k].attribute;
@@ -166,7 +170,7 @@ void Engine::process_pending(double now) {
     if (error != Error::ok) {
       const std::uint64_t ticket = first_ticket(raw[i]);
       std::vector<Write> unit(std::make_move_iterator(raw.begin() + i), std::make_move_iterator(raw.begin() + end));
-      fail_writes(std::move(unit), make_error(error, "", bad_attribute), ticket);
+      fail_writes(std::move(unit), make_error(error, why, bad_attribute), ticket);
       i = end;
       continue;
     }

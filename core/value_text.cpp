@@ -4,6 +4,7 @@
 
 #include "number_text.h"
 #include "unicode.h"
+#include "value_messages.h"
 
 namespace attrkit {
 
@@ -22,10 +23,15 @@ bool json_number(const Json& j, double* out) {
   return true;
 }
 
-Error check_text(std::string_view s, std::uint32_t max_length) {
+Error check_text(std::string_view s, std::uint32_t max_length, std::string* why) {
   std::size_t count = 0;
-  if (!utf8_code_points(s, &count)) return Error::attribute_value_invalid;
-  return count > max_length ? Error::attribute_value_too_long : Error::ok;
+  if (!utf8_code_points(s, &count)) {
+    if (why) *why = ": the text has a lone surrogate";
+    return Error::attribute_value_invalid;
+  }
+  if (count <= max_length) return Error::ok;
+  if (why) *why = cat({": ", too_long_text(count, max_length)});
+  return Error::attribute_value_too_long;
 }
 
 bool scalar_text(const Json& j, std::string* out) {

@@ -19,8 +19,10 @@ Json number_json(double x);
 bool json_number(const Json& j, double* out);
 
 // ok, attribute_value_invalid (malformed UTF-8 / lone surrogate) or attribute_value_too_long
-// (more than max_length code points). Invalid wins over too long.
-Error check_text(std::string_view s, std::uint32_t max_length);
+// (more than max_length code points). Invalid wins over too long. On failure *why (when given)
+// is the end of the message: ": the text has a lone surrogate", ": 812 characters, the maximum
+// is 700" (value_messages.h).
+Error check_text(std::string_view s, std::uint32_t max_length, std::string* why = nullptr);
 
 // The text of a scalar the way JS's String() gives it, into *out: a string as is, a finite number
 // by number_to_text, a boolean as "true"/"false". Anything else: false.

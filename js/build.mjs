@@ -1,14 +1,17 @@
-// Builds js/dist from js/src and the Wasm build (docs/sdk.md):
-//   dist/attrkit.mjs             npm ESM entry, the ES-module glue bundled in
-//   dist/attrkit-core.wasm       beside it (new URL("attrkit-core.wasm", import.meta.url))
-//   dist/attrkit.js              script tag: IIFE = classic-script glue + runtime, one closure
-//   dist/attrkit-core.<hash>.wasm what attrkit.js loads (content-hashed: immutable caching)
-//   dist/snippet.min.js          the inline loader
-//   dist/sri.json                SRI hashes of the release files
+// Builds js/dist from js/src and the Wasm build (docs/sdk.md "Build"):
+//   dist/attrkit.mjs              npm entry for browsers and bundlers: ES-module glue + runtime;
+//                                 the wasm by a literal new URL("./attrkit-core.<hash>.wasm", import.meta.url)
+//   dist/attrkit.node.mjs         npm entry for Node / SSR (`exports` "node"): reads the same .wasm from disk
+//   dist/attrkit.js               script tag: IIFE = classic-script glue + runtime, one closure
+//   dist/attrkit-core.<hash>.wasm the ONE .wasm every entry loads (content-hashed: immutable caching)
+//   dist/snippet.min.js           the inline loader
+//   dist/sri.json                 SRI hashes of the release files
 // Usage: node js/build.mjs   (ATTRKIT_WASM_DIST: another Wasm dist folder; default build/wasm/dist;
 //                             ATTRKIT_SDK_OUT: another output folder; default js/dist)
+// The package's prepack runs `bash scripts/build.sh wasm` and this into js/dist, so `npm pack` /
+// `npm publish` never ship an unbuilt or stale dist/.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
@@ -30,42 +33,48 @@ for (const f of [glue, scriptGlue, wasm]) {
 const wasmBytes = readFileSync(wasm);
 const wasmName = `attrkit-core.${createHash("sha256").update(wasmBytes).digest("hex").slice(0, 12)}.wasm`;
 
-// loadCore()'s defaults point into the repository (build/wasm/dist); the bundles always pass
-// factory + wasmUrl, and a literal new URL("../../build/...", import.meta.url) left in a package
-// would make bundlers look for a file that does not exist (and throws in the IIFE, which has no
-// import.meta). The build fails if core.js no longer has them, so this cannot rot silently.
-const attrkitPlugin = {
-  name: "attrkit",
+// "#attrkit-core-glue" (index.js, node.js) is the Emscripten ES-module glue.
+const gluePlugin = {
+  name: "attrkit-glue",
   setup(build) {
     build.onResolve({ filter: /^#attrkit-core-glue$/ }, () => ({ path: glue }));
-    build.onLoad({ filter: /[\\/]src[\\/]core\.js$/ }, (args) => {
-      const text = readFileSync(args.path, "utf8");
-      const re = /new URL\("\.\.\/\.\.\/build\/wasm\/dist\/attrkit-core\.(mjs|wasm)", import\.meta\.url\)/g;
-      const patched = text.replace(re, "undefined");
-      if ((text.match(re) ?? []).length !== 2) throw new Error("js/build.mjs: core.js defaults changed; update the plugin");
-      return { contents: patched, loader: "js" };
-    });
   },
 };
-const common = { bundle: true, minify: true, target: "es2020", legalComments: "none", logLevel: "warning", plugins: [attrkitPlugin] };
+const wasmPath = `./${wasmName}`;
+const common = {
+  bundle: true, minify: true, target: "es2020", legalComments: "none", logLevel: "warning", plugins: [gluePlugin],
+  define: { __ATTRKIT_WASM__: JSON.stringify(wasmName), __ATTRKIT_WASM_PATH__: JSON.stringify(wasmPath) },
+};
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+copyFileSync(wasm, join(out, wasmName));
+chmodSync(join(out, wasmName), 0o644); // the linker leaves it executable
 
+// Browsers and bundlers (DESIGN §9). What bundlers need is checked on the output itself, so a
+// change in a source file or in esbuild cannot break webpack / Vite / Parcel unnoticed.
 await esbuild.build({ ...common, entryPoints: [join(here, "src/index.js")], format: "esm", platform: "neutral", outfile: join(out, "attrkit.mjs") });
-copyFileSync(wasm, join(out, "attrkit-core.wasm"));
+const mjs = readFileSync(join(out, "attrkit.mjs"), "utf8");
+const literal = `new URL(${JSON.stringify(wasmPath)},import.meta.url)`;
+const problems = [
+  mjs.includes("node:") && 'a "node:" specifier',
+  mjs.split(literal).length !== 2 && `not exactly one ${literal}`,
+  mjs.split("import.meta").length !== 2 && "import.meta used elsewhere (a new URL(<expression>, import.meta.url)?)",
+  /\bimport\((?!")/.test(mjs) && "a dynamic import() of an expression",
+].filter(Boolean);
+if (problems.length) throw new Error(`js/build.mjs: dist/attrkit.mjs has ${problems.join(", ")}: bundlers cannot follow it`);
+
+// Node and SSR (`exports` "node"): not minified (nobody downloads it; stack traces stay readable).
+await esbuild.build({ ...common, minify: false, entryPoints: [join(here, "src/node.js")], format: "esm", platform: "node", outfile: join(out, "attrkit.node.mjs") });
 
 const iife = await esbuild.build({
   ...common, entryPoints: [join(here, "src/script.js")], format: "iife", platform: "browser", write: false,
-  define: { __ATTRKIT_WASM__: JSON.stringify(wasmName) },
-  logOverride: { "empty-import-meta": "silent" }, // only core.js's now-unused base argument
 });
 // One closure: `attrkitCore` stays local, and the glue's UMD tail sees no AMD define / CommonJS
 // module even on pages that have them.
 const wrapped = `(function(define,exports,module){${readFileSync(scriptGlue, "utf8")}\n${iife.outputFiles[0].text}})();`;
 const script = await esbuild.transform(wrapped, { minify: true, target: "es2019", legalComments: "none" });
 writeFileSync(join(out, "attrkit.js"), script.code);
-copyFileSync(wasm, join(out, wasmName));
 
 const snippet = await esbuild.transform(readFileSync(join(here, "src/snippet.js"), "utf8"), { minify: true, target: "es5" });
 writeFileSync(join(out, "snippet.min.js"), snippet.code.trim());

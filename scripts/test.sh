@@ -3,6 +3,9 @@
 #   1. GoogleTest (native core and server) under ctest
 #   2. node --test (the Wasm core, the server over real HTTP, later the npm API)
 #   3. browser tests in headless Chromium (tests/e2e), when present
+#   4. bundlers (tests/bundlers): the packed npm package built by webpack, Next.js, Vite, Parcel,
+#      Rollup and esbuild, run in Chromium; publint and attw. Its devDependencies are its own
+#      (tests/bundlers/package.json), installed here once with `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/toolchain.sh
@@ -27,4 +30,13 @@ e2e_tests=(tests/e2e/**/*.test.mjs)
 if [[ ${#e2e_tests[@]} -gt 0 ]]; then
   echo "== Browser (headless Chromium)"
   node --test --test-concurrency=1 "${e2e_tests[@]}"
+fi
+
+if [[ -f tests/bundlers/package.json ]]; then
+  echo "== Bundlers (tests/bundlers: the packed package in webpack, Next.js, Vite, Parcel, Rollup, esbuild)"
+  # npm ci when node_modules is missing or older than the lockfile (a fresh clone: always).
+  if [[ ! -f tests/bundlers/node_modules/.package-lock.json || tests/bundlers/package-lock.json -nt tests/bundlers/node_modules/.package-lock.json ]]; then
+    (cd tests/bundlers && npm ci --no-audit --no-fund --prefer-offline)
+  fi
+  node --test --test-concurrency=1 tests/bundlers/
 fi

@@ -17,17 +17,10 @@ ApiError api_error(Error e, std::string message) {
   return ApiError{status, error_name(e), std::move(message)};
 }
 
-ApiError api_error_for(Error e, const std::string& attribute) {
-  std::string a = "\"" + attribute + "\"";
+ApiError api_error_for(Error e) {
+  // The attribute and distinct id checks of a write carry the core's own message instead
+  // (core/validate.h), so the browser and the server say the same thing.
   switch (e) {
-    case Error::attribute_not_defined:
-      return api_error(e, "attribute " + a + " is not defined in this workspace");
-    case Error::attribute_value_invalid:
-      return api_error(e, "the value does not fit attribute " + a);
-    case Error::attribute_value_too_long:
-      return api_error(e, "the value is too long for attribute " + a);
-    case Error::attribute_archived:
-      return api_error(e, "attribute " + a + " is archived");
     case Error::distinct_id_invalid:
       return api_error(e, "distinctId must be a string of 1 to 200 characters, not a placeholder");
     case Error::client_attribute_writes_disabled:

@@ -22,8 +22,9 @@ struct ApiError {
 
 // status and code from the core's table; `message` is for humans.
 ApiError api_error(Error e, std::string message);
-// A default message naming the attribute when one is given.
-ApiError api_error_for(Error e, const std::string& attribute = {});
+// The server's default message for a code. Validation failures do not use it: they send the
+// core's message (validate_write, validate_distinct_id), the same text the browser shows.
+ApiError api_error_for(Error e);
 
 // 403 for a publishable key on an endpoint that needs a secret key (reads, definitions,
 // settings).

@@ -19,8 +19,9 @@ Reply get_debug_writes(ApiCall& call) {
   const std::string* distinct_id = nullptr;
   const std::string* write_id = nullptr;
   if (auto it = call.query.find("distinctId"); it != call.query.end()) {
-    if (validate_distinct_id(Json(it->second)) != Error::ok) {
-      return Reply::error(api_error_for(Error::distinct_id_invalid));
+    std::string message;
+    if (validate_distinct_id(Json(it->second), &message) != Error::ok) {
+      return Reply::error(api_error(Error::distinct_id_invalid, std::move(message)));
     }
     distinct_id = &it->second;
   }

@@ -6,8 +6,9 @@ namespace attrkit::server {
 
 Reply get_person(ApiCall& call) {
   const std::string& distinct_id = call.path_param;
-  if (validate_distinct_id(Json(distinct_id)) != Error::ok) {
-    return Reply::error(api_error_for(Error::distinct_id_invalid));
+  std::string message;
+  if (validate_distinct_id(Json(distinct_id), &message) != Error::ok) {
+    return Reply::error(api_error(Error::distinct_id_invalid, std::move(message)));
   }
   auto person = call.tx.find_person(call.who.workspace.id, distinct_id);
   if (!person) return Reply::error(api_error(Error::not_found, "no person with this distinctId"));

@@ -77,12 +77,14 @@ std::optional<ApiError> check_write(const Config& config, const Json& w, Json* n
     return api_error(Error::invalid_request, "\"attribute\" must be a string");
   }
   if (!field(w, "value")) return api_error(Error::invalid_request, "\"value\" is missing");
-  if (validate_distinct_id(field_or_null(w, "distinctId")) != Error::ok) {
-    return api_error_for(Error::distinct_id_invalid);
+  // The messages are the core's, so the server and the browser say the same thing (DESIGN §2b).
+  std::string message;
+  if (validate_distinct_id(field_or_null(w, "distinctId"), &message) != Error::ok) {
+    return api_error(Error::distinct_id_invalid, std::move(message));
   }
   const auto& key = attribute->get_ref<const std::string&>();
-  Result<Json> v = validate_write(config, key, w["value"]);
-  if (!v.ok()) return api_error_for(v.error(), key);
+  Result<Json> v = validate_write(config, key, w["value"], &message);
+  if (!v.ok()) return api_error(v.error(), std::move(message));
   *normalized = std::move(v).value();
   return std::nullopt;
 }
@@ -171,13 +173,14 @@ Reply clear_attribute(WriteScope& s, const Json& body) {
   if (!attribute || !attribute->is_string()) {
     return Reply::error(api_error(Error::invalid_request, "\"attribute\" must be a string"));
   }
-  if (validate_distinct_id(field_or_null(body, "distinctId")) != Error::ok) {
-    return Reply::error(api_error_for(Error::distinct_id_invalid));
+  std::string message;
+  if (validate_distinct_id(field_or_null(body, "distinctId"), &message) != Error::ok) {
+    return Reply::error(api_error(Error::distinct_id_invalid, std::move(message)));
   }
   const auto& key = attribute->get_ref<const std::string&>();
   // The flag was already checked with the key (auth); here only the attribute's own rules.
-  if (Error e = validate_clear(s.config, key, false); e != Error::ok) {
-    return Reply::error(api_error_for(e, key));
+  if (Error e = validate_clear(s.config, key, false, &message); e != Error::ok) {
+    return Reply::error(api_error(e, std::move(message)));
   }
   std::string person =
       ensure_person(s.tx, s.config.workspace, body["distinctId"].get_ref<const std::string&>());

@@ -21,6 +21,9 @@ export interface CoreError {
   code: string;
   /** error_status(): the HTTP status DESIGN §3 gives the code, 0 when never sent by a server. */
   status: number;
+  /** A validation failure's sentence, written by the core and identical to the server's
+   * (`team_size: 0 is below the minimum 1`, docs/validation.md "Messages"); absent otherwise. */
+  message?: string;
 }
 
 export type CoreResult<T> = { ok: true; value: T } | { ok: false; error: CoreError };

@@ -1,43 +1,33 @@
 // Loads the attrkit core: the Embind module built by cmake/wasm.cmake
-// (build/wasm/dist/attrkit-core.{mjs,wasm}). Owner: "wasm". The only file that knows how the
-// .wasm bytes reach the glue; the runtime and the tests call loadCore() and nothing else here.
+// (build/wasm/dist/attrkit-core.{mjs,wasm}). Owner: "wasm". The browser half of the loader:
+// fetch + instantiate. It ships in every browser bundle, so it holds no `node:` import, no
+// dynamic import of a computed specifier and no URL of its own: the entries say where the
+// .wasm is (index.js: a literal new URL(..., import.meta.url) that bundlers follow; script.js:
+// beside the script). Reading a file: URL is Node-only and lives in core_node.js. See
+// docs/wasm.md "Loading".
 //
-// Nothing runs at import time except URL arithmetic, so importing this file is safe in a
-// browser, a worker, Node, or a bundler's SSR pass.
-
-// Defaults follow the repository layout (js/src -> build/wasm/dist). The npm package build puts
-// the two files next to this one and passes {glueUrl, wasmUrl} (or `factory`); see docs/wasm.md.
-const DEFAULT_GLUE_URL = new URL("../../build/wasm/dist/attrkit-core.mjs", import.meta.url);
-const DEFAULT_WASM_URL = new URL("../../build/wasm/dist/attrkit-core.wasm", import.meta.url);
+// Nothing runs at import time, so importing this file is safe in a browser, a worker, Node, or a
+// bundler's SSR pass.
 
 /**
  * Instantiates a fresh core module (each call is independent: its own memory and state).
- * @param {object} [options]
- * @param {string|URL} [options.wasmUrl]    where attrkit-core.wasm is (file:, http(s):, blob:)
- * @param {string|URL} [options.glueUrl]    where attrkit-core.mjs is (ignored with `factory`)
- * @param {Function}   [options.factory]    the glue's default export, already imported
- * @param {BufferSource} [options.wasmBinary] the .wasm bytes: nothing is fetched or read
+ * @param {object} options
+ * @param {Function}   options.factory      the glue's default export, already imported
+ * @param {string|URL} [options.wasmUrl]    where the .wasm is (http(s):, blob:, data:)
+ * @param {BufferSource} [options.wasmBinary] the .wasm bytes: nothing is fetched
  * @param {WebAssembly.Module} [options.wasmModule] a compiled module: nothing is fetched
  * @param {string}     [options.integrity]  SRI hash checked by fetch() for an http(s) wasmUrl
  * @returns {Promise<object>} the Embind module (validateValue, validateWrite, ...)
  */
-export async function loadCore(options = {}) {
-  const wasmUrl = new URL(options.wasmUrl ?? DEFAULT_WASM_URL, import.meta.url);
-  const factory =
-    options.factory ?? (await import(new URL(options.glueUrl ?? DEFAULT_GLUE_URL, import.meta.url).href)).default;
+export async function loadCore(options) {
+  const { factory, wasmBinary, wasmModule } = options;
   if (typeof factory !== "function") throw new TypeError("attrkit: the core glue has no factory export");
+  if (wasmBinary) return factory({ wasmBinary });
+  if (!wasmModule && options.wasmUrl === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
+  const wasmUrl = wasmModule ? null : new URL(options.wasmUrl, globalThis.location?.href);
 
-  let bytes = options.wasmBinary;
-  if (!bytes && !options.wasmModule && wasmUrl.protocol === "file:") {
-    // Node (or Deno/Bun): 3.1.6 glue would fetch() a file path and fail, so read the bytes here.
-    // A computed specifier keeps bundlers from trying to resolve a Node built-in for browsers.
-    const fs = "node:fs/promises";
-    bytes = await (await import(fs)).readFile(wasmUrl);
-  }
-  if (bytes) return factory({ wasmBinary: bytes });
-
-  // Browser: compile while downloading when the server says application/wasm. The glue's
-  // instantiateWasm hook has no error path, so a failure rejects `failed` instead.
+  // Compile while downloading when the server says application/wasm. The glue's instantiateWasm
+  // hook has no error path, so a failure rejects `failed` instead.
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
   const instantiateWasm = (imports, done) => {

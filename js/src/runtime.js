@@ -1,28 +1,30 @@
 // The runtime: one core Engine plus the I/O the core must not do (DESIGN §4, §5; docs/sdk.md).
-// It turns calls into engineCommand / engineWrite, acts on the effect the engine returns,
-// dispatches engineTakeEvents() after every engine call, keeps ONE timer at engineNextWake(),
-// sends engineTakeBatch() with fetch and reports the outcome with engineCompleteBatch(). It
-// decides nothing the engine decides: results, errors, retries and ordering all come from there.
+// It turns calls into engineCommand / engineWrite, acts on the effect the engine returns and
+// dispatches engineTakeEvents() after every engine call. It decides nothing the engine decides:
+// results, errors, retries and ordering all come from there.
 //
 // The engine is the core module's own state (bindings/engine.cpp: one Engine per module), so
 // one loaded module serves exactly one Runtime: createClient loads a fresh module per client.
 //
-// Owns: the core module (its engine), listeners, pending tickets, the config fetch and its
-// ETag cache, this instance's stored state (and adopting the states of tabs that are gone), the
-// page-lifecycle listeners. docs/sdk.md "Persistence" has the decisions.
+// Owns: the core module (its engine), the page's listeners, the config once applied, and the
+// parts it wires together (docs/sdk.md "Runtime files"): event dispatch (dispatch.js), the
+// delivery loop (loop.js), the config fetch (config_fetch.js), this instance's stored state
+// (stored_state.js), the page-lifecycle listeners (lifecycle.js), the console (log.js).
+//
+// Consent and persistence (docs/sdk.md): until init ran with consent granted (or a later
+// ["do", "consent", ["granted"]]), nothing is requested and storage is never touched; the engine
+// holds the writes in memory. persistence "memory" never touches storage at all.
+import { fetchConfig } from "./config_fetch.js";
+import { Dispatch } from "./dispatch.js";
 import { invalidCommand, toError } from "./errors.js";
 import { call, Emitter } from "./events.js";
-import { openStorage, readJson, warnOnce } from "./storage.js";
-import { request } from "./transport.js";
-
-const PREFIX = "attrkit:v1:";
-// One key per running SDK instance: `${STATE}${instance}:${workspace}`.
-const STATE = `${PREFIX}s:`;
-const INSTANCE_CHARS = 10;
-const SAVE_DELAY_MS = 250; // coalesces the snapshot writes of a burst of commands
-// Where Web Locks cannot tell, a state nobody saved for this long belongs to a page that is gone
-// (a live page with unsent writes saves at least at every retry, 300 s apart at most).
-const STALE_MS = 10 * 60 * 1000;
+import { clientId, forgetClientId, instanceId, newClientId } from "./ids.js";
+import { watchPage } from "./lifecycle.js";
+import { Log } from "./log.js";
+import { Loop } from "./loop.js";
+import { Effect, EventType } from "./protocol.js";
+import { openStorage } from "./storage.js";
+import { StoredState } from "./stored_state.js";
 
 const OWNER = Symbol("attrkit.runtime");
 
@@ -33,64 +35,63 @@ export class Runtime {
     core[OWNER] = true;
     this.core = core;
     this.limits = core.engineConstants();
-    this.storage = openStorage();
+    this.storage = openStorage(); // memory only until storage is allowed (begin())
     // The install's id orders every tab's writes on the server (one seq rule); the instance id
-    // keeps their write ids apart (two tabs in one millisecond).
-    this.instance = randomId(INSTANCE_CHARS);
-    core.engineCreate(clientId(this.storage), { instance: this.instance });
+    // keeps their write ids apart (two tabs in one millisecond). Until storage is allowed the
+    // client id is a new one, in memory.
+    const instance = instanceId();
+    core.engineCreate(newClientId(), { instance });
+    this.log = new Log();
     this.events = new Emitter();
-    this.tickets = new Map(); // ticket -> resolve(result)
-    this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
     this.delivered = new Map(); // distinctId -> Map(attribute -> stored value), this page
-    this.timer = this.saveTimer = 0;
-    this.busy = this.closed = false;
+    this.out = new Dispatch(this.events, this.delivered, this.log); // engine events -> Promises, listeners
+    this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
+    this.closed = false;
     this.options = this.config = this.ready = null;
-    this.workspace = this.key = ""; // key: this instance's stored state, once the workspace is known
-    this.loading = null; // while the stored states are read: no batch may be cut before
-    this.scans = Promise.resolve();
-    this.closing = false; // the page goes away for good: the stored state says so ("closed")
-    this.unlock = null; // releases the Web Lock held while the stored state has writes
-    this.ignored = new Set(); // keys found unreadable: discarded once, never read again
-    let configured;
-    this.configured = new Promise((r) => (configured = r)); // resolves once a config is applied
-    this.onConfigured = configured;
+    this.consent = null; // "granted" | "pending" | "denied": a consent command, else init's option
+    this.begun = false; // storage allowed and the config requested (consent granted)
+    this.failure = null; // the config request failed for good: delivery stopped with this error
+    const closed = () => this.closed;
+    const pump = () => this.pump();
+    this.stored = new StoredState(core, this.storage, instance, { closed, pump, dispatch: () => this.dispatch() });
+    this.loop = new Loop(core, this.limits.requestTimeoutMs, {
+      closed, pump, loading: () => !!this.stored.loading, log: this.log, stopped: (code) => this.stopped(code),
+    });
+    // Resolves once a config is applied; rejects when the config request failed for good.
+    this.configured = new Promise((resolve, reject) => {
+      this.onConfigured = resolve;
+      this.onConfigFailed = reject;
+    });
+    this.configured.catch(() => {});
     // Resolves once the first config request finished, whatever its outcome (createClient
     // waits for it, so local validation is usually available when it resolves).
     this.firstConfig = new Promise((r) => (this.attempted = r));
-    const doc = globalThis.document;
-    if (doc && typeof globalThis.addEventListener === "function") {
-      // No unload handler (it would cost the page its back/forward cache): pagehide covers it.
-      this.onHide = (e) => {
-        if (e.type === "pagehide") this.hide(!e.persisted);
-        else if (doc.visibilityState === "hidden") this.hide(false);
-      };
-      // Another tab closed with unsent writes: take them over now rather than at the next load.
-      this.onStorage = (e) => {
-        if (this.key && e.key && e.key !== this.key && instanceOf(e.key, this.workspace) !== null &&
-            /"closed":true/.test(e.newValue ?? "")) this.adoptStored(false);
-      };
-      globalThis.addEventListener("pagehide", this.onHide);
-      globalThis.addEventListener("storage", this.onStorage);
-      doc.addEventListener("visibilitychange", this.onHide);
-    }
+    this.unwatch = watchPage({
+      hide: (closing) => this.hide(closing),
+      storage: (key, value) => this.stored.noticed(key, value),
+    });
   }
 
   // ---- calls in ----------------------------------------------------------------------------
 
   /** A push command (DESIGN §2a): resolves {ok, value} | {ok: false, error}; never rejects. */
   push(cmd) {
+    this.log.debug("command", cmd);
     return this.run((now) => this.core.engineCommand(cmd, now), cmd);
   }
 
   /** engineWrite (the Promise API): {distinctId, attributes, removeUnspecified?}. */
   write(req) {
+    this.log.debug("write", req);
     return this.run((now) => this.core.engineWrite(req, now));
   }
 
   run(op, cmd) {
     return new Promise((resolve) => {
-      const settle = (result) =>
+      const settle = (result) => {
+        if (result.ok) this.log.debug("result", result.value);
         resolve(result.ok ? { ok: true, value: result.value } : { ok: false, error: toError(result.error) });
+      };
       if (this.closed) return resolve({ ok: false, error: invalidCommand("attrkit: the client is closed") });
       let r;
       try {
@@ -99,11 +100,15 @@ export class Runtime {
         // A getter or Proxy trap threw while the core read the arguments: the core never saw
         // the command, so this is the one error the runtime reports itself.
         const error = invalidCommand("attrkit: the command could not be read");
-        this.events.emit("error", error);
+        this.events.emit(EventType.error, error);
         return resolve({ ok: false, error });
       }
+      if (r.kind === "init" && r.result && !r.result.ok) {
+        const e = r.result.error;
+        this.log.once(`init ${e.code}`, `attrkit: init failed (${e.code}): ${e.message}`);
+      }
       if (r.result) settle(r.result);
-      else this.tickets.set(r.ticket, settle);
+      else this.out.wait(r.ticket, settle);
       if (cmd && (!r.result || r.result.ok)) this.act(r, cmd);
       this.pump();
     });
@@ -113,19 +118,25 @@ export class Runtime {
   act(r, cmd) {
     const fn = r.callback === undefined ? undefined : arg(cmd, r.callback);
     switch (r.effect) {
-      case "init":
+      case Effect.init:
         this.start(r.options).finally(this.attempted);
         break;
-      case "identify":
-        if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
-        this.events.emit("identified", { distinctId: r.distinctId, changed: !!r.changed });
+      case Effect.debug:
+        this.log.on = r.enabled;
         break;
-      case "on":
+      case Effect.consent:
+        this.consented(r.consent === "granted");
+        break;
+      case Effect.identify:
+        if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
+        this.events.emit(EventType.identified, { distinctId: r.distinctId, changed: !!r.changed });
+        break;
+      case Effect.on:
         this.events.on(r.event, fn);
         // "ready" is a state: a listener added afterwards still hears it, once.
-        if (r.event === "ready" && this.ready) queueMicrotask(() => call(fn, this.ready));
+        if (r.event === EventType.ready && this.ready) queueMicrotask(() => call(fn, this.ready));
         break;
-      case "off":
+      case Effect.off:
         this.events.off(r.event, fn);
         break;
     }
@@ -137,91 +148,107 @@ export class Runtime {
     if (this.closed) return;
     this.dispatch();
     this.waiters = this.waiters.filter((w) => !(w.test() && (w.resolve(), true)));
-    this.arm();
-    this.save();
+    this.loop.arm();
+    this.stored.save();
   }
 
   dispatch() {
-    for (const ev of this.core.engineTakeEvents()) {
-      if (ev.type === "settled") {
-        const settle = this.tickets.get(ev.ticket);
-        this.tickets.delete(ev.ticket);
-        settle?.(ev.result);
-      } else if (ev.type === "error") {
-        this.events.emit("error", toError(ev.error, ev));
-      } else if (ev.type === "delivered") {
-        if (!this.delivered.has(ev.distinctId)) this.delivered.set(ev.distinctId, new Map());
-        this.delivered.get(ev.distinctId).set(ev.attribute, ev.value);
-        this.events.emit("delivered", {
-          distinctId: ev.distinctId, attribute: ev.attribute, value: ev.value,
-          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? [],
-        });
-      }
-    }
+    this.out.take(this.core.engineTakeEvents());
   }
 
-  arm() {
-    clearTimeout(this.timer);
-    this.timer = 0;
-    if (this.busy || !this.options || this.loading) return;
-    const now = Date.now();
-    const at = this.core.engineNextWake(now);
-    if (at >= 0) this.timer = setTimeout(() => this.tick(false), Math.min(Math.max(0, at - now), 2 ** 31 - 1));
+  // Delivery stopped for the page (a batch or the config answered 401 or 403): one warning, debug
+  // or not.
+  stopped(code) {
+    if (code === "invalid_key") this.log.once(code, "attrkit: the key was refused (invalid_key): nothing will be sent from this page");
+    else if (code === "client_attribute_writes_disabled") this.warnDisabled();
   }
 
-  // Sends the batch the engine cuts now, if any (flush: page hidden, keepalive, no window; the
-  // engine cuts none over keepaliveMaxBytes, and one in flight at most: never 60 KB in flight).
-  async tick(flush) {
-    this.timer = 0;
-    if (this.busy || this.closed || this.loading) return;
-    const b = this.core.engineTakeBatch(Date.now(), flush);
-    if (!b) return this.pump();
-    this.busy = true;
-    const outcome = await request("POST", `${this.options.apiHost}/api/v1/attributes/values/batch`,
-      this.options.publicKey, { body: b.body, timeoutMs: this.limits.requestTimeoutMs, keepalive: flush });
-    this.busy = false;
-    if (this.closed) return;
-    this.core.engineCompleteBatch({ ...outcome, batchId: b.batchId, jitter: Math.random() }, Date.now());
-    this.pump();
+  warnDisabled() {
+    this.log.once("client_attribute_writes_disabled",
+      "attrkit: client-side attribute writes are disabled for this workspace: every write is refused");
   }
 
   // Hidden or leaving: one batch with keepalive (its fetch starts before tick's first await),
   // then everything still unsent, that batch included, is stored for the next page or tab.
   hide(closing) {
     if (this.closed) return;
-    if (closing) this.closing = true;
-    this.tick(true);
-    this.persist();
+    if (closing) this.stored.closing = true;
+    this.loop.tick(true);
+    this.stored.persist();
   }
 
   // ---- config ------------------------------------------------------------------------------
 
-  // GET the config with the cached ETag; on 304 (or while unreachable) the cached copy is used.
-  // Until some config is applied, the engine keeps writes raw and unsent (DESIGN §3).
-  async start(options) {
+  // init succeeded. Until some config is applied, the engine keeps writes raw and unsent (DESIGN §3);
+  // until consent is granted, nothing else happens. Resolves once the first config request
+  // finished, or at once when none is made.
+  start(options) {
     this.options = options;
-    const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
-    const cached = readJson(this.storage.get(`${PREFIX}config`));
-    const cache = cached && cached.id === id && cached.config ? cached : null;
-    for (let tries = 1; !this.closed; tries++) {
-      const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
-        { etag: cache?.etag, timeoutMs: this.limits.requestTimeoutMs });
-      if (this.closed) return;
-      if (r.status === 200) {
-        if (this.configure(r.body) && r.etag) this.storage.set(`${PREFIX}config`, JSON.stringify({ id, etag: r.etag, config: r.body }));
-        return;
-      }
-      if (r.status === 304 && cache) return void this.configure(cache.config);
-      // Which failures retry, and after how long, is the core's retry policy (DESIGN §5).
-      const advice = this.core.retryAdvice({ ...r, jitter: Math.random() }, tries);
-      if (advice.delayMs === undefined) {
-        // 401 invalid_key and the like: writes stay held (bounded) and nothing is sent.
-        return void this.events.emit("error", toError(r.body?.error ?? { code: advice.code, status: r.status }));
-      }
-      if (tries === 1 && cache) this.configure(cache.config); // unreachable: validate against the last known
-      this.attempted();
-      await new Promise((res) => setTimeout(res, advice.delayMs));
+    if (options.debug) this.log.on = true;
+    if (this.consent === null) this.consent = options.consent;
+    this.log.info("init", { apiHost: options.apiHost, consent: this.consent, persistence: options.persistence });
+    if (this.consent === "denied") this.warnDenied();
+    return this.begin();
+  }
+
+  // Consent granted and init done: storage (unless "memory") and the config request, once.
+  begin() {
+    if (!this.options || this.consent !== "granted" || this.begun || this.closed) return Promise.resolve();
+    this.begun = true;
+    if (this.options.persistence !== "memory") {
+      this.storage.enable();
+      const current = this.core.engineInspect().clientId;
+      const id = clientId(this.storage, current);
+      if (id !== current) this.core.engineSetClientId(id);
     }
+    this.loop.start(this.options);
+    if (this.config || this.fetching) {
+      this.pump(); // granted again: what was stored in memory meanwhile goes to storage
+      return Promise.resolve();
+    }
+    const options = this.options;
+    this.fetching = true;
+    return fetchConfig(options, {
+      core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
+      maxTries: this.limits.maxTries,
+      closed: () => this.closed || this.consent !== "granted",
+      apply: (config) => this.configure(config), attempted: this.attempted,
+      fail: (error, forGood) => this.configFailed(error, forGood),
+    }).finally(() => (this.fetching = false));
+  }
+
+  // The config request failed: for good (401, 403, other 4xx) nothing can ever be sent, so every
+  // waiting write and every later call fails with that error; after maxTries unanswered requests
+  // the writes waiting for it fail (delivery_failed) and the request goes on for later ones.
+  configFailed(error, forGood) {
+    if (this.closed || (!forGood && this.config)) return; // a cached config is in use: writes go
+    this.log.error(error, forGood ? "config refused:" : "config unreachable:");
+    if (forGood) {
+      this.failure = error;
+      this.onConfigFailed(error);
+      if (error.code === "invalid_key" || error.code === "client_attribute_writes_disabled") this.stopped(error.code);
+      else this.log.once("config", `attrkit: the config request failed (${error.code}): nothing will be sent from this page`);
+    }
+    this.core.engineStopDelivery({ code: error.code, message: error.message }, forGood);
+    this.pump();
+  }
+
+  // ["do", "consent", [...]]: granted starts what init would have; denied forgets this
+  // instance's stored state and the install's id, and stores nothing more (docs/sdk.md).
+  consented(granted) {
+    this.consent = granted ? "granted" : "denied";
+    this.log.info("consent", this.consent);
+    if (granted) return void this.begin().finally(this.attempted);
+    this.warnDenied();
+    if (!this.begun) return;
+    this.begun = false;
+    this.stored.forget();
+    forgetClientId(this.storage);
+    this.storage.disable();
+  }
+
+  warnDenied() {
+    this.log.once("consent_denied", "attrkit: consent was denied: nothing is stored or sent");
   }
 
   configure(config) {
@@ -229,145 +256,29 @@ export class Runtime {
     const now = Date.now();
     const r = this.core.engineConfigure(config, now);
     if (!r.ok) {
-      this.pump();
-      this.events.emit("error", toError(r.error));
+      this.pump(); // the engine's error event says why
       return false;
     }
     const fresh = !this.config;
     this.config = config;
+    this.log.info("config", { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites, definitionsVersion: r.definitionsVersion });
+    if (!r.clientAttributeWrites) this.warnDisabled();
     if (fresh) {
       this.onConfigured();
       // "ready" once the stored states are in too: the view and identity are then complete.
-      this.restore(r.workspace).then(() => {
+      this.stored.restore(r.workspace).then(() => {
         if (this.closed) return;
         this.ready = { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites };
-        this.events.emit("ready", this.ready);
+        this.events.emit(EventType.ready, this.ready);
       });
     }
     this.pump();
     return true;
   }
 
-  // ---- persistence ---------------------------------------------------------------------------
-  //
-  // Each running instance stores its own state; on start it loads the newest stored state (the
-  // tab it replaces, usually) and adopts the writes of every instance that is gone. Ids make any
-  // mistake a resend: the server applies each write id once. docs/sdk.md "Persistence".
+  // ---- queries -------------------------------------------------------------------------------
 
-  restore(workspace) {
-    this.workspace = workspace;
-    this.key = `${STATE}${this.instance}:${workspace}`;
-    this.loading = this.adoptStored(true);
-    return this.loading.then(() => {
-      this.loading = null;
-      this.pump();
-    });
-  }
-
-  // One scan at a time in this page, and across tabs one at a time under a Web Lock, so two tabs
-  // do not both take the same closed tab's writes (harmless, but a resend).
-  adoptStored(start) {
-    const scan = () => this.scan(start).catch(() => {});
-    this.scans = this.scans.then(() => {
-      const locks = globalThis.navigator?.locks;
-      try {
-        if (locks) return locks.request(`${PREFIX}adopt`, scan).catch(scan);
-      } catch {}
-      return scan();
-    });
-    return this.scans;
-  }
-
-  async scan(start) {
-    const held = await heldLocks();
-    if (this.closed) return;
-    const now = Date.now();
-    const ws = this.workspace;
-    const states = [];
-    for (const key of this.storage.keys()) {
-      if (key === this.key || this.ignored.has(key)) continue;
-      // The one key per workspace of earlier versions is read as a state that is gone.
-      const instance = key === PREFIX + ws && ws !== "client" && ws !== "config" ? "" : instanceOf(key, ws);
-      if (instance === null) continue;
-      const snap = readJson(this.storage.get(key));
-      if (snap === null) continue; // removed meanwhile
-      if (!snap || typeof snap !== "object" || Array.isArray(snap)) {
-        this.discard(key);
-        continue;
-      }
-      // gone: closed, or not saved for STALE_MS; free: its writes may be taken (a live instance
-      // with writes holds its lock).
-      const gone = !instance || snap.closed === true || !(now - snap.saved < STALE_MS);
-      const free = gone || (held !== null && !held.has(PREFIX + instance));
-      const writes = Array.isArray(snap.writes) && snap.writes.length > 0;
-      states.push({ key, snap, gone, free, writes, saved: typeof snap.saved === "number" ? snap.saved : 0 });
-    }
-    // The identity and view carry on from the newest state (loaded whole when it is free).
-    let primary = null;
-    if (start) for (const s of states) if (!primary || s.saved > primary.saved) primary = s;
-    const taken = [];
-    for (const s of states) {
-      let r;
-      if (s === primary) r = this.core.engineLoadSnapshot(s.free ? s.snap : { ...s.snap, writes: [] }, ws, now);
-      else if (s.writes && s.free) r = this.core.engineAdopt(s.snap, ws, now);
-      if (r && !r.ok) {
-        // Another version's state is left alone; a corrupt one goes, with a warning.
-        if (r.error?.code === "snapshot_invalid" || r.error?.code === "snapshot_foreign") this.discard(s.key);
-      } else if ((s.writes && s.free) || s.gone) {
-        taken.push(s.key);
-      }
-    }
-    // Their keys go only once this instance's own state (holding their writes) is stored.
-    if (taken.length && this.persist()) for (const key of taken) this.storage.remove(key);
-    if (start) this.dispatch(); // restore() pumps once loading is over
-    else this.pump(); // what was adopted is due now: arm the timer
-  }
-
-  discard(key) {
-    this.ignored.add(key);
-    this.storage.remove(key);
-    warnOnce("corrupt", "discarded unreadable stored state");
-  }
-
-  save() {
-    if (!this.saveTimer && this.key) this.saveTimer = setTimeout(() => this.persist(), SAVE_DELAY_MS);
-  }
-
-  /** Stores this instance's state now; true when it reached localStorage. */
-  persist() {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = 0;
-    if (this.closed || !this.key) return false;
-    const now = Date.now();
-    // engineSave enforces the bounds (7 days, 256 KB): it may fail writes, told as error events.
-    const snap = this.core.engineSave(now);
-    this.dispatch();
-    if (!snap) return false;
-    snap.saved = now;
-    if (this.closing) snap.closed = true;
-    this.hold(snap.writes.length > 0);
-    return this.storage.set(this.key, JSON.stringify(snap));
-  }
-
-  // A Web Lock named for this instance is held while its stored state has writes, so other tabs
-  // see it is alive. Only then: a held lock keeps the page out of the back/forward cache.
-  hold(busy) {
-    if (busy && !this.unlock) {
-      try {
-        const locks = globalThis.navigator?.locks;
-        if (!locks) return;
-        const released = new Promise((r) => (this.unlock = r));
-        locks.request(PREFIX + this.instance, () => released).catch(() => {});
-      } catch {}
-    } else if (!busy && this.unlock) {
-      this.unlock();
-      this.unlock = null;
-    }
-  }
-
-  // ---- clearAttribute ------------------------------------------------------------------------
-
-  /** Resolves once no write for distinctId waits in the engine (sent or failed). */
+  /** Resolves once no write for distinctId waits in the engine (sent or failed; clearAttribute). */
   drained(distinctId) {
     const test = () => {
       const s = this.core.engineInspect();
@@ -389,19 +300,12 @@ export class Runtime {
 
   close() {
     if (this.closed) return;
-    this.closing = true; // what is left unsent is another instance's to take
-    this.persist();
-    this.hold(false);
+    this.stored.close(); // what is left unsent is another instance's to take
     this.closed = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.saveTimer);
-    if (this.onHide) {
-      globalThis.removeEventListener("pagehide", this.onHide);
-      globalThis.removeEventListener("storage", this.onStorage);
-      globalThis.document.removeEventListener("visibilitychange", this.onHide);
-    }
-    for (const settle of this.tickets.values()) settle({ ok: false, error: invalidCommand("attrkit: the client is closed") });
-    this.tickets.clear();
+    this.loop.stop();
+    this.stored.stop();
+    this.unwatch();
+    this.out.settleAll({ ok: false, error: invalidCommand("attrkit: the client is closed") });
     this.core.engineCreate("", {}); // frees what the engine held; the module goes with the client
   }
 }
@@ -412,46 +316,4 @@ function arg(cmd, index) {
   } catch {
     return undefined;
   }
-}
-
-// One id per browser install (DESIGN §7 clientId), kept across pages and workspaces.
-function clientId(storage) {
-  let id = storage.get(`${PREFIX}client`);
-  if (typeof id !== "string" || !/^[a-z0-9]{16}$/.test(id)) {
-    id = randomId(16);
-    storage.set(`${PREFIX}client`, id);
-  }
-  return id;
-}
-
-function randomId(n) {
-  const bytes = new Uint8Array(n);
-  if (globalThis.crypto?.getRandomValues) crypto.getRandomValues(bytes);
-  else for (let i = 0; i < n; i++) bytes[i] = Math.random() * 256;
-  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
-}
-
-// The instance of a state key of `workspace`, or null for any other key.
-function instanceOf(key, workspace) {
-  const n = STATE.length;
-  const ok = key.length === n + INSTANCE_CHARS + 1 + workspace.length && key.startsWith(STATE) &&
-    key[n + INSTANCE_CHARS] === ":" && key.endsWith(workspace);
-  return ok ? key.slice(n, n + INSTANCE_CHARS) : null;
-}
-
-// Names of the Web Locks held or waited for on this origin; null where there are none to ask.
-async function heldLocks() {
-  try {
-    const q = await globalThis.navigator.locks.query();
-    return new Set([...q.held, ...q.pending].map((l) => l.name));
-  } catch {
-    return null;
-  }
-}
-
-// FNV-1a: tells cached configs of different keys apart without storing a key.
-function hash(s) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(36);
 }

@@ -3,6 +3,10 @@ import { AttrkitError, createClient, type AttrkitQueue, type Client, type Engine
 
 async function main(): Promise<void> {
   const client: Client = await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com" });
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: "https://cdn.example.com/attrkit-core.wasm" });
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: new URL("https://cdn.example.com/a.wasm") });
+  // @ts-expect-error wasmUrl is a URL or a string
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", wasmUrl: 1 });
   const r = await client.analytics.setAttribute({ distinctId: "u1", attribute: "persona", value: "teacher" });
   const personId: string = r.personId;
   const many = await client.analytics.setAttributes({ distinctId: "u1", attributes: { plan: "Pro", team_size: 12, topics: ["math"] } });
@@ -17,6 +21,9 @@ async function main(): Promise<void> {
   client.push(["set", "user:attributes", [{ plan: "Pro" }, false, true]]);
   client.push(["get", "user:attributes", []]);
   client.push(["do", "reset", []]);
+  client.push(["do", "consent", ["granted"]]);
+  client.push(["do", "debug", [true]]);
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", consent: "pending", persistence: "memory", debug: true });
   client.push(["on", "error", [(e: AttrkitError) => console.log(e.code)]]);
   client.on("delivered", (d) => console.log(d.writeId, d.value, d.superseded.length));
   client.on("ready", (info) => console.log(info.workspace));
@@ -33,6 +40,10 @@ async function main(): Promise<void> {
   client.close();
   console.log(personId, plan, got.attributes, cleared);
 
+  // @ts-expect-error consent "pending" is an init option, not a command
+  client.push(["do", "consent", ["pending"]]);
+  // @ts-expect-error persistence is localStorage or memory
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", persistence: "sessionStorage" });
   // @ts-expect-error publicKey is required
   await createClient({ apiHost: "https://api.example.com" });
   // @ts-expect-error setAttribute takes one request object

@@ -23,36 +23,39 @@ async function identifiedPage(distinctId, extra = "") {
   return tab;
 }
 
-// [command, code, attribute named by the error (or null)]
+// [command, code, attribute named by the error (or null), the core's message (DESIGN §2b; null:
+// not a validation rule)]
 const REFUSED = [
-  [["set", "user:attributes", [{ team_size: 1.5 }]], "attribute_value_invalid", "team_size"],
-  [["set", "user:attributes", [{ team_size: 0 }]], "attribute_value_invalid", "team_size"],
-  [["set", "user:attributes", [{ plan: "Platinum" }]], "attribute_value_invalid", "plan"],
-  [["set", "user:attributes", [{ signup_date: "2024-02-30" }]], "attribute_value_invalid", "signup_date"],
-  [["set", "user:attributes", [{ favourite_colour: "teal" }]], "attribute_not_defined", "favourite_colour"],
-  [["set", "user:attributes", [{ legacy_segment: "x" }]], "attribute_archived", "legacy_segment"],
-  [["set", "user:name", ["n".repeat(701)]], "attribute_value_too_long", "name"],
-  [["set", "user:email", ["not an address"]], "attribute_value_invalid", "email"],
+  [["set", "user:attributes", [{ team_size: 1.5 }]], "attribute_value_invalid", "team_size", "team_size: 1.5 is not a whole number"],
+  [["set", "user:attributes", [{ team_size: 0 }]], "attribute_value_invalid", "team_size", "team_size: 0 is below the minimum 1"],
+  [["set", "user:attributes", [{ plan: "Platinum" }]], "attribute_value_invalid", "plan", 'plan: "Platinum" is not one of Free, Starter, Pro, Growth, Enterprise'],
+  [["set", "user:attributes", [{ signup_date: "2024-02-30" }]], "attribute_value_invalid", "signup_date", 'signup_date: "2024-02-30" is not a real date'],
+  [["set", "user:attributes", [{ favourite_colour: "teal" }]], "attribute_not_defined", "favourite_colour", '"favourite_colour" is not a declared attribute'],
+  [["set", "user:attributes", [{ legacy_segment: "x" }]], "attribute_archived", "legacy_segment", "legacy_segment: the attribute is archived"],
+  [["set", "user:name", ["n".repeat(701)]], "attribute_value_too_long", "name", "name: 701 characters, the maximum is 700"],
+  [["set", "user:email", ["not an address"]], "attribute_value_invalid", "email", 'email: "not an address" is not an email address'],
   // all-or-nothing: the valid plan of a command with a bad team_size is not written either
-  [["set", "user:attributes", [{ plan: "Pro", team_size: "twelve" }]], "attribute_value_invalid", "team_size"],
-  [["set", "user:attributes", [{ plan: "Pro" }, { removeUnspecfied: true }]], "invalid_command", null],
-  [["fly", "away", []], "invalid_command", null],
-  [["set"], "invalid_command", null],
-  [["do", "identify", ["anonymous"]], "distinct_id_invalid", null],
+  [["set", "user:attributes", [{ plan: "Pro", team_size: "twelve" }]], "attribute_value_invalid", "team_size", 'team_size: expected a number, got "twelve"'],
+  [["set", "user:attributes", [{ plan: "Pro" }, { removeUnspecfied: true }]], "invalid_command", null, null],
+  [["fly", "away", []], "invalid_command", null, null],
+  [["set"], "invalid_command", null, null],
+  [["do", "identify", ["anonymous"]], "distinct_id_invalid", null, 'distinctId: "anonymous" is a placeholder, not a user id'],
 ];
 
 test("a refused value reaches on('error') and the Promise with its code, and nothing is sent", async () => {
   const tab = await identifiedPage("user-errors");
-  for (const [i, [cmd, code, attribute]] of REFUSED.entries()) {
+  for (const [i, [cmd, code, attribute, message]] of REFUSED.entries()) {
     const result = await tab.page.evaluate((c) => window.__push(c), cmd);
     assert.equal(result.ok, false, `${JSON.stringify(cmd)}: ${JSON.stringify(result)}`);
     assert.equal(result.error.code, code, JSON.stringify(cmd));
     assert.equal(result.error.isError, true, "the error is an AttrkitError");
     assert.equal(result.error.name, "AttrkitError");
     if (attribute) assert.equal(result.error.attribute, attribute, JSON.stringify(cmd));
+    if (message) assert.equal(result.error.message, message, JSON.stringify(cmd));
     const events = await waitForEvents(tab.page, "error", i + 1);
     assert.equal(events.length, i + 1, `exactly one error event per refused command (${JSON.stringify(cmd)})`);
     assert.equal(events[i].code, code);
+    if (message) assert.equal(events[i].message, message, "the error event carries the same message");
   }
   // A valid write after them: once it is stored, everything queued before it has been sent
   // (the outbox is FIFO), so the refused writes would be in the requests if they had been queued.

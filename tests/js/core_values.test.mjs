@@ -9,9 +9,9 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 
-import { loadCore } from "../../js/src/core.js";
+import { loadCore } from "../../js/src/core_node.js";
 import { glueFile, loadTestCore, wasmFile } from "./helpers/core.mjs";
-import { readFixtures, sameValue } from "./helpers/fixtures.mjs";
+import { messageDiff, readFixtures, sameValue } from "./helpers/fixtures.mjs";
 
 // Top-level await: if the module does not load, this file fails and no test in it can pass.
 const core = await loadTestCore();
@@ -29,14 +29,22 @@ function show(v) {
   }
 }
 
-// `expect` is {"value": v} | {"error": code} | {"ok": true[, "canonical": v]}.
-function checkResult(result, expect, valueKey) {
+// `expect` is {"value": v} | {"error": code, "message": text} | {"ok": true[, "canonical": v]}.
+// `withMessage`: the case is a value or distinct id check, whose failures must pin the core's
+// message (tests/fixtures/README.md); config and definition errors carry none.
+function checkResult(result, expect, valueKey, withMessage = false) {
   assert.equal(typeof result, "object", "a binding returned a non-object");
   assert.equal(typeof result.ok, "boolean", `no boolean ok in ${show(result)}`);
   if (Object.hasOwn(expect, "error")) {
     assert.equal(result.ok, false, `expected error ${expect.error}, got ok ${show(result.value)}`);
     assert.equal(result.error.code, expect.error);
     assert.equal(typeof result.error.status, "number");
+    if (withMessage) {
+      const diff = messageDiff(result.error.message, expect);
+      assert.equal(diff, null, diff ?? "");
+    } else {
+      assert.equal(Object.hasOwn(result.error, "message"), false, `unexpected message ${show(result.error.message)}`);
+    }
     return;
   }
   assert.equal(result.ok, true, `expected ok, got ${show(result.error)}`);
@@ -69,7 +77,7 @@ for (const { file, doc } of files) {
       case "values": {
         const config = fixtureConfig(doc.definitions);
         for (const c of doc.cases) {
-          fixtureTest(file, c.name, () => checkResult(core.validateWrite(config, c.key, c.input), c.expect, "value"));
+          fixtureTest(file, c.name, () => checkResult(core.validateWrite(config, c.key, c.input), c.expect, "value", true));
         }
         break;
       }
@@ -77,7 +85,7 @@ for (const { file, doc } of files) {
         for (const c of doc.cases) {
           fixtureTest(file, c.name, () => {
             const r = core.validateDistinctId(c.input);
-            checkResult(r, c.expect, "value");
+            checkResult(r, c.expect, "value", true);
             if (r.ok) assert.equal(sameValue(r.value, c.input), null, "a valid id comes back unchanged");
           });
         }
@@ -88,7 +96,7 @@ for (const { file, doc } of files) {
           (c.writes ?? []).forEach((w, i) => {
             if (!c.expect.ok) throw new Error(`${file}: ${c.name}: writes against a config that fails`);
             fixtureTest(file, `${c.name} / write ${i} (${w.key})`, () =>
-              checkResult(core.validateWrite(c.config, w.key, w.input), w.expect, "value"));
+              checkResult(core.validateWrite(c.config, w.key, w.input), w.expect, "value", true));
           });
         }
         break;
@@ -114,7 +122,8 @@ test("fixtures: every file contributed cases", () => {
 
 const STRING = { key: "bio", type: "string" };
 const NUMBER = { key: "n", type: "number" };
-const invalid = { ok: false, error: { code: "attribute_value_invalid", status: 400 } };
+const invalid = (message) => ({ ok: false, error: { code: "attribute_value_invalid", status: 400, message } });
+const NOT_JSON = "a function or other non-JSON value";
 
 function nested(depth, leaf) {
   let v = leaf;
@@ -135,7 +144,7 @@ describe("converter", () => {
     assert.deepEqual(core.validateValue(STRING, "x"), { ok: true, value: "x" });
     assert.deepEqual(core.validateWrite(fixtureConfig([]), "nope", 1), {
       ok: false,
-      error: { code: "attribute_not_defined", status: 400 },
+      error: { code: "attribute_not_defined", status: 400, message: '"nope" is not a declared attribute' },
     });
   });
 
@@ -183,15 +192,15 @@ describe("converter", () => {
     const a = [];
     a.push(a);
     assert.deepStrictEqual(depthOf(core.roundTrip(a)), { d: 32, leaf: null });
-    assert.deepEqual(core.validateValue(STRING, o), invalid);
-    assert.deepEqual(core.validateValue({ key: "l", type: "string_array" }, a), invalid);
+    assert.deepEqual(core.validateValue(STRING, o), invalid("bio: expected a string, got an object"));
+    assert.deepEqual(core.validateValue({ key: "l", type: "string_array" }, a), invalid("l[0]: expected a string or a number, got an array"));
   });
 
   test("functions, symbols and bigints become null, and are never valid values", () => {
     assert.deepStrictEqual(core.roundTrip({ f() {}, s: Symbol("x"), b: 10n, k: 1 }), { f: null, s: null, b: null, k: 1 });
     for (const v of [() => 1, Symbol("s"), 12n, class {}]) {
-      assert.deepEqual(core.validateValue(STRING, v), invalid, typeof v);
-      assert.deepEqual(core.validateValue(NUMBER, v), invalid, typeof v);
+      assert.deepEqual(core.validateValue(STRING, v), invalid(`bio: expected a string, got ${NOT_JSON}`), typeof v);
+      assert.deepEqual(core.validateValue(NUMBER, v), invalid(`n: expected a number, got ${NOT_JSON}`), typeof v);
     }
     assert.equal(core.validateDistinctId(() => "user-1").ok, false);
   });
@@ -201,7 +210,7 @@ describe("converter", () => {
       const back = core.roundTrip(s);
       assert.equal(back.length, s.length, JSON.stringify(s));
       assert.equal(back, s, JSON.stringify(s));
-      assert.deepEqual(core.validateValue(STRING, s), invalid, JSON.stringify(s));
+      assert.deepEqual(core.validateValue(STRING, s), invalid("bio: the text has a lone surrogate"), JSON.stringify(s));
       assert.equal(core.validateDistinctId(s).ok, false, JSON.stringify(s));
     }
     // The trap the converter avoids: "\uD800a" must not turn into U+10061.
@@ -257,14 +266,16 @@ describe("converter", () => {
     for (const n of numbers) assert.ok(Object.is(core.roundTrip(n), n), String(n));
     assert.ok(Number.isNaN(core.roundTrip(NaN)));
     assert.deepEqual(core.validateValue(NUMBER, 2 ** 53 + 2), { ok: true, value: 2 ** 53 + 2 });
-    for (const n of [NaN, Infinity, -Infinity]) assert.deepEqual(core.validateValue(NUMBER, n), invalid, String(n));
+    for (const n of [NaN, Infinity, -Infinity]) {
+      assert.deepEqual(core.validateValue(NUMBER, n), invalid(`n: ${n} is not a finite number`), String(n));
+    }
   });
 
   test("arrays longer than the cap become unrepresentable without allocating them", () => {
     const sparse = [];
     sparse.length = 1e9;
     assert.equal(core.roundTrip(sparse), null);
-    assert.deepEqual(core.validateValue({ key: "l", type: "string_array" }, sparse), invalid);
+    assert.deepEqual(core.validateValue({ key: "l", type: "string_array" }, sparse), invalid(`l: expected an array, got ${NOT_JSON}`));
     assert.equal(core.roundTrip(new Array(65536).fill(1)).length, 65536);
     assert.equal(core.roundTrip(new Array(65537).fill(1)), null);
   });
@@ -291,7 +302,7 @@ describe("converter", () => {
   });
 });
 
-// ---- the loader (js/src/core.js) over HTTP: the browser path, exercised from Node -------------
+// ---- the loader (js/src/core.js via core_node.js) over HTTP: the browser path, exercised from Node -------------
 
 describe("loader", () => {
   const wasmBytes = readFileSync(wasmFile);

@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 
 import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
-const dist = `${sdkDir}/attrkit.mjs`;
+const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
 if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
 const { createClient } = await import(dist);
 

@@ -1,4 +1,4 @@
-// The npm API (js/dist/attrkit.mjs, built by `node js/build.mjs`) against a REAL attrkit-server:
+// The npm API (js/dist/attrkit.node.mjs, the package in Node; built by `node js/build.mjs`) against a REAL attrkit-server:
 // the Promise API and the user-context call with their exact results, what reached the server
 // (read back with the secret key), local failures that send nothing (fetch is wrapped to COUNT
 // requests, which is observing, not mocking), and the key and apiHost rules of DESIGN §6.
@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 
 import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
-const dist = `${sdkDir}/attrkit.mjs`;
+const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
 if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
 const { createClient, AttrkitError } = await import(dist);
 
@@ -22,7 +22,7 @@ globalThis.fetch = (url, init) => {
 const count = (what) => requests.filter((r) => r === what).length;
 const BATCH = "POST /api/v1/attributes/values/batch";
 
-async function rejects(promise, code, status, attribute) {
+async function rejects(promise, code, status, attribute, message) {
   const err = await promise.then(
     (v) => assert.fail(`resolved ${JSON.stringify(v)}`),
     (e) => e,
@@ -31,6 +31,7 @@ async function rejects(promise, code, status, attribute) {
   assert.equal(err.code, code);
   assert.equal(err.status, status);
   if (attribute !== undefined) assert.equal(err.attribute, attribute);
+  if (message !== undefined) assert.equal(err.message, message);
   return err;
 }
 
@@ -72,16 +73,23 @@ describe("npm client against the server", () => {
 
   test("local validation failures reject at once, with no request", async () => {
     const before = requests.length;
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "plan", value: "Platinum" }), "attribute_value_invalid", 400, "plan");
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "nope", value: 1 }), "attribute_not_defined", 400, "nope");
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "plan", value: "Platinum" }), "attribute_value_invalid", 400, "plan",
+      'plan: "Platinum" is not one of Free, Starter, Pro, Growth, Enterprise');
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "nope", value: 1 }), "attribute_not_defined", 400, "nope",
+      '"nope" is not a declared attribute');
     await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "legacy_segment", value: "x" }), "attribute_archived", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "team_size", value: 1.5 }), "attribute_value_invalid", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "persona", value: "x".repeat(701) }), "attribute_value_invalid", 400);
-    await rejects(client.analytics.setAttribute({ distinctId: "anonymous", attribute: "plan", value: "Pro" }), "distinct_id_invalid", 400);
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "team_size", value: 1.5 }), "attribute_value_invalid", 400, "team_size",
+      "team_size: 1.5 is not a whole number");
+    // The value is echoed cut to 40 characters, never whole.
+    await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "persona", value: "x".repeat(701) }), "attribute_value_invalid", 400, "persona",
+      `persona: "${"x".repeat(40)}…" is not one of teacher, student`);
+    await rejects(client.analytics.setAttribute({ distinctId: "anonymous", attribute: "plan", value: "Pro" }), "distinct_id_invalid", 400, undefined,
+      'distinctId: "anonymous" is a placeholder, not a user id');
     await rejects(client.analytics.setAttributes({ distinctId: "user-1", attributes: { plan: "Pro", team_size: 0 } }), "attribute_value_invalid", 400, "team_size");
     await rejects(client.setAttribute("plan", "Pro", {}), "distinct_id_invalid", 400);
-    await rejects(client.analytics.getAttributes({ distinctId: "" }), "distinct_id_invalid", 400);
-    await rejects(client.analytics.clearAttribute({ distinctId: "user-1", attribute: "nope" }), "attribute_not_defined", 400);
+    await rejects(client.analytics.getAttributes({ distinctId: "" }), "distinct_id_invalid", 400, undefined, "distinctId: empty");
+    await rejects(client.analytics.clearAttribute({ distinctId: "user-1", attribute: "nope" }), "attribute_not_defined", 400, "nope",
+      '"nope" is not a declared attribute');
     await rejects(client.analytics.setAttribute({ distinctId: "user-1", attribute: "__proto__", value: "x" }), "attribute_not_defined", 400);
     await rejects(client.analytics.setAttribute(undefined), "distinct_id_invalid", 400);
     const getter = { get distinctId() { throw new Error("boom"); } };
@@ -158,18 +166,12 @@ describe("keys, hosts and the workspace flag", () => {
     local.close();
   });
 
-  test("an unknown publishable key: config answers 401, writes are never sent", async () => {
-    const errors = [];
-    const c = await createClient({ publicKey: `pk_live_${"x".repeat(32)}`, apiHost: server.url });
+  test("an unknown publishable key: config answers 401, createClient rejects, nothing is written", async () => {
     const before = count(BATCH);
-    // The engine holds writes until a config is known; with none, the write stays queued.
-    const pending = c.push(["set", "user:attributes", [{ plan: "Pro" }]]);
-    c.on("error", (e) => errors.push(e.code));
-    c.close(); // settles what is still waiting
-    const r = await pending;
-    assert.equal(r.ok, false);
+    const configs = count("GET /api/v1/sdk/config");
+    await rejects(createClient({ publicKey: `pk_live_${"x".repeat(32)}`, apiHost: server.url }), "invalid_key", 401);
     assert.equal(count(BATCH), before);
-    assert.equal(count("GET /api/v1/sdk/config") > 0, true);
+    assert.equal(count("GET /api/v1/sdk/config"), configs + 1);
   });
 
   test("clientAttributeWrites off: writes fail locally with 403, no write request", async () => {

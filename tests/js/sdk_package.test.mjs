@@ -25,9 +25,11 @@ after(async () => {
 test("npm pack -> install the tarball -> import { createClient } from \"attrkit\"", async () => {
   const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", dir], { cwd: js, encoding: "utf8" }));
   const files = packed[0].files.map((f) => f.path).sort();
-  for (const f of ["dist/attrkit.mjs", "dist/attrkit-core.wasm", "dist/attrkit.js", "dist/snippet.min.js", "types/index.d.ts", "package.json"]) {
+  for (const f of ["dist/attrkit.mjs", "dist/attrkit.node.mjs", "dist/attrkit.js", "dist/snippet.min.js", "types/index.d.ts", "package.json", "LICENSE"]) {
     assert.ok(files.includes(f), `${f} in ${files}`);
   }
+  // One .wasm, content-hashed, shared by the npm entries and the script tag.
+  assert.deepEqual(files.filter((f) => f.endsWith(".wasm")).map((f) => /^dist\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), [true]);
   assert.ok(!files.some((f) => f.startsWith("src/") || f.includes("check.ts")), files.join());
   const app = path.join(dir, "app");
   execFileSync("mkdir", ["-p", app]);

@@ -8,7 +8,7 @@ import { Runtime } from "../../js/src/runtime.js";
 import { loadTestCore } from "./helpers/core.mjs";
 import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
-const dist = `${sdkDir}/attrkit.mjs`;
+const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
 if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
 const { createClient, AttrkitError } = await import(dist);
 

@@ -1,7 +1,8 @@
 // The server accepts exactly what the browser accepts: the shared fixtures of tests/fixtures/values
 // (the same files the C++ and Wasm core suites run, format in tests/fixtures/README.md) sent to a
 // real server over HTTP must come back with the fixture's value, or its code with the status of
-// DESIGN §3.
+// DESIGN §3 and the fixture's message: the error body carries the very text the browser's core
+// gives (DESIGN §2b), so the message of every validation rule is checked here, single and batch.
 //   values       -> POST /values and POST /values/batch, after PUTting the file's definitions
 //   distinct_id  -> a write of a built-in attribute with that distinctId
 //   definition   -> PUT /api/v1/attributes/definitions/{key}: the canonical form, or 400
@@ -11,7 +12,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { readFixtures, sameValue } from "./helpers/fixtures.mjs";
+import { loadTestCore } from "./helpers/core.mjs";
+import { messageDiff, readFixtures, sameValue } from "./helpers/fixtures.mjs";
 import { api, startServer } from "./helpers/server.mjs";
 
 const STATUS = {
@@ -49,6 +51,8 @@ function check(where, expect, answer) {
     assert.equal(answer.ok, false, `${where}: expected ${expect.error}, got ${JSON.stringify(answer)}`);
     assert.equal(answer.error.code, expect.error, where);
     assert.equal(answer.error.status, STATUS[expect.error], where);
+    const diff = messageDiff(answer.error.message, expect);
+    assert.equal(diff, null, `${where}: ${diff}`);
   } else {
     assert.equal(answer.ok, true, `${where}: expected a value, got ${JSON.stringify(answer)}`);
     const diff = sameValue(answer.value, expect.value);
@@ -122,7 +126,7 @@ for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "distinct_
         key: scratch.publicKey,
         body: { distinctId: c.input, attribute: "name", value: "Sam" },
       });
-      const expect = c.expect.ok ? { value: "Sam" } : { error: c.expect.error };
+      const expect = c.expect.ok ? { value: "Sam" } : c.expect;
       check(`${file}: "${c.name}"`, expect, answerOf(res));
       sent++;
     }
@@ -160,3 +164,54 @@ for (const { file, doc } of fixtures.filter(({ doc }) => doc.kind === "definitio
     t.diagnostic(`${sent} of ${doc.cases.length} definitions (the rest have no key for the path)`);
   });
 }
+
+// DESIGN §2b: the server's error body says what the browser says. Here the Wasm core (the
+// browser's build) validates against the config the server itself serves, and the server's single
+// and batch answers must carry the same code and the very same message.
+test("the server's error messages are the Wasm core's, rule by rule", async () => {
+  const core = await loadTestCore();
+  const definitions = [
+    { key: "msg_team_size", type: "number", min: 1, max: 10000, integer: true },
+    { key: "msg_plan", type: "single_choice", options: ["Free", "Starter", "Growth", "Enterprise"] },
+    { key: "msg_bio", type: "string" },
+    { key: "msg_signup", type: "date" },
+    { key: "msg_langs", type: "string_array", max_items: 3 },
+    { key: "msg_old", type: "string", archived: true },
+  ];
+  for (const def of definitions) {
+    const res = await api(scratch, "PUT", `/api/v1/attributes/definitions/${def.key}`, { key: scratch.secretKey, body: def });
+    assert.equal(res.status, 200, res.text);
+  }
+  const config = (await api(scratch, "GET", "/api/v1/sdk/config", { key: scratch.publicKey })).body;
+  const writes = [
+    ["user-1", "msg_team_size", 0, "msg_team_size: 0 is below the minimum 1"],
+    ["user-1", "msg_team_size", 2.5, "msg_team_size: 2.5 is not a whole number"],
+    ["user-1", "msg_plan", "Gold", 'msg_plan: "Gold" is not one of Free, Starter, Growth, Enterprise'],
+    ["user-1", "msg_bio", "b".repeat(812), "msg_bio: 812 characters, the maximum is 700"],
+    ["user-1", "msg_bio", { a: 1 }, "msg_bio: expected a string, got an object"],
+    ["user-1", "msg_signup", "2024-02-30", 'msg_signup: "2024-02-30" is not a real date'],
+    ["user-1", "msg_langs", ["fr", null], "msg_langs[1]: expected a string or a number, got null"],
+    ["user-1", "msg_langs", ["a", "b", "c", "d"], "msg_langs: 4 items, the maximum is 3"],
+    ["user-1", "msg_old", "x", "msg_old: the attribute is archived"],
+    ["user-1", "msg_nope", "x", '"msg_nope" is not a declared attribute'],
+    ["user-1", "email", "sam@", 'email: "sam@" is not an email address'],
+    ["user-1", "msg_bio", "\uD800", "msg_bio: the text has a lone surrogate"],
+    ["guest", "msg_bio", "x", 'distinctId: "guest" is a placeholder, not a user id'],
+  ];
+  const batch = [];
+  for (const [i, [distinctId, attribute, value, message]] of writes.entries()) {
+    const local = distinctId === "guest" ? core.validateDistinctId(distinctId) : core.validateWrite(config, attribute, value);
+    assert.equal(local.ok, false, attribute);
+    assert.equal(local.error.message, message, "the core's message");
+    const res = await api(scratch, "POST", "/api/v1/attributes/values", { key: scratch.publicKey, body: { distinctId, attribute, value } });
+    assert.equal(res.status, 400, res.text);
+    assert.deepEqual(res.body.error, { code: local.error.code, message: local.error.message, status: 400 });
+    batch.push({ id: `msg-${i}`, distinctId, attribute, value });
+  }
+  const res = await api(scratch, "POST", "/api/v1/attributes/values/batch", { key: scratch.publicKey, body: { writes: batch } });
+  assert.equal(res.status, 200, res.text);
+  for (const [i, r] of res.body.results.entries()) {
+    assert.equal(r.ok, false);
+    assert.equal(r.error.message, writes[i][3], `batch ${i}`);
+  }
+});

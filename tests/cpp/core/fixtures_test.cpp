@@ -121,15 +121,24 @@ std::string show(const Json& j) {
   return s.size() > 120 ? s.substr(0, 117) + "..." : s;
 }
 
-// Checks a Result<Json> against {"value": v} or {"error": code}. Empty string = pass.
-std::string check_result(const Result<Json>& r, const Json& expect) {
+// A failing case pins the core's message too (tests/fixtures/README.md): every error of a
+// value or distinct id case must say what it expects.
+std::string check_message(const std::string& message, const Json& expect) {
+  if (!expect.contains("message")) return "the case has no expected message; the core says \"" + message + "\"";
+  if (expect["message"] != message) return "message \"" + message + "\", expected " + expect["message"].dump();
+  return "";
+}
+
+// Checks a Result<Json> and its message against {"value": v} or {"error": code, "message": text}.
+// Empty string = pass.
+std::string check_result(const Result<Json>& r, const std::string& message, const Json& expect) {
   std::string why;
   if (expect.contains("error")) {
     if (r.ok()) return "expected error " + expect["error"].get<std::string>() + ", got value " + show(r.value());
     if (expect["error"] != error_name(r.error())) {
       return "expected error " + expect["error"].get<std::string>() + ", got " + error_name(r.error());
     }
-    return "";
+    return check_message(message, expect);
   }
   if (!expect.contains("value")) return "expect has neither value nor error";
   if (!r.ok()) return std::string("expected a value, got error ") + error_name(r.error());
@@ -137,12 +146,12 @@ std::string check_result(const Result<Json>& r, const Json& expect) {
   return "";
 }
 
-std::string check_ok_or_error(Error e, const Json& expect) {
+std::string check_ok_or_error(Error e, const std::string& message, const Json& expect) {
   if (expect.contains("error")) {
     if (expect["error"] != error_name(e)) {
       return "expected error " + expect["error"].get<std::string>() + ", got " + error_name(e);
     }
-    return "";
+    return check_message(message, expect);
   }
   if (expect.value("ok", false) != true) return "expect has neither ok nor error";
   return e == Error::ok ? "" : std::string("expected ok, got ") + error_name(e);
@@ -150,7 +159,9 @@ std::string check_ok_or_error(Error e, const Json& expect) {
 
 std::string run_values_case(const Config& config, const Json& c) {
   if (!c.contains("key") || !c["key"].is_string() || !c.contains("input")) return "case needs key and input";
-  return check_result(validate_write(config, c["key"].get<std::string>(), c["input"]), c["expect"]);
+  std::string message;
+  const Result<Json> r = validate_write(config, c["key"].get<std::string>(), c["input"], &message);
+  return check_result(r, message, c["expect"]);
 }
 
 template <class T>
@@ -218,8 +229,10 @@ TEST(Fixtures, EveryValueCase) {
         if (kind == "values") {
           error = run_values_case(config, c);
         } else if (kind == "distinct_id") {
-          error = c.contains("input") ? check_ok_or_error(validate_distinct_id(c["input"]), c["expect"])
-                                      : "case needs input";
+          std::string message;
+          error = c.contains("input")
+                      ? check_ok_or_error(validate_distinct_id(c["input"], &message), message, c["expect"])
+                      : "case needs input";
         } else if (kind == "definition") {
           error = c.contains("definition")
                       ? check_canonical<Definition>(parse_definition(c["definition"]), c["expect"],

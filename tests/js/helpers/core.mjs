@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { loadCore } from "../../../js/src/core.js";
+import { loadCore } from "../../../js/src/core_node.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const distEnv = process.env.ATTRKIT_WASM_DIST;

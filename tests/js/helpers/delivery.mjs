@@ -25,7 +25,7 @@ const realDelay = (ms) => new Promise((r) => realSetTimeout(r, ms));
 const turn = () => new Promise((r) => setImmediate(r));
 
 export async function loadSdk() {
-  const dist = `${sdkDir}/attrkit.mjs`;
+  const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
   if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`node js/build.mjs\``);
   return import(dist);
 }

@@ -73,6 +73,16 @@ function int(n, macro, max = 1e7) {
 }
 
 /**
+ * The message check every runner applies to a failing value or distinct id case
+ * (tests/fixtures/README.md): the case must pin a message, and `actual` (the core's, or the
+ * server's error body's) must be exactly it. Returns null when it holds, else what is wrong.
+ */
+export function messageDiff(actual, expect) {
+  if (!Object.hasOwn(expect, "message")) return `the case has no expected message; got ${show(actual)}`;
+  return actual === expect.message ? null : `message ${show(actual)} !== ${show(expect.message)}`;
+}
+
+/**
  * Structural equality as the fixtures define it: numbers by value (so -0 equals 0), objects by
  * own keys in any order, arrays in order. Returns null when equal, else the path of the first
  * difference with both sides, for the assertion message.
