@@ -68,6 +68,7 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
 
 val engine_command(const val& cmd, double now) { return to_js(as_json(engine().command(to_json(cmd), now))); }
 val engine_write(const val& request, double now) { return to_js(as_json(engine().write(to_json(request), now))); }
+val engine_clear(const val& request, double now) { return to_js(as_json(engine().clear(to_json(request), now))); }
 val engine_configure(const val& config, double now) { return to_js(as_json(engine().configure(to_json(config), now))); }
 // flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
 val engine_take_batch(double now, bool flush) {
@@ -89,6 +90,10 @@ val engine_adopt(const val& snapshot, const val& workspace, double now) {
   return to_js(adopted_as_json(engine().adopt(snap, string_arg(workspace), now)));
 }
 val engine_inspect() { return to_js(engine().inspect()); }
+// Small queries, so the runtime never parses the inspect() dump: "" for no identity.
+val engine_identity() { return to_js(Json(engine().identity())); }
+val engine_client_id() { return to_js(Json(engine().client_id())); }
+val engine_believed(const val& distinct_id) { return to_js(engine().believed(string_arg(distinct_id))); }
 void engine_stop_delivery(const val& error, bool for_good) {
   engine().stop_delivery(error_from_json(to_json(error)), for_good);
 }
@@ -123,6 +128,7 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineStopDelivery", &engine_stop_delivery);
   function("engineSetClientId", &engine_set_client_id);
   function("engineWrite", &engine_write);
+  function("engineClear", &engine_clear);
   function("engineConfigure", &engine_configure);
   function("engineTakeBatch", &engine_take_batch);
   function("engineCompleteBatch", &engine_complete_batch);
@@ -133,6 +139,9 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineLoadSnapshot", &engine_load_snapshot);
   function("engineAdopt", &engine_adopt);
   function("engineInspect", &engine_inspect);
+  function("engineIdentity", &engine_identity);
+  function("engineClientId", &engine_client_id);
+  function("engineBelieved", &engine_believed);
   function("engineConstants", &engine_constants_js);
   function("parseCommand", &parse_command_js);
   function("parseInitOptions", &parse_init_options_js);

@@ -178,6 +178,14 @@ void Engine::do_get(Response& response) {
   return;
 }
 
+Json Engine::believed(const std::string& distinct_id) const {
+  const auto it = acknowledged_.find(distinct_id);
+  Json out = it == acknowledged_.end() ? json_object() : it->second;
+  if (distinct_id == identity_)
+    for (const auto& [key, value] : members(view_.values())) out[key] = value;
+  return out;
+}
+
 Events Engine::take_events() {
   Events out = std::move(events_);
   events_.clear();

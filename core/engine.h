@@ -37,6 +37,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +87,10 @@ class Engine {
   // The Promise API (DESIGN §2b): {"distinctId", "attributes": {...}, "removeUnspecified"?}.
   // Writes for that distinct id whatever the current identity; settles once stored.
   Response write(const Json& request, double now);
+  // clearAttribute (DESIGN §2b): {"distinctId", "attribute"}. A write of kind clear: ordered,
+  // coalesced, retried and persisted with that person's writes; settles once stored with
+  // {"distinctId", "personId", "attribute", "value": null}.
+  Response clear(const Json& request, double now);
   ConfigureResponse configure(const Json& config, double now);
   std::optional<Batch> take_batch(double now, bool flush = false);
   std::optional<Batch> take_flush(double now);
@@ -111,6 +116,9 @@ class Engine {
 
   const std::string& client_id() const { return client_id_; }
   const std::string& identity() const { return identity_; }  // empty: none
+  // What this client believes `distinct_id` has stored: the values the server acknowledged for it
+  // on this page, overlaid with the view when it is the current identity (getAttributes).
+  Json believed(const std::string& distinct_id) const;
 
  private:
   struct SetRequest {
@@ -126,6 +134,10 @@ class Engine {
   void do_init(Response& response, const Json& options);
   void do_identify(Response& response, const Json& distinct_id, int callback, double now);
   void do_set(Response& response, const SetRequest& req, double now);
+  // Why no write (nor clear) may be made now: delivery stopped, consent denied, writes disabled.
+  std::optional<ErrorObject> writes_refused() const;
+  // Whether `writes` more fit the bounds (`waiting`: not yet sendable).
+  bool room_for(std::size_t writes, bool waiting) const;
   void do_get(Response& response);
   void do_consent(Response& response, bool granted);
   // Every write not in flight fails with `error` as one error event (consent denied).
@@ -168,6 +180,8 @@ class Engine {
   std::vector<Write> held_;        // validated, made before any identify
   Outbox outbox_;
   View view_;
+  // distinct id -> {attribute: value} the server acknowledged on this page (null: cleared).
+  std::map<std::string, Json> acknowledged_;
   Tickets tickets_;
   Events events_;
 };

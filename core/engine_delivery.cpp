@@ -107,7 +107,8 @@ CompleteResponse Engine::complete_batch(const Json& outcome, double now) {
     }
     case OutcomeClass::stop:
       out.outcome = BatchOutcome::stopped;
-      stop(rejection_code(o), server_message(o));
+      out.stopped = rejection_code(o);
+      stop(out.stopped, server_message(o));
       break;
   }
   return out;
@@ -156,6 +157,9 @@ void Engine::deliver(const Write& w, const Json& value, const std::string& perso
   event.superseded = w.superseded;
   events_.push_back(std::move(event));
   view_.stored(w.epoch, w.seq, w.attribute, value);
+  Json& known = acknowledged_.try_emplace(w.distinct_id, json_object()).first->second;
+  if (value.is_null()) known.erase(w.attribute);
+  else known[w.attribute] = value;
   for (std::uint64_t t : w.tickets) tickets_.stored(t, w.attribute, value, person_id, events_);
 }
 

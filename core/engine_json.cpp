@@ -165,8 +165,8 @@ Json as_json(const CompleteResponse& r) {
       j["retryAt"] = r.retry_at;
       break;
     case BatchOutcome::offline: j["retryAt"] = r.retry_at; break;
-    case BatchOutcome::rejected:
-    case BatchOutcome::stopped: break;
+    case BatchOutcome::stopped: j["code"] = error_name(r.stopped); break;
+    case BatchOutcome::rejected: break;
   }
   return j;
 }

@@ -7,11 +7,14 @@
 // ---- Response (command(), write(), clear()) -------------------------------------------------------
 //   {"ticket": n,
 //    "kind": "init"|"identify"|"reset"|"set_name"|"set_email"|"set_language"|"set_attributes"|
-//            "get_attributes"|"on"|"off"|"write"|"clear"    (absent when the command did not parse)
-//    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"none",   what the runtime does
+//            "get_attributes"|"on"|"off"|"debug"|"consent"|"write"|"clear"   (absent: did not parse)
+//    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"debug"|"consent"|"none",
+//              what the runtime does (a clear's is "write")
 //    "result"?: {"ok": true, "value": v} | {"ok": false, "error": ErrorObject}
 //               present when settled now; absent: a "settled" event with this ticket comes later
-//    "options"?: {"publicKey", "apiHost"}        effect init: fetch the config with these
+//    "options"?: {"publicKey", "apiHost", "consent", "persistence", "debug"}   effect init
+//    "enabled"?: bool                           effect debug: log (true) or stop logging
+//    "consent"?: "granted"|"denied"             effect consent (engine_control.cpp)
 //    "distinctId"?: s, "changed"?: bool          effect identify (changed: a different user)
 //    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
 //    "callback"?: i}                             index in args of the function to call (identify,
@@ -31,7 +34,8 @@
 //   {"ok": false, "error"}
 // ---- take_batch -> null | {"batchId", "body", "writeIds", "attempt", "bytes", "removeUnspecified"?}
 // ---- complete_batch -> {"ok": true, "outcome": "delivered"|"retry"|"offline"|"rejected"|"stopped",
-//   "delivered"?, "rejected"? (delivered), "failed"? (retry), "retryAt"?: ms (retry, offline)} |
+//   "delivered"?, "rejected"? (delivered), "failed"? (retry), "retryAt"?: ms (retry, offline),
+//   "code"? (stopped: the error code every write now fails with)} |
 //   {"ok": false, "error"}
 // ---- load_snapshot -> {"ok": true, "restored": n} | {"ok": false, "error"}; adopt -> the same
 //   with "adopted".
@@ -62,8 +66,8 @@ Json as_json(const RetryAdvice& a);
 Json loaded_as_json(const StoredResponse& r);
 Json adopted_as_json(const StoredResponse& r);
 Json constants_as_json();
-// {"code", "message"?} as the runtime reports a failed config request (stop_delivery): an unknown
-// or missing code reads as Error::ok, a missing message as "".
+// {"code", "message"?} as the runtime reports a failed config request (stop_delivery): a missing
+// code reads as Error::ok, an unknown one as server_error (error_from_name), a missing message "".
 ErrorObject error_from_json(const Json& j);
 
 // "init", "identify", ..., "write": the names the fixtures and JS see.

@@ -80,6 +80,7 @@ struct CompleteResponse {
   int rejected = 0;         // delivered
   std::size_t failed = 0;   // retry: writes out of tries
   double retry_at = -1;     // retry, offline
+  Error stopped = Error::ok;  // stopped: the code delivery stopped with
 };
 
 // load_snapshot() (restored) and adopt() (adopted): how many stored writes were taken.

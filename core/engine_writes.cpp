@@ -15,6 +15,14 @@ namespace {
 
 std::uint64_t first_ticket(const Write& w) { return w.tickets.empty() ? 0 : w.tickets.front(); }
 
+// A write kept raw until the config came: its normalised value (a clear's is null), or its error.
+Result<Json> validate_raw(const Config& config, const Write& w, std::string* why) {
+  if (!w.clear) return validate_write(config, w.attribute, w.value, why);
+  const Error e = validate_clear(config, w.attribute, true, why);
+  if (e != Error::ok) return e;
+  return Json(nullptr);
+}
+
 }  // namespace
 
 // The request's shape, or the error it fails with.
@@ -54,11 +62,74 @@ void Engine::enqueue_ready(Write w, double now) {
   else outbox_.append(std::move(w));
 }
 
+std::optional<ErrorObject> Engine::writes_refused() const {
+  if (stopped_ != Error::ok) return make_error(stopped_);
+  if (consent_denied_) return make_error(Error::consent_denied);
+  if (config_ && !config_->client_attribute_writes) return make_error(Error::client_attribute_writes_disabled);
+  return std::nullopt;
+}
+
+bool Engine::room_for(std::size_t writes, bool waiting) const {
+  return !(waiting && pending_.size() + held_.size() + writes > limits_.max_held) && queued() + writes <= limits_.max_queued;
+}
+
+Response Engine::clear(const Json& request, double now) {
+  Response response;
+  response.ticket = tickets_.issue();
+  response.kind = CallKind::clear;
+  if (!request.is_object()) {
+    fail(response, make_error(Error::invalid_command, "clear expects {distinctId, attribute}"));
+    return response;
+  }
+  const auto id = request.find("distinctId");
+  std::string why;
+  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok) {
+    fail(response, make_error(Error::distinct_id_invalid, why));
+    return response;
+  }
+  // A non-string attribute is looked up as "" (attribute_not_defined), as write() does.
+  const auto attribute = request.find("attribute");
+  const std::string key = attribute != request.end() && attribute->is_string() ? attribute->get<std::string>() : "";
+  const std::string& distinct_id = id->get_ref<const std::string&>();
+  std::optional<ErrorObject> refused = writes_refused();
+  if (!refused && config_) {
+    if (Error e = validate_clear(*config_, key, true, &why); e != Error::ok) refused = make_error(e, why, key);
+  }
+  if (!refused && !room_for(1, !config_)) refused = make_error(Error::queue_full);
+  if (refused) {
+    fail(response, std::move(*refused));
+    return response;
+  }
+  tickets_.wait(response.ticket, 1, true, Tickets::Shape::clear, distinct_id);
+  Write w;
+  w.seq = take_seq(now);
+  w.unit = w.seq;
+  w.id = write_id(client_id_, instance_, integer_text(w.seq));
+  w.client_id = client_id_;
+  w.instance = instance_;
+  w.distinct_id = distinct_id;
+  w.attribute = key;
+  w.clear = true;
+  w.validated = config_.has_value();
+  w.created = now;
+  // The current user's view drops the value at once, as a set shows its value at once.
+  w.epoch = distinct_id == identity_ ? view_.epoch() : 0;
+  if (w.validated) w.bytes = estimate_write_bytes(w);
+  w.tickets.push_back(response.ticket);
+  response.effect = Effect::write;
+  if (!config_) {
+    pending_.push_back(std::move(w));
+    return response;
+  }
+  Json cleared = json_object();
+  cleared[key] = nullptr;
+  view_.accept(w.epoch, cleared, {w.seq}, false, w.unit);
+  enqueue_ready(std::move(w), now);
+  return response;
+}
+
 void Engine::do_set(Response& response, const SetRequest& req, double now) {
-  if (stopped_ != Error::ok) return fail(response, make_error(stopped_));
-  if (consent_denied_) return fail(response, make_error(Error::consent_denied));
-  if (config_ && !config_->client_attribute_writes)
-    return fail(response, make_error(Error::client_attribute_writes_disabled));
+  if (std::optional<ErrorObject> refused = writes_refused()) return fail(response, std::move(*refused));
   const Json& attributes = *req.attributes;
   if (attributes.empty()) {
     // The batch API names the person through its writes; "clear everything" has no write to carry it.
@@ -77,9 +148,7 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
-  const bool waiting = !config_ || req.distinct_id.empty();
-  if ((waiting && pending_.size() + held_.size() + n > limits_.max_held) || queued() + n > limits_.max_queued)
-    return fail(response, make_error(Error::queue_full));
+  if (!room_for(n, !config_ || req.distinct_id.empty())) return fail(response, make_error(Error::queue_full));
 
   const bool deferred = !config_ || req.refetch_boosted || req.write_api;
   if (deferred)
@@ -158,7 +227,7 @@ void Engine::process_pending(double now) {
     Json values = json_object();
     std::vector<std::int64_t> seqs;
     for (std::size_t k = i; k < end && error == Error::ok; ++k) {
-      Result<Json> v = validate_write(*config_, raw[k].attribute, raw[k].value, &why);
+      Result<Json> v = validate_raw(*config_, raw[k], &why);
       if (!v.ok()) {
         error = v.error();
         bad_attribute = raw[k].attribute;

@@ -82,7 +82,8 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
   if (!created || !created->is_number() || !std::isfinite(created->get<double>())) return Error::snapshot_invalid;
   w.created = created->get<double>();
   bool raw = false;
-  if (!optional_bool(j, "raw", &raw) || !optional_bool(j, "removeUnspecified", &w.remove_unspecified))
+  if (!optional_bool(j, "raw", &raw) || !optional_bool(j, "removeUnspecified", &w.remove_unspecified) ||
+      !optional_bool(j, "clear", &w.clear) || (w.clear && (!w.value.is_null() || w.remove_unspecified)))
     return Error::snapshot_invalid;
   w.validated = !raw;
   w.client_id = s.client_id;
@@ -104,7 +105,8 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
 }  // namespace
 
 std::size_t estimate_snapshot_write_bytes(const Write& w) {
-  // "unit", "created", "tries", "epoch" (names and numbers), "raw" and "removeUnspecified".
+  // "unit", "created", "tries", "epoch" (names and numbers), "raw" and "removeUnspecified"
+  // (the batch entry counts "clear").
   constexpr std::size_t kSnapshotOnlyFields = 4 * (10 + 24) + 11 + 26;
   // ,"instance":"..." with every byte at its longest escape
   const std::size_t instance = w.instance.empty() ? 0 : 14 + 6 * w.instance.size();
@@ -133,6 +135,7 @@ Json write_to_json(const Write& w, const std::string& default_client_id) {
   if (!w.instance.empty()) j["instance"] = w.instance;
   if (!w.validated) j["raw"] = true;
   if (w.remove_unspecified) j["removeUnspecified"] = true;
+  if (w.clear) j["clear"] = true;
   return j;
 }
 

@@ -6,7 +6,7 @@
 //              "distinctId"? (absent: held before any identify), "clientId"? (absent: the
 //              top-level one), "instance"? (the tab that made it; absent: "", or in a snapshot
 //              of an earlier version, read from the id), "raw"?: true (not yet validated),
-//              "removeUnspecified"?: true}...]}
+//              "removeUnspecified"?: true, "clear"?: true (value null: a clear)}...]}
 // Writes are listed outbox first (in flight included, in order), then held, then pending-config.
 // Unknown top-level fields are ignored: the JS runtime adds its own ("saved", "closed";
 // docs/sdk.md) to the stored copy.

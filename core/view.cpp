@@ -21,7 +21,8 @@ void View::accept(std::uint32_t epoch, const Json& values, const std::vector<std
   }
   std::size_t k = 0;
   for (const auto& [key, value] : members(values)) {
-    values_[key] = value;
+    if (value.is_null()) values_.erase(key);  // a clear
+    else values_[key] = value;
     seqs_[key] = seqs[k++];
   }
 }

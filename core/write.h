@@ -27,6 +27,9 @@ struct Write {
   Json value;                // raw until validated, then normalised
   bool validated = false;    // false only before the workspace config is known
   bool remove_unspecified = false;  // sent as its own batch with removeUnspecified: true
+  // A clear (DESIGN §2b clearAttribute): removes the stored value; `value` stays null. Ordered,
+  // coalesced, retried and persisted like any write of the same person and attribute.
+  bool clear = false;
   double created = 0;        // ms since epoch, when the command was made (24 h limit)
   double ready_at = 0;       // ms, when it became sendable (flush window); not persisted
   int tries = 0;             // requests made that carried it
