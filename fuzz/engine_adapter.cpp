@@ -1,7 +1,12 @@
-// Against the Engine's JSON API (core/engine.h as of this writing).
+// Against the Engine's typed API (core/engine.h, core/engine_types.h); the responses the target
+// traces go through engine_json.h, as the binding's do.
 #include "fuzz/engine_adapter.h"
 
+#include <type_traits>
+#include <variant>
+
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "fuzz/support.h"
 
 namespace attrkit::fuzz {
@@ -44,52 +49,57 @@ EngineUnderTest::~EngineUnderTest() = default;
 EngineUnderTest::EngineUnderTest(EngineUnderTest&&) noexcept = default;
 EngineUnderTest& EngineUnderTest::operator=(EngineUnderTest&&) noexcept = default;
 
-Json EngineUnderTest::command(const Json& cmd, double now) { return engine_->command(cmd, now); }
-Json EngineUnderTest::write(const Json& request, double now) { return engine_->write(request, now); }
-Json EngineUnderTest::configure(const Json& config, double now) { return engine_->configure(config, now); }
+Json EngineUnderTest::command(const Json& cmd, double now) { return as_json(engine_->command(cmd, now)); }
+Json EngineUnderTest::write(const Json& request, double now) { return as_json(engine_->write(request, now)); }
+Json EngineUnderTest::clear(const Json& request, double now) { return as_json(engine_->clear(request, now)); }
+Json EngineUnderTest::configure(const Json& config, double now) { return as_json(engine_->configure(config, now)); }
 
 std::optional<TakenBatch> EngineUnderTest::take_batch(double now, bool flush) {
-  const Json b = flush ? engine_->take_flush(now) : engine_->take_batch(now);
-  if (b.is_null()) return std::nullopt;
+  const std::optional<Batch> b = flush ? engine_->take_flush(now) : engine_->take_batch(now);
+  if (!b) return std::nullopt;
   TakenBatch t;
-  t.id = str(b, "batchId");
-  const Json& body = b["body"];
-  t.remove_unspecified = body.value("removeUnspecified", false);
-  for (const Json& w : body["writes"]) {
+  t.id = b->id;
+  t.remove_unspecified = b->body.value("removeUnspecified", false);
+  for (const Json& w : b->body["writes"]) {
     SentWrite s;
     s.id = str(w, "id");
     s.distinct_id = str(w, "distinctId");
     s.attribute = str(w, "attribute");
-    s.value = w["value"];
+    s.clear = w.value("clear", false);
+    if (w.contains("value")) s.value = w["value"];
+    check(s.clear != w.contains("value"), "a batch entry with both or neither of value and clear", w);
     s.seq = w["seq"].get<std::int64_t>();
     t.writes.push_back(std::move(s));
   }
-  check(b["writeIds"].size() == t.writes.size(), "batch writeIds differ from its body", b);
+  check(b->write_ids.size() == t.writes.size(), "batch write_ids differ from its body", b->body);
+  for (std::size_t i = 0; i < t.writes.size(); ++i)
+    check(b->write_ids[i] == t.writes[i].id, "batch write_ids out of body order", b->body);
   return t;
 }
 
 bool EngineUnderTest::complete_batch(const Json& outcome, double now) {
-  const Json r = engine_->complete_batch(outcome, now);
-  check(r.is_object() && r.contains("ok"), "complete_batch answered without ok", r);
-  return r["ok"].get<bool>();
+  return !engine_->complete_batch(outcome, now).error.has_value();
 }
 
 double EngineUnderTest::next_wake(double now) const { return engine_->next_wake(now); }
 
 std::vector<EngineEventSeen> EngineUnderTest::take_events() {
   std::vector<EngineEventSeen> out;
-  for (const Json& e : engine_->take_events()) {
+  for (const EngineEvent& e : engine_->take_events()) {
     EngineEventSeen s;
-    const std::string type = str(e, "type");
-    if (type == "delivered") {
-      s.kind = EngineEventSeen::Kind::delivered;
-      s.write_id = str(e, "writeId");
-      for (const Json& id : e["superseded"]) s.ids.push_back(id.get<std::string>());
-    } else if (type == "error") {
-      s.kind = EngineEventSeen::Kind::error;
-      if (e.contains("writeIds"))
-        for (const Json& id : e["writeIds"]) s.ids.push_back(id.get<std::string>());
-    }
+    std::visit(
+        [&s](const auto& ev) {
+          using T = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<T, DeliveredEvent>) {
+            s.kind = EngineEventSeen::Kind::delivered;
+            s.write_id = ev.write_id;
+            s.ids = ev.superseded;
+          } else if constexpr (std::is_same_v<T, ErrorEvent>) {
+            s.kind = EngineEventSeen::Kind::error;
+            s.ids = ev.write_ids;
+          }
+        },
+        e);
     out.push_back(std::move(s));
   }
   return out;

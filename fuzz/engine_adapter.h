@@ -29,7 +29,8 @@ struct SentWrite {
   std::string id;
   std::string distinct_id;
   std::string attribute;
-  Json value;
+  Json value;          // null for a clear
+  bool clear = false;  // clearAttribute: removes the stored value
   std::int64_t seq = 0;
 };
 
@@ -64,9 +65,10 @@ class EngineUnderTest {
   EngineUnderTest(EngineUnderTest&&) noexcept;
   EngineUnderTest& operator=(EngineUnderTest&&) noexcept;
 
-  // Each returns the engine's response for the checks that read results ({"ok"...} shapes).
+  // Each returns the engine's response as the binding's JSON (engine_json.h), for tracing.
   Json command(const Json& cmd, double now);
   Json write(const Json& request, double now);
+  Json clear(const Json& request, double now);  // {"distinctId", "attribute"}
   Json configure(const Json& config, double now);
   std::optional<TakenBatch> take_batch(double now, bool flush);
   // outcome: {"batchId", "status"?, "retryAfter"?, "network"?, "timeout"?, "offline"?, "body"?,

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/command.h"
+#include "core/engine_json.h"
 #include "core/init_options.h"
 #include "fuzz/support.h"
 
@@ -26,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Command& c = parsed.value();
   const Json shown = command_to_json(c);
   fuzz::check(shown.is_object() && shown.contains("kind"), "command_to_json without a kind", input);
-  fuzz::check(command_kind_name(c.kind) != nullptr && event_name(c.event) != nullptr, "unnamed kind", input);
+  fuzz::check(call_kind_name(call_kind(c.kind)) != nullptr && event_name(c.event) != nullptr, "unnamed kind", input);
   fuzz::check(c.callback_index >= -1 && c.callback_index <= 1, "callback index out of range", input);
   fuzz::check(c.attributes.is_object(), "attributes is not an object", input);
 

@@ -1,4 +1,4 @@
-// The stateful engine target: random sequences of commands, Promise-API writes, configs, batches
+// The stateful engine target: random sequences of commands, Promise-API writes and clears, configs, batches
 // and their outcomes, clock steps and reloads, driven through fuzz/engine_adapter.h. After every
 // step it checks the Engine's promises (DESIGN §4, §5; core/engine.h):
 //   - no write lost: a write the engine listed either is still listed, or has exactly one final
@@ -295,7 +295,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (b) batch = b;
         break;
       }
-      case 7: case 8: {
+      case 8: {
+        Json request = json_object();
+        request["distinctId"] = pick(in, kIds);
+        request["attribute"] = pick(in, kKeys);
+        trace("clear", Json{{"now", now}, {"request", request}, {"response", engine.clear(request, now)}});
+        break;
+      }
+      case 7: {
         if (!batch) break;
         const bool right = in.ConsumeIntegralInRange(0, 9) != 0;
         Json o = outcome(in, *batch);

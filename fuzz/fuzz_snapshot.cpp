@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <variant>
 
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "core/snapshot.h"
 #include "fuzz/support.h"
 
@@ -73,16 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (restored.ok()) {
     Engine& e = restored.value();
     (void)e.configure(config(), now);
-    const Json events = e.take_events();
     std::set<std::string> failed;
-    for (const Json& ev : events)
-      if (ev.contains("writeIds"))
-        for (const Json& id : ev["writeIds"]) failed.insert(id.get<std::string>());
+    for (const EngineEvent& ev : e.take_events())
+      if (const ErrorEvent* err = std::get_if<ErrorEvent>(&ev)) failed.insert(err->write_ids.begin(), err->write_ids.end());
     const std::set<std::string> after = ids_of(e.snapshot());
     // (Under another workspace's config the stored writes are that workspace's business.)
     for (const std::string& id : workspace == "acme" ? ids_of(snap) : std::set<std::string>())
       fuzz::check(after.count(id) || failed.count(id), "a restored write vanished without an event", input);
-    if (!adopted.is_null()) check_result(e.adopt(adopted, workspace, now), "adopt result", input);
+    if (!adopted.is_null()) check_result(adopted_as_json(e.adopt(adopted, workspace, now)), "adopt result", input);
     (void)e.take_batch(now + 2000);
     (void)e.save(now + 2000);
     (void)e.inspect();
@@ -94,9 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)page.configure(config(), now);
   (void)page.command(Json::parse(R"(["do", "identify", ["u1"]])"), now);
   (void)page.command(Json::parse(R"(["set", "user:attributes", [{"plan": "Pro"}]])"), now);
-  check_result(page.load_snapshot(snap, workspace, now), "load_snapshot result", input);
-  if (!adopted.is_null()) check_result(page.adopt(adopted, workspace, now), "adopt result", input);
-  else check_result(page.adopt(snap, workspace, now), "adopt result", input);
+  check_result(loaded_as_json(page.load_snapshot(snap, workspace, now)), "load_snapshot result", input);
+  check_result(adopted_as_json(page.adopt(adopted.is_null() ? snap : adopted, workspace, now)), "adopt result", input);
   (void)page.take_batch(now + 2000, true);
   const Json saved = page.save(now + 2000);
   (void)page.inspect();
