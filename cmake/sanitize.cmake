@@ -9,6 +9,7 @@ endif()
 
 # Build type "Sanitize": optimised enough that fuzzing is fast, assert() kept, stack traces with
 # file:line (line tables only: full -g on nlohmann's templates doubles compile time).
+# (sanitize_build_cost.cmake lowers the code only the GoogleTest suites use to -O0.)
 set(CMAKE_CXX_FLAGS_SANITIZE "-O1 -gline-tables-only -fno-omit-frame-pointer")
 
 # Every UBSan finding aborts (no recovery), so a run that prints one fails.

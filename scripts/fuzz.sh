@@ -3,8 +3,8 @@
 #   scripts/fuzz.sh [--minutes N | --seconds N] [--keep] [--reseed] [target...]
 #     (`npm run fuzz -- --minutes 30` runs every target for 30 minutes, one after the other)
 #   --seconds N   run each target N seconds (default: 60)
-#   --keep        afterwards merge what the run found into fuzz/corpus/<target> (-merge=1: only
-#                 inputs that add coverage), to commit
+#   --keep        afterwards rebuild fuzz/corpus/<target> as the fewest inputs covering every edge
+#                 of the kept corpus and this run (-merge=1 -use_counters=0), to commit
 #   --reseed      first merge fresh seeds from the shared fixtures (fuzz/seed.mjs) into the corpora
 #   --parallel J  run J targets at a time (default 1; npm test's smoke run uses the core count)
 #   target        command, definitions, validate, snapshot, number_text, json_body, engine (default all)
@@ -64,7 +64,14 @@ run_one() {
   runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -n 1 || true)
   echo "fuzz $t: ${seconds}s, $runs runs, no crash ($cov)"
-  if [[ $keep == 1 ]]; then "$bin/fuzz_$t" -merge=1 "fuzz/corpus/$t" "$work" >>"$log" 2>&1; fi
+  if [[ $keep == 1 ]]; then
+    # The kept corpus stays small: the fewest inputs that cover every edge the corpus and this run
+    # reached (-use_counters=0: edges, not hit counts), rebuilt from scratch each time.
+    local min=build/fuzz-min/$t
+    rm -rf "$min" && mkdir -p "$min"
+    "$bin/fuzz_$t" -merge=1 -use_counters=0 "$min" "fuzz/corpus/$t" "$work" >>"$log" 2>&1 &&
+      rm -rf "fuzz/corpus/$t" && mv "$min" "fuzz/corpus/$t"
+  fi
 }
 export -f run_one
 export bin seconds keep
