@@ -14,6 +14,9 @@ void append_coalesced(std::vector<Write>& list, Write w) {
           it->distinct_id != w.distinct_id)
         continue;
       // At most one such write can exist: every append keeps the invariant.
+      // The survivor keeps the older write's place in time: the flush window counts from the
+      // oldest unsent write, so a steady trickle of one attribute still leaves within it.
+      w.ready_at = std::min(w.ready_at, it->ready_at);
       std::vector<std::uint64_t> tickets = std::move(it->tickets);
       tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
       w.tickets = std::move(tickets);

@@ -26,7 +26,9 @@ struct OutboxLimits {
 // Appends `w` to `list`, first removing an older write of the same distinct id and attribute that
 // is neither in flight nor part of a removeUnspecified command (nor is `w`). The newer write
 // survives with its own id and seq and inherits the older one's tickets and superseded ids (plus
-// the older id itself). Used for the outbox and for writes held before the first identify.
+// the older id itself) and the older one's ready_at when earlier (the flush window is counted from
+// the first unsent write, DESIGN §5). Used for the outbox and for writes held before the first
+// identify.
 void append_coalesced(std::vector<Write>& list, Write w);
 
 struct Batch {

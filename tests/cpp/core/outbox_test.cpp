@@ -284,6 +284,26 @@ TEST(Outbox, RemoveAllCanSpareTheBatchInFlight) {
   EXPECT_FALSE(box.in_flight());
 }
 
+TEST(Outbox, WindowCountsFromTheFirstUnsentWriteThroughCoalescing) {
+  // One attribute written every 250 ms: each write replaces the last, but the batch still leaves
+  // one window after the first of them, not after a pause.
+  Outbox box;
+  for (double t = 0; t < 1000; t += 250) {
+    box.append(make("u1", "plan", t, t));
+    EXPECT_EQ(box.next_wake(t), 1000) << t;
+    EXPECT_FALSE(box.take(t, false).has_value()) << t;
+  }
+  box.append(make("u1", "plan", "last", 1000));
+  ASSERT_EQ(box.size(), 1u);
+  std::optional<Batch> b = box.take(1000, false);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->write_ids.size(), 1u);
+  box.remove_in_flight();
+  // The next write starts a new window of its own.
+  box.append(make("u1", "plan", "next", 1250));
+  EXPECT_EQ(box.next_wake(1250), 2250);
+}
+
 TEST(Batch, BodyHasTheDesignShape) {
   Write w = make("u1", "team_size", 12, 0);
   const Json body = build_batch_body({&w}, false);
