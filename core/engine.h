@@ -28,9 +28,10 @@
 //   Every failure, synchronous or not, also produces exactly one "error" event.
 //
 // ---- events (take_events() returns them in order and forgets them) -----------------------------
-//   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s}
+//   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s,
+//    "superseded"?: n (older writes those replaced, when any)}
 //   {"type": "delivered", "writeId", "distinctId", "attribute", "value" (as stored),
-//    "personId"?, "superseded": [older write ids this one replaced]}
+//    "personId"?, "superseded": n (how many older writes this one replaced; a count, not ids)}
 //   {"type": "settled", "ticket": n, "result": {"ok": true, "value"} | {"ok": false, "error"}}
 //
 // ---- configure(config, now) ---------------------------------------------------------------------
@@ -176,7 +177,7 @@ class Engine {
   void process_pending(double now);
   void settle_gets_before(std::int64_t seq);
   void stop(Error code, const std::string& message);
-  // One error event for `writes` (their ids and superseded ids), and their tickets fail.
+  // One error event for `writes` (their ids and how many they superseded), and their tickets fail.
   void fail_writes(std::vector<Write> writes, const Json& error, std::uint64_t ticket = 0);
   void deliver(const Write& w, const Json& value, const std::string& person_id);
   void resolve_ticket(std::uint64_t ticket, const std::string& attribute, const Json* value,

@@ -159,13 +159,15 @@ void Engine::fail_writes(std::vector<Write> writes, const Json& error, std::uint
   event["error"] = error;
   if (ticket) event["ticket"] = ticket;
   Json ids = json_array();
+  std::size_t superseded = 0;
   bool one_person = !writes.front().distinct_id.empty();
   for (const Write& w : writes) {
     ids.push_back(w.id);
-    for (const std::string& old : w.superseded) ids.push_back(old);
+    superseded += w.superseded;
     one_person = one_person && w.distinct_id == writes.front().distinct_id;
   }
   event["writeIds"] = std::move(ids);
+  if (superseded) event["superseded"] = superseded;
   if (one_person) event["distinctId"] = writes.front().distinct_id;
   events_.push_back(std::move(event));
   for (const Write& w : writes)

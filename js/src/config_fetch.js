@@ -11,15 +11,19 @@ import { request } from "./transport.js";
  * Fetches the config for `options` ({publicKey, apiHost}) until one is applied or the failure is
  * final. `apply(config)` hands a config to the engine (true when it took it); `attempted()` says
  * the first request finished, whatever its outcome; `fail(error)` reports a failure that will not
- * be retried; `closed()` stops it.
+ * be retried; `closed()` stops it. `early` (early_config.js), when given, is a request started
+ * before the core loaded: its answer stands for the first request only if it asked for exactly
+ * these options with the same cached ETag; otherwise it is discarded.
  */
-export async function fetchConfig(options, { core, storage, timeoutMs, closed, apply, attempted, fail }) {
+export async function fetchConfig(options, { core, storage, timeoutMs, closed, apply, attempted, fail, early }) {
   const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
   const cached = readJson(storage.get(CONFIG_KEY));
   const cache = cached && cached.id === id && cached.config ? cached : null;
+  const same = early && early.publicKey === options.publicKey && early.apiHost === options.apiHost &&
+    early.etag === cache?.etag;
   for (let tries = 1; !closed(); tries++) {
-    const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
-      { etag: cache?.etag, timeoutMs });
+    const r = tries === 1 && same ? await early.response : await request("GET", `${options.apiHost}/api/v1/sdk/config`,
+      options.publicKey, { etag: cache?.etag, timeoutMs });
     if (closed()) return;
     if (r.status === 200) {
       if (apply(r.body) && r.etag) storage.set(CONFIG_KEY, JSON.stringify({ id, etag: r.etag, config: r.body }));

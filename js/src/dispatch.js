@@ -31,7 +31,7 @@ export class Dispatch {
         this.delivered.get(ev.distinctId).set(ev.attribute, ev.value);
         this.events.emit(EventType.delivered, {
           distinctId: ev.distinctId, attribute: ev.attribute, value: ev.value,
-          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? [],
+          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? 0,
         });
       }
     }

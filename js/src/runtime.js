@@ -24,7 +24,8 @@ import { StoredState } from "./stored_state.js";
 const OWNER = Symbol("attrkit.runtime");
 
 export class Runtime {
-  constructor(core) {
+  /** `early`: the config request started before the core loaded (early_config.js), or null. */
+  constructor(core, { early = null } = {}) {
     // Two runtimes on one module would share (and reset) one engine.
     if (core[OWNER]) throw new Error("attrkit: this core module already serves a client; load one per client");
     core[OWNER] = true;
@@ -41,6 +42,7 @@ export class Runtime {
     this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
     this.closed = false;
     this.options = this.config = this.ready = null;
+    this.early = early;
     const closed = () => this.closed;
     const pump = () => this.pump();
     this.stored = new StoredState(core, this.storage, instance, { closed, pump, dispatch: () => this.dispatch() });
@@ -97,7 +99,9 @@ export class Runtime {
         this.start(r.options).finally(this.attempted);
         break;
       case Effect.identify:
-        if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
+        // At once, like every listener: a queue replayed after load keeps its submission order
+        // even when the config is already in (its errors are emitted synchronously too).
+        if (typeof fn === "function") call(fn, r.distinctId);
         this.events.emit(EventType.identified, { distinctId: r.distinctId, changed: !!r.changed });
         break;
       case Effect.on:
@@ -143,7 +147,7 @@ export class Runtime {
     return fetchConfig(options, {
       core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs,
       closed: () => this.closed, apply: (config) => this.configure(config), attempted: this.attempted,
-      fail: (error) => this.events.emit(EventType.error, error),
+      fail: (error) => this.events.emit(EventType.error, error), early: this.early,
     });
   }
 

@@ -9,8 +9,10 @@
 import { makeClient } from "./client.js";
 import { loadCore } from "./core.js";
 import { AttrkitError } from "./errors.js";
+import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
 import { Runtime } from "./runtime.js";
+import { openStorage } from "./storage.js";
 
 /* global attrkitCore, __ATTRKIT_WASM__ */
 const LOADED = "__attrkitLoaded";
@@ -22,16 +24,31 @@ let queue = w.attrkit;
 if (!Array.isArray(queue)) queue = w.attrkit = [];
 if (!queue[LOADED]) {
   Object.defineProperty(queue, LOADED, { value: true });
+  // The config request for an init already queued goes now, while the core downloads and compiles
+  // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
+  let early = null;
+  try {
+    early = earlyConfig(queuedInit(queue), openStorage());
+  } catch {}
   Promise.resolve()
     .then(() => loadCore({ factory: attrkitCore, wasmUrl: new URL(__ATTRKIT_WASM__, src) }))
     .then((core) => {
-      const client = makeClient(new Runtime(core));
+      const client = makeClient(new Runtime(core, { early }));
       // Drain with the array's own push still in place: a listener that pushes while the queue
       // drains appends behind the queued commands, so the order of submission holds.
       while (queue.length) client.push(queue.shift());
       install(client);
     })
     .catch(unavailable);
+}
+
+// The options of the first ["do", "init", [options]] in the queue (plain arrays only), or null.
+function queuedInit(q) {
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i];
+    if (Array.isArray(c) && c[0] === "do" && c[1] === "init") return Array.isArray(c[2]) ? c[2][0] : null;
+  }
+  return null;
 }
 
 function install(api) {
