@@ -3,16 +3,16 @@
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
-import { openStorage } from "./storage.js";
 import { request } from "./transport.js";
 import { Runtime } from "./runtime.js";
 
 /** Loads the core, runs init, waits for the first config answer. Rejects with AttrkitError
- * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then. */
+ * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then;
+ * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
   // The core loads (download and compile) while the config request is on its way.
   const loading = loadCore();
-  const early = earlyConfig(options, openStorage());
+  const early = earlyConfig(options);
   const rt = new Runtime(await loading, { early });
   const r = await rt.push(["do", "init", [options]]);
   if (!r.ok) {
@@ -20,6 +20,10 @@ export async function createClientWith(loadCore, options) {
     throw r.error;
   }
   await rt.firstConfig;
+  if (rt.failure) {
+    rt.close();
+    throw rt.failure;
+  }
   return makeClient(rt);
 }
 
@@ -105,7 +109,8 @@ export function makeClient(rt) {
 async function clear(rt, distinctId, attribute) {
   const v = rt.core.validateDistinctId(distinctId);
   if (!v.ok) throw toError(v.error);
-  await rt.configured;
+  if (rt.consent === "denied") throw toError({ code: "consent_denied", message: "attrkit: consent was denied", attribute });
+  await rt.configured; // rejects when delivery stopped for the page
   const key = typeof attribute === "string" ? attribute : "";
   const check = rt.core.validateClear(rt.config, key);
   if (!check.ok) throw toError({ ...check.error, attribute: key });

@@ -12,7 +12,6 @@ import { AttrkitError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
 import { Runtime } from "./runtime.js";
-import { openStorage } from "./storage.js";
 
 /* global attrkitCore, __ATTRKIT_WASM__ */
 const LOADED = "__attrkitLoaded";
@@ -28,7 +27,7 @@ if (!queue[LOADED]) {
   // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
   let early = null;
   try {
-    early = earlyConfig(queuedInit(queue), openStorage());
+    early = earlyConfig(queuedInit(queue));
   } catch {}
   Promise.resolve()
     .then(() => loadCore({ factory: attrkitCore, wasmUrl: new URL(__ATTRKIT_WASM__, src) }))
@@ -42,13 +41,17 @@ if (!queue[LOADED]) {
     .catch(unavailable);
 }
 
-// The options of the first ["do", "init", [options]] in the queue (plain arrays only), or null.
+// The options of the first ["do", "init", [options]] in the queue (plain arrays only), or null;
+// null too when a consent command other than "granted" is queued (nothing may be sent then).
 function queuedInit(q) {
+  let init = null;
   for (let i = 0; i < q.length; i++) {
     const c = q[i];
-    if (Array.isArray(c) && c[0] === "do" && c[1] === "init") return Array.isArray(c[2]) ? c[2][0] : null;
+    if (!Array.isArray(c) || c[0] !== "do") continue;
+    if (c[1] === "consent" && !(Array.isArray(c[2]) && c[2][0] === "granted")) return null;
+    if (c[1] === "init" && !init) init = Array.isArray(c[2]) ? c[2][0] : null;
   }
-  return null;
+  return init;
 }
 
 function install(api) {
