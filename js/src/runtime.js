@@ -151,7 +151,8 @@ export class Runtime {
   pump() {
     if (this.closed) return;
     this.dispatch();
-    this.waiters = this.waiters.filter((w) => !(w.test() && (w.resolve(), true)));
+    // Most pumps have no waiter: no new array then (a push is one pump).
+    if (this.waiters.length) this.waiters = this.waiters.filter((w) => !(w.test() && (w.resolve(), true)));
     this.loop.arm();
     this.stored.save();
   }
