@@ -195,6 +195,8 @@ class Engine {
   void stop(Error code, const std::string& message);
   // One error event for `writes` (their ids and how many they superseded), and their tickets fail.
   void fail_writes(std::vector<Write> writes, const Json& error, std::uint64_t ticket = 0);
+  // Validates held and unsent outbox writes again under config_ (it changed): engine_revalidate.cpp.
+  void revalidate_queued();
   void deliver(const Write& w, const Json& value, const std::string& person_id);
   void resolve_ticket(std::uint64_t ticket, const std::string& attribute, const Json* value,
                       const std::string& person_id, const Json* error);
