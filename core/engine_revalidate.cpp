@@ -13,6 +13,15 @@
 #include "validate.h"
 
 namespace attrkit {
+namespace {
+
+Result<Json> validate_clear_write(const Config& config, const std::string& attribute, std::string* why) {
+  const Error e = validate_clear(config, attribute, true, why);
+  if (e != Error::ok) return e;
+  return Json(nullptr);
+}
+
+}  // namespace
 
 void Engine::revalidate_queued() {
   double retry_at = 0;
@@ -22,9 +31,11 @@ void Engine::revalidate_queued() {
     std::vector<Write> kept;
     for (Write& w : *list) {
       std::string why;
-      Result<Json> v = validate_write(*config_, w.attribute, w.value, &why);
+      // A clear is checked as a clear (its value stays null), a set as a set.
+      Result<Json> v = w.clear ? validate_clear_write(*config_, w.attribute, &why)
+                               : validate_write(*config_, w.attribute, w.value, &why);
       if (!v.ok()) {
-        const Json error = error_object(v.error(), why, w.attribute);
+        const ErrorObject error = make_error(v.error(), why, w.attribute);
         std::vector<Write> failed;
         failed.push_back(std::move(w));
         fail_writes(std::move(failed), error);

@@ -29,7 +29,7 @@ void append_coalesced(std::vector<Write>& list, Write w) {
       // The survivor keeps the older write's place in time: the flush window counts from the
       // oldest unsent write, so a steady trickle of one attribute still leaves within it.
       w.ready_at = std::min(w.ready_at, it->ready_at);
-      if (it->value == w.value && !remove_unspecified_after(list, it)) {
+      if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
         // The same value again: the newer write (its id and seq: last write wins against other
         // tabs) takes the older one's place; nothing moves, the wire carries one write.
         *it = std::move(w);
