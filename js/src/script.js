@@ -11,6 +11,7 @@ import { loadCore } from "./core.js";
 import { AttrkitError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
+import { EventType } from "./protocol.js";
 import { Runtime } from "./runtime.js";
 
 /* global attrkitCore, __ATTRKIT_WASM__ */
@@ -70,7 +71,7 @@ function unavailable(cause) {
   // The queued commands cannot run; error listeners queued among them hear why, once.
   for (const cmd of queue.splice(0)) {
     try {
-      if (cmd[0] === "on" && cmd[1] === "error" && typeof cmd[2][0] === "function") call(cmd[2][0], error);
+      if (cmd[0] === "on" && cmd[1] === EventType.error && typeof cmd[2][0] === "function") call(cmd[2][0], error);
     } catch {}
   }
   const reject = async () => {
