@@ -7,6 +7,14 @@
 
 namespace attrkit {
 
+namespace {
+// Whether a removeUnspecified write follows `it`: a write queued before such a command must not
+// stand for one made after it (the command would clear it).
+bool remove_unspecified_after(const std::vector<Write>& list, std::vector<Write>::const_iterator it) {
+  return std::any_of(it + 1, list.end(), [](const Write& w) { return w.remove_unspecified; });
+}
+}  // namespace
+
 void append_coalesced(std::vector<Write>& list, Write w) {
   if (!w.remove_unspecified) {
     for (auto it = list.begin(); it != list.end(); ++it) {
@@ -20,12 +28,16 @@ void append_coalesced(std::vector<Write>& list, Write w) {
       std::vector<std::uint64_t> tickets = std::move(it->tickets);
       tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
       w.tickets = std::move(tickets);
-      std::vector<std::string> superseded = std::move(it->superseded);
-      superseded.push_back(it->id);
-      // One push_back per id, not a range insert: the Wasm build then needs one vector<string>
-      // growth path instead of two.
-      for (std::string& id : w.superseded) superseded.push_back(std::move(id));
-      w.superseded = std::move(superseded);
+      w.superseded += it->superseded + 1;
+      // The survivor keeps the older write's place in time: the flush window counts from the
+      // oldest unsent write, so a steady trickle of one attribute still leaves within it.
+      w.ready_at = std::min(w.ready_at, it->ready_at);
+      if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
+        // The same value again: the newer write (its id and seq: last write wins against other
+        // tabs) takes the older one's place; nothing moves, the wire carries one write.
+        *it = std::move(w);
+        return;
+      }
       list.erase(it);
       break;
     }

@@ -25,10 +25,13 @@ struct OutboxLimits {
 
 // Appends `w` to `list`, first removing an older write of the same distinct id and attribute that
 // is neither in flight nor part of a removeUnspecified command (nor is `w`). The newer write
-// survives with its own id and seq and inherits the older one's tickets and superseded ids (plus
-// the older id itself), and goes last. Of one client's two writes the newer is the higher seq,
-// also when `w` is the older (a write held before identify joining its person's writes made
-// since). Used for the outbox and for writes held before the first identify.
+// survives with its own id and seq and inherits the older one's tickets and superseded count (plus
+// one for the older write itself) and the older one's ready_at when earlier (the flush window is counted from
+// the first unsent write, DESIGN §5). Of one client's two writes the newer is the higher seq, also
+// when `w` is the older (a write held before identify joining its person's writes made since).
+// Used for the outbox and for writes held before the first identify. The same normalised value
+// again (and no removeUnspecified command queued after the older write) updates the older write
+// where it stands: it takes the newer id and seq, nothing is moved or added.
 void append_coalesced(std::vector<Write>& list, Write w);
 
 struct Batch {

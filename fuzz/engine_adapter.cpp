@@ -93,7 +93,6 @@ std::vector<EngineEventSeen> EngineUnderTest::take_events() {
           if constexpr (std::is_same_v<T, DeliveredEvent>) {
             s.kind = EngineEventSeen::Kind::delivered;
             s.write_id = ev.write_id;
-            s.ids = ev.superseded;
           } else if constexpr (std::is_same_v<T, ErrorEvent>) {
             s.kind = EngineEventSeen::Kind::error;
             s.ids = ev.write_ids;

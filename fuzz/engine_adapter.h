@@ -43,7 +43,7 @@ struct TakenBatch {
 struct EngineEventSeen {
   enum class Kind { delivered, error, other } kind = Kind::other;
   std::string write_id;               // delivered
-  std::vector<std::string> ids;       // delivered: superseded ids; error: the write ids it names
+  std::vector<std::string> ids;       // error: the write ids it names (the ones it failed)
 };
 
 struct State {

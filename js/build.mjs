@@ -76,7 +76,11 @@ const wrapped = `(function(define,exports,module){${readFileSync(scriptGlue, "ut
 const script = await esbuild.transform(wrapped, { minify: true, target: "es2019", legalComments: "none" });
 writeFileSync(join(out, "attrkit.js"), script.code);
 
-const snippet = await esbuild.transform(readFileSync(join(here, "src/snippet.js"), "utf8"), { minify: true, target: "es5" });
+// The release's snippet names the release's .wasm, so the page preloads it (js/src/snippet.js).
+const snippetSource = readFileSync(join(here, "src/snippet.js"), "utf8");
+const wasmArgument = /("\/sdk\/attrkit\.js", )""(\);\s*$)/;
+if (!wasmArgument.test(snippetSource)) throw new Error('js/build.mjs: js/src/snippet.js does not end with ("/sdk/attrkit.js", "")');
+const snippet = await esbuild.transform(snippetSource.replace(wasmArgument, (_, a, b) => `${a}${JSON.stringify(wasmName)}${b}`), { minify: true, target: "es5" });
 writeFileSync(join(out, "snippet.min.js"), snippet.code.trim());
 
 const files = readdirSync(out).filter((f) => f !== "sri.json").sort();

@@ -1,12 +1,25 @@
 // The inline loader (DESIGN §2a). js/build.mjs minifies it to dist/snippet.min.js (< 600 bytes,
 // checked by tests/js/sdk_snippet.test.mjs). Paste it in <head>; change the URL to where
 // attrkit.js is served. A second copy on the page does nothing (`s` marks the first).
-(function (w, d, url) {
+// The release's snippet (dist/snippet.min.js) also names the release's .wasm (its last argument,
+// filled in by js/build.mjs; empty here): a preload starts its download beside the script's
+// instead of after the script ran (docs/sdk.md "Start sequence"). attrkit.js then fetches that
+// same URL, the same way (CORS, same-origin credentials), and takes the preloaded response.
+(function (w, d, url, wasm) {
   var q = (w.attrkit = w.attrkit || []);
   if (q.s) return;
   q.s = 1;
+  var h = d.head || d.documentElement;
   var e = d.createElement("script");
   e.async = true;
   e.src = url;
-  (d.head || d.documentElement).appendChild(e);
-})(window, document, "/sdk/attrkit.js");
+  h.appendChild(e);
+  if (wasm) {
+    e = d.createElement("link");
+    e.rel = "preload";
+    e.as = "fetch";
+    e.crossOrigin = "anonymous";
+    e.href = url.replace(/[^/]*$/, wasm);
+    h.appendChild(e);
+  }
+})(window, document, "/sdk/attrkit.js", "");
