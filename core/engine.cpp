@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "batch.h"
+#include "collapse.h"
 #include "command.h"
 #include "engine_errors.h"
 #include "retry.h"
@@ -267,8 +268,20 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   }
   const std::size_t n = attributes.size();
   const bool waiting = !config_ || req.distinct_id.empty();
-  if ((waiting && pending_.size() + held_.size() + n > limits_.max_held) || queued() + n > limits_.max_queued)
-    return fail(std::move(response), Error::queue_full);
+  const auto over = [&](std::size_t k) {
+    return (waiting && pending_.size() + held_.size() + k > limits_.max_held) || queued() + k > limits_.max_queued;
+  };
+  // Before any cap applies, repeated writes of one attribute collapse to the last (core/collapse.h).
+  const std::int64_t barrier = pending_gets_.empty() ? 0 : pending_gets_.back().after_seq - 1;
+  std::size_t growth = n;
+  if (over(n) && waiting) {
+    if (!config_) collapse_raw(pending_, barrier);
+    if (n == 1 && !req.remove_unspecified &&
+        collapses_into(config_ ? held_ : pending_, !config_, req.distinct_id, attributes.begin().key(),
+                       req.write_api ? 0 : epoch_, barrier))
+      growth = 0;
+  }
+  if (over(growth)) return fail(std::move(response), Error::queue_full);
 
   const std::uint64_t ticket = response["ticket"].get<std::uint64_t>();
   const bool deferred = !config_ || req.refetch_boosted || req.write_api;
@@ -302,6 +315,7 @@ Json Engine::do_set(Json response, const SetRequest& req, double now) {
   response["effect"] = "write";
   if (!config_) {
     for (Write& w : writes) pending_.push_back(std::move(w));
+    if (growth == 0) collapse_raw(pending_, barrier);
     return response;
   }
   if (!req.write_api) apply_to_view(normalised, seqs, req.remove_unspecified, writes.front().unit);

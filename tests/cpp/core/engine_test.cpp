@@ -213,6 +213,79 @@ TEST(Engine, QueueFullAppliesBeforeTheConfigToo) {
   EXPECT_EQ(e.inspect()["pending"].size(), 2u);
 }
 
+// Issue #14: repeated writes of one attribute collapse to the last before any cap applies, so
+// 10,000 writes of one attribute before the config keep the newest value, not the first ones.
+TEST(Engine, RepeatedWritesCollapseBeforeTheConfigCapApplies) {
+  EngineLimits limits;
+  limits.max_held = 5;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  std::vector<std::uint64_t> tickets;
+  for (int i = 1; i <= 10000; ++i) {
+    const Json r = e.command(set_attrs({{"team_size", i}}), i);
+    ASSERT_FALSE(r.contains("result")) << i << ": " << r.dump();  // waits for the config, never queue_full
+    tickets.push_back(r["ticket"].get<std::uint64_t>());
+  }
+  // Another attribute still fits: the repeats did not use up the bound.
+  EXPECT_FALSE(e.command(set_attrs({{"role", "admin"}}), 10001).contains("result"));
+  EXPECT_LE(e.inspect()["pending"].size(), 5u);
+  e.configure(test_config(), 20000);
+  // Every waiting command settles ok; the last of them with the newest value.
+  std::size_t settled = 0;
+  Json last;
+  for (const Json& ev : of_type(e.take_events(), "settled")) {
+    if (ev["result"]["ok"] == true && ev["result"]["value"].contains("team_size")) {
+      last = ev["result"]["value"]["team_size"];
+      ++settled;
+    }
+  }
+  EXPECT_EQ(settled, tickets.size());
+  EXPECT_EQ(last, 10000);
+  const Json b = e.take_batch(30000);
+  ASSERT_TRUE(b.is_object());
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:team_size", "u1:role"}));
+  EXPECT_EQ(b["body"]["writes"][0]["value"], 10000);
+  EXPECT_EQ(e.command(get_attrs(), 30000)["result"]["value"]["team_size"], 10000);
+}
+
+// Under the cap nothing collapses early (a later invalid write must not take an earlier valid one
+// with it), and a command of several attributes is never split.
+TEST(Engine, CollapseOnlyUnderPressureAndNeverSplitsACommand) {
+  EngineLimits limits;
+  limits.max_held = 3;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  e.command(set_attrs({{"team_size", 1}, {"role", "a"}}), 0);
+  e.command(set_attrs({{"team_size", 2}}), 0);
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // Full: team_size 3 collapses into team_size 2 (the lone one), the pair stays whole.
+  EXPECT_FALSE(e.command(set_attrs({{"team_size", 3}}), 0).contains("result"));
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // A new attribute cannot collapse into anything: refused.
+  EXPECT_EQ(e.command(set_attrs({{"bio", "x"}}), 0)["result"]["error"]["code"], "queue_full");
+  e.configure(test_config(), 10);
+  const Json b = e.take_batch(2000);
+  // The outbox coalesces team_size 1 into the newer write, which keeps its later place.
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:role", "u1:team_size"}));
+  EXPECT_EQ(b["body"]["writes"][1]["value"], 3);
+}
+
+// Held before any identify (config known): a rewrite of a held attribute is not refused at the cap.
+TEST(Engine, HeldRewriteAtTheCapCoalescesInsteadOfQueueFull) {
+  EngineLimits limits;
+  limits.max_held = 2;
+  Engine e("c1", limits);
+  e.configure(test_config(), 0);
+  e.command(set_attrs({{"plan", "Pro"}}), 0);
+  e.command(set_attrs({{"role", "a"}}), 0);
+  EXPECT_EQ(e.command(set_attrs({{"role", "b"}}), 0)["result"]["ok"], true);
+  EXPECT_EQ(e.command(set_attrs({{"bio", "x"}}), 0)["result"]["error"]["code"], "queue_full");
+  e.command(identify("u1"), 0);
+  const Json b = e.take_batch(1000);
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:plan", "u1:role"}));
+  EXPECT_EQ(b["body"]["writes"][1]["value"], "b");
+}
+
 TEST(Engine, BeforeTheConfigWritesWaitRawAndSettleWhenValidated) {
   Engine e("c1");
   const Json init = e.command(Json::array({"do", "init", Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com/"}}})}), 0);
