@@ -35,7 +35,7 @@ const sdk = main && opt("--sdk") ? resolve(root, opt("--sdk")) : main && opt("--
 export const BUDGET_BROTLI = 27_000;
 // Until then, no total may grow: each is capped at its size as last measured. Lower a ceiling with
 // every change that saves bytes; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 46_493, npm: 46_157, core: 40_760 };
+export const CEILING_BROTLI = { "script tag": 47_459, npm: 47_090, core: 41_233 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.
@@ -50,6 +50,8 @@ const FILES = [
   { name: "core wasm", path: join(dist, "attrkit-core.wasm"), in: ["script tag", "npm", "core"] },
   { name: "core glue, ES module", path: join(dist, "attrkit-core.mjs"), in: ["core"] },
   { name: "core glue, classic script", path: join(dist, "attrkit-core.script.js"), in: [] },
+  // The no-Wasm fallback (wasm2js): downloaded only where WebAssembly cannot run; in no total.
+  { name: "no-Wasm fallback (wasm2js)", path: join(dist, "attrkit-core.fallback.mjs"), in: [] },
   ...(sdk
     ? [
         { name: "snippet (inline)", path: join(sdk, "snippet.min.js"), in: ["script tag"] },

@@ -1,65 +1,63 @@
 #include "collapse.h"
 
 #include <map>
-#include <tuple>
+
+#include "number_text.h"
+#include "outbox.h"
 
 namespace attrkit {
 
 namespace {
 
-using Key = std::tuple<std::string, std::string, std::uint32_t>;
-
-std::map<std::int64_t, std::size_t> unit_sizes(const std::vector<Write>& raw) {
-  std::map<std::int64_t, std::size_t> sizes;
-  for (const Write& w : raw) ++sizes[w.unit];
-  return sizes;
+// A command's writes sit next to each other in `raw` (pushed together, removed in order), so a
+// write is a one-write command when neither neighbour shares its unit.
+bool alone(const std::vector<Write>& raw, std::size_t i) {
+  const std::int64_t unit = raw[i].unit;
+  return (i == 0 || raw[i - 1].unit != unit) && (i + 1 == raw.size() || raw[i + 1].unit != unit);
 }
 
-bool collapsible_raw(const Write& w, const std::map<std::int64_t, std::size_t>& sizes, std::int64_t barrier) {
-  return !w.remove_unspecified && !w.in_flight && w.seq > barrier && sizes.at(w.unit) == 1;
+bool collapsible_raw(const std::vector<Write>& raw, std::size_t i, std::int64_t barrier) {
+  const Write& w = raw[i];
+  return !w.remove_unspecified && !w.in_flight && w.seq > barrier && alone(raw, i);
+}
+
+// Person, attribute and epoch as one string: the map type the Engine already instantiates
+// (std::map<std::string, std::int64_t>); another key type would cost Wasm bytes. The length
+// prefix keeps "a" + "bc" apart from "ab" + "c".
+std::string key_of(const std::string& distinct_id, const std::string& attribute, std::uint32_t epoch) {
+  return integer_text(static_cast<std::int64_t>(distinct_id.size())) + ":" + distinct_id + attribute + "@" +
+         integer_text(epoch);
 }
 
 }  // namespace
 
 std::size_t collapse_raw(std::vector<Write>& raw, std::int64_t barrier) {
-  const std::map<std::int64_t, std::size_t> sizes = unit_sizes(raw);
-  std::map<Key, std::size_t> last;  // key -> index of its newest write so far
-  std::vector<bool> gone(raw.size(), false);
+  std::map<std::string, std::int64_t> newest;  // key -> index of its newest write so far
   std::size_t n = 0;
   for (std::size_t i = 0; i < raw.size(); ++i) {
-    Write& w = raw[i];
-    if (!collapsible_raw(w, sizes, barrier)) continue;
-    const Key key{w.distinct_id, w.attribute, w.epoch};
-    const auto it = last.find(key);
-    if (it != last.end()) {
-      Write& older = raw[it->second];
-      std::vector<std::uint64_t> tickets = std::move(older.tickets);
-      for (std::uint64_t t : w.tickets) tickets.push_back(t);
-      w.tickets = std::move(tickets);
-      std::vector<std::string> superseded = std::move(older.superseded);
-      superseded.push_back(older.id);
-      for (std::string& id : w.superseded) superseded.push_back(std::move(id));
-      w.superseded = std::move(superseded);
-      gone[it->second] = true;
+    if (!collapsible_raw(raw, i, barrier)) continue;
+    const std::string key = key_of(raw[i].distinct_id, raw[i].attribute, raw[i].epoch);
+    const auto it = newest.find(key);
+    if (it != newest.end()) {
+      const std::int64_t older = it->second;
+      inherit(raw[i], raw[static_cast<std::size_t>(older)]);
+      raw.erase(raw.begin() + older);
+      for (auto& entry : newest)  // the writes after the older one moved down by one
+        if (entry.second > older) --entry.second;
+      --i;
       ++n;
     }
-    last[key] = i;
+    newest[key] = static_cast<std::int64_t>(i);
   }
-  if (n == 0) return 0;
-  std::vector<Write> kept;
-  kept.reserve(raw.size() - n);
-  for (std::size_t i = 0; i < raw.size(); ++i)
-    if (!gone[i]) kept.push_back(std::move(raw[i]));
-  raw = std::move(kept);
   return n;
 }
 
 bool collapses_into(const std::vector<Write>& list, bool raw, const std::string& distinct_id,
                     const std::string& attribute, std::uint32_t epoch, std::int64_t barrier) {
-  const std::map<std::int64_t, std::size_t> sizes = raw ? unit_sizes(list) : std::map<std::int64_t, std::size_t>{};
-  for (const Write& w : list) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Write& w = list[i];
     if (w.distinct_id != distinct_id || w.attribute != attribute) continue;
-    if (raw ? (w.epoch == epoch && collapsible_raw(w, sizes, barrier)) : (!w.in_flight && !w.remove_unspecified))
+    if (raw ? (w.epoch == epoch && collapsible_raw(list, i, barrier)) : (!w.in_flight && !w.remove_unspecified))
       return true;
   }
   return false;

@@ -7,6 +7,18 @@
 
 namespace attrkit {
 
+void inherit(Write& newer, Write& older) {
+  std::vector<std::uint64_t> tickets = std::move(older.tickets);
+  tickets.insert(tickets.end(), newer.tickets.begin(), newer.tickets.end());
+  newer.tickets = std::move(tickets);
+  std::vector<std::string> superseded = std::move(older.superseded);
+  superseded.push_back(older.id);
+  // One push_back per id, not a range insert: the Wasm build then needs one vector<string>
+  // growth path instead of two.
+  for (std::string& id : newer.superseded) superseded.push_back(std::move(id));
+  newer.superseded = std::move(superseded);
+}
+
 void append_coalesced(std::vector<Write>& list, Write w) {
   if (!w.remove_unspecified) {
     for (auto it = list.begin(); it != list.end(); ++it) {
@@ -14,15 +26,7 @@ void append_coalesced(std::vector<Write>& list, Write w) {
           it->distinct_id != w.distinct_id)
         continue;
       // At most one such write can exist: every append keeps the invariant.
-      std::vector<std::uint64_t> tickets = std::move(it->tickets);
-      tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
-      w.tickets = std::move(tickets);
-      std::vector<std::string> superseded = std::move(it->superseded);
-      superseded.push_back(it->id);
-      // One push_back per id, not a range insert: the Wasm build then needs one vector<string>
-      // growth path instead of two.
-      for (std::string& id : w.superseded) superseded.push_back(std::move(id));
-      w.superseded = std::move(superseded);
+      inherit(w, *it);
       list.erase(it);
       break;
     }

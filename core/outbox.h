@@ -29,6 +29,10 @@ struct OutboxLimits {
 // the older id itself). Used for the outbox and for writes held before the first identify.
 void append_coalesced(std::vector<Write>& list, Write w);
 
+// `newer` replaces `older` (same person and attribute): it takes over the older write's tickets
+// and superseded ids, plus the older id itself. `older` is left to be removed.
+void inherit(Write& newer, Write& older);
+
 struct Batch {
   std::string id;                      // "b<n>", page-local
   Json body;                           // the POST .../batch body (batch.h)

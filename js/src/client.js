@@ -2,6 +2,7 @@
 // shared by the npm entry (index.js) and the script-tag entry (script.js); each passes its own
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
+import { own as ownField } from "./own.js";
 import { request } from "./transport.js";
 import { Runtime } from "./runtime.js";
 
@@ -43,20 +44,20 @@ export function makeClient(rt) {
 
   const analytics = {
     setAttribute: guarded(async (req) => {
-      const { distinctId, attribute, value } = req ?? {};
+      const [distinctId, attribute, value] = fields(req, "distinctId", "attribute", "value");
       const key = typeof attribute === "string" ? attribute : "";
       const v = await write(distinctId, { [key]: value });
       return { personId: v.personId, attribute: key, value: v.attributes[key] };
     }),
     setAttributes: guarded(async (req) => {
-      const { distinctId, attributes } = req ?? {};
+      const [distinctId, attributes] = fields(req, "distinctId", "attributes");
       const v = await write(distinctId, attributes);
       return { personId: v.personId, attributes: v.attributes };
     }),
     // A publishable key cannot read the server (DESIGN §6): this client's view instead, see
     // docs/sdk.md. Waits for a clearAttribute queued for the same person.
     getAttributes: guarded(async (req) => {
-      const { distinctId } = req ?? {};
+      const [distinctId] = fields(req, "distinctId");
       checkId(distinctId);
       await gate(distinctId);
       const out = {};
@@ -68,7 +69,7 @@ export function makeClient(rt) {
       return { distinctId, attributes: out };
     }),
     clearAttribute: guarded((req) => {
-      const { distinctId, attribute } = req ?? {};
+      const [distinctId, attribute] = fields(req, "distinctId", "attribute");
       const p = Promise.resolve(gate(distinctId)).then(() => clear(rt, distinctId, attribute));
       const settled = p.catch(() => {});
       gates.set(distinctId, settled);
@@ -86,7 +87,7 @@ export function makeClient(rt) {
     analytics,
     // DESIGN §2c: key, value, and a user context whose id is the distinct id.
     setAttribute: guarded((key, value, context) =>
-      analytics.setAttribute({ distinctId: context?.id, attribute: key, value })),
+      analytics.setAttribute({ distinctId: ownField(context, "id"), attribute: key, value })),
     on: (event, fn) => rt.push(["on", event, [fn]]),
     off: (event, fn) => rt.push(fn === undefined ? ["off", event, []] : ["off", event, [fn]]),
     /** The engine's inspect() document (core/engine.h), synchronous; null once closed. */
@@ -116,7 +117,10 @@ async function clear(rt, distinctId, attribute) {
   throw toError({ code: "delivery_failed", status: 0, message: "attrkit: the server could not be reached", attribute: key });
 }
 
+// A call's arguments, by own property only (DESIGN §6): an inherited distinctId names nobody.
+const fields = (req, ...names) => names.map((n) => ownField(req, n));
+
 // Defines (never assigns) so a "__proto__" attribute stays an ordinary key.
 function own(obj, key, value) {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(obj, key, { __proto__: null, value, enumerable: true, writable: true, configurable: true });
 }

@@ -4,6 +4,7 @@
 // retry policy (DESIGN §5, core/retry.h): this only waits and asks again.
 import { toError } from "./errors.js";
 import { CONFIG_KEY, hash } from "./ids.js";
+import { own, stringify } from "./own.js";
 import { readJson } from "./storage.js";
 import { request } from "./transport.js";
 
@@ -19,10 +20,10 @@ export async function fetchConfig(options, { core, storage, timeoutMs, closed, a
   const cache = cached && cached.id === id && cached.config ? cached : null;
   for (let tries = 1; !closed(); tries++) {
     const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
-      { etag: cache?.etag, timeoutMs });
+      { etag: own(cache, "etag"), timeoutMs });
     if (closed()) return;
     if (r.status === 200) {
-      if (apply(r.body) && r.etag) storage.set(CONFIG_KEY, JSON.stringify({ id, etag: r.etag, config: r.body }));
+      if (apply(r.body) && r.etag) storage.set(CONFIG_KEY, stringify({ id, etag: r.etag, config: r.body }));
       return;
     }
     if (r.status === 304 && cache) return void apply(cache.config);

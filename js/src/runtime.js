@@ -17,6 +17,7 @@ import { call, Emitter } from "./events.js";
 import { clientId, instanceId } from "./ids.js";
 import { watchPage } from "./lifecycle.js";
 import { Loop } from "./loop.js";
+import { own } from "./own.js";
 import { Effect, EventType } from "./protocol.js";
 import { openStorage } from "./storage.js";
 import { StoredState } from "./stored_state.js";
@@ -207,7 +208,7 @@ export class Runtime {
 
 function arg(cmd, index) {
   try {
-    return cmd[2][index];
+    return own(own(cmd, 2), index);
   } catch {
     return undefined;
   }
