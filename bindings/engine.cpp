@@ -88,6 +88,10 @@ val engine_adopt(const val& snapshot, const val& workspace, double now) {
   return to_js(engine().adopt(snap, string_arg(workspace), now));
 }
 val engine_inspect() { return to_js(engine().inspect()); }
+val engine_stop_delivery(const val& error, bool for_good) {
+  return to_js(engine().stop_delivery(to_json(error), for_good));
+}
+void engine_set_client_id(const val& id) { engine().set_client_id(string_arg(id)); }
 val engine_constants_js() { return to_js(engine_constants()); }
 
 // command -> {ok: true, value: command_to_json} | {ok: false, error}: the grammar alone, for tests
@@ -115,6 +119,8 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineCreate", &engine_create);
   function("engineRestore", &engine_restore);
   function("engineCommand", &engine_command);
+  function("engineStopDelivery", &engine_stop_delivery);
+  function("engineSetClientId", &engine_set_client_id);
   function("engineWrite", &engine_write);
   function("engineConfigure", &engine_configure);
   function("engineTakeBatch", &engine_take_batch);

@@ -119,7 +119,21 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
       c.kind = CommandKind::reset;
       return c;
     }
-    return fail(why, "unknown do command: use init, identify or reset");
+    if (name == "debug") {
+      if (args.size() != 1 || !args[0].is_boolean()) return fail(why, "do debug expects [true] or [false]");
+      c.kind = CommandKind::debug;
+      c.enabled = args[0].get<bool>();
+      return c;
+    }
+    if (name == "consent") {
+      const std::string* value = args.size() == 1 ? args[0].get_ptr<const std::string*>() : nullptr;
+      if (!value || (*value != "granted" && *value != "denied"))
+        return fail(why, "do consent expects [\"granted\"] or [\"denied\"]");
+      c.kind = CommandKind::consent;
+      c.enabled = *value == "granted";
+      return c;
+    }
+    return fail(why, "unknown do command: use init, identify, reset, consent or debug");
   }
   if (verb == "set") {
     if (name == "user:attributes") return parse_set_attributes(args, why);
@@ -161,6 +175,8 @@ const char* command_kind_name(CommandKind k) {
     case CommandKind::get_attributes: return "get_attributes";
     case CommandKind::on: return "on";
     case CommandKind::off: return "off";
+    case CommandKind::debug: return "debug";
+    case CommandKind::consent: return "consent";
   }
   return "unknown";
 }
@@ -191,6 +207,8 @@ Json command_to_json(const Command& c) {
       break;
     case CommandKind::on:
     case CommandKind::off: j["event"] = event_name(c.event); break;
+    case CommandKind::debug: j["enabled"] = c.enabled; break;
+    case CommandKind::consent: j["consent"] = c.enabled ? "granted" : "denied"; break;
     case CommandKind::reset:
     case CommandKind::get_attributes: break;
   }

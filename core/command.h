@@ -21,6 +21,8 @@ enum class CommandKind : std::uint8_t {
   get_attributes,  // ["get", "user:attributes", []]
   on,              // ["on", event, [callback]]
   off,             // ["off", event, [callback?]]
+  debug,           // ["do", "debug", [true | false]]
+  consent,         // ["do", "consent", ["granted" | "denied"]]
 };
 
 enum class EventName : std::uint8_t { error, ready, identified, delivered };
@@ -37,6 +39,8 @@ struct Command {
   bool remove_unspecified = false;
   // on/off
   EventName event = EventName::error;
+  // debug: logging on; consent: granted (false: denied).
+  bool enabled = false;
   // Index into args of the JS function the runtime must keep (identify: 1, on/off: 0), or -1.
   int callback_index = -1;
 };
@@ -59,7 +63,7 @@ const char* event_name(EventName e);
 
 // The parsed command as JSON, for fixtures and debugging:
 // {"kind", "options"?, "distinctId"?, "attributes"?, "refetchBoosted"?, "removeUnspecified"?,
-//  "event"?, "callback"?}. Function markers are not copied (only their index is).
+//  "event"?, "enabled"? (debug), "consent"? ("granted" | "denied"), "callback"?}. Function markers are not copied (only their index is).
 Json command_to_json(const Command& c);
 
 }  // namespace attrkit

@@ -137,6 +137,12 @@ Json Engine::command(const Json& cmd, double now) {
       if (c.callback_index >= 0) response["callback"] = c.callback_index;
       response["result"] = ok_result(nullptr);
       return response;
+    case CommandKind::debug:
+      response["effect"] = "debug";
+      response["enabled"] = c.enabled;
+      response["result"] = ok_result(nullptr);
+      return response;
+    case CommandKind::consent: return do_consent(std::move(response), c.enabled);
   }
   return fail(std::move(response), Error::invalid_command);
 }
@@ -166,7 +172,8 @@ Json Engine::write(const Json& request, double now) {
 
 Json Engine::do_init(Json response, const Json& options) {
   if (stopped_ != Error::ok) return fail(std::move(response), stopped_);
-  const Result<InitOptions> parsed = parse_init_options(options);
+  const char* why = nullptr;
+  const Result<InitOptions> parsed = parse_init_options(options, &why);
   if (init_) {
     // Re-running the snippet (an SPA route change) is harmless; pointing the page elsewhere is not.
     if (parsed.ok() && parsed.value().public_key == init_->public_key && parsed.value().api_host == init_->api_host) {
@@ -176,13 +183,16 @@ Json Engine::do_init(Json response, const Json& options) {
     return fail(std::move(response), Error::invalid_command, "init was already called with other options");
   }
   if (!parsed.ok()) {
-    // Without a usable key or host nothing can ever be sent: refuse to start, and say so to every
-    // write still waiting rather than holding them forever.
-    Json failed = fail(std::move(response), parsed.error());
-    stop(parsed.error(), default_error_message(parsed.error()));
+    // A secret key must never be used here: the page stops for good, and every write waiting says
+    // so. A malformed key or host is a mistake a later init may correct: the engine stays
+    // uninitialised and writes keep waiting (bounded) for it (DESIGN §2a).
+    Json failed = fail(std::move(response), parsed.error(), why ? why : "");
+    if (parsed.error() == Error::secret_key_in_browser)
+      stop(parsed.error(), default_error_message(parsed.error()));
     return failed;
   }
   init_ = parsed.value();
+  if (!consent_told_) consent_denied_ = init_->consent == Consent::denied;
   response["effect"] = "init";
   response["options"] = init_options_to_json(*init_);
   response["result"] = ok_result(nullptr);
@@ -248,6 +258,7 @@ void Engine::apply_to_view(const Json& values, const std::vector<std::int64_t>& 
 
 Json Engine::do_set(Json response, const SetRequest& req, double now) {
   if (stopped_ != Error::ok) return fail(std::move(response), stopped_);
+  if (consent_denied_) return fail(std::move(response), Error::consent_denied);
   if (config_ && !config_->client_attribute_writes) return fail(std::move(response), Error::client_attribute_writes_disabled);
   const Json& attributes = *req.attributes;
   if (attributes.empty()) {

@@ -11,11 +11,14 @@
 // ---- command(cmd, now) and write(request, now) return ------------------------------------------
 //   {"ticket": n,                  // every call gets a new ticket
 //    "kind": "init"|"identify"|"reset"|"set_name"|"set_email"|"set_language"|"set_attributes"|
-//            "get_attributes"|"on"|"off"|"write"       (absent when the command did not parse)
-//    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"none",   what the runtime does
+//            "get_attributes"|"on"|"off"|"debug"|"consent"|"write"   (absent when it did not parse)
+//    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"debug"|"consent"|"none",
+//              what the runtime does
 //    "result"?: {"ok": true, "value": v} | {"ok": false, "error": ErrorObject}
 //               present when settled now; absent: a "settled" event with this ticket comes later
-//    "options"?: {"publicKey", "apiHost"}        effect init: fetch the config with these
+//    "options"?: {"publicKey", "apiHost", "consent", "persistence", "debug"}   effect init
+//    "enabled"?: bool                           effect debug: log (true) or stop logging
+//    "consent"?: "granted"|"denied"             effect consent (engine_control.cpp)
 //    "distinctId"?: s, "changed"?: bool          effect identify (changed: a different user)
 //    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
 //    "callback"?: i}                             index in args of the function to call (identify,
@@ -133,6 +136,16 @@ class Engine {
   static Result<Engine> restore(const Json& snapshot, std::string_view workspace, EngineLimits limits = {});
   Json inspect() const;
 
+  // ---- engine_control.cpp: what the runtime decides about the page (docs/sdk.md) ----
+  // The config request failed for good (401 invalid_key, 403, other 4xx): nothing can ever be
+  // sent, so stop as a 401 on a batch does: every waiting write and every later one fails with
+  // `error` = {"code", "message"?}, told by exactly one error event. Not `for_good` (the config
+  // could not be fetched within the retry limits): only the writes waiting now fail. -> {"ok": true}.
+  Json stop_delivery(const Json& error, bool for_good = true);
+  // The install's client id became readable (consent granted, storage allowed): later writes carry
+  // it; writes already made keep the one they were made with.
+  void set_client_id(std::string id);
+
   const std::string& client_id() const { return client_id_; }
 
  private:
@@ -166,6 +179,9 @@ class Engine {
   Json do_identify(Json response, const Json& distinct_id, int callback, double now);
   Json do_set(Json response, const SetRequest& req, double now);
   Json do_get(Json response);
+  Json do_consent(Json response, bool granted);
+  // Every write not in flight fails with `code` as one error event (consent denied).
+  void drop_queued(Error code, const std::string& message = std::string());
 
   std::int64_t take_seq(double now);
   std::size_t queued() const { return pending_.size() + held_.size() + outbox_.size(); }
@@ -208,6 +224,8 @@ class Engine {
   std::map<std::string, std::int64_t> view_seq_;  // seq of the write behind each view entry
   std::int64_t view_floor_ = 0;   // results of writes older than the last removeUnspecified are stale
   Error stopped_ = Error::ok;
+  bool consent_denied_ = false;   // writes fail with consent_denied until consent is granted
+  bool consent_told_ = false;     // a consent command ran: it wins over init's "consent" option
   bool batch_taken_ = false;
   bool loaded_ = false;           // a snapshot was loaded (or restored): later ones are adopted
   std::vector<Write> pending_;    // raw, in order, until the config is known

@@ -19,6 +19,7 @@ const char* default_error_message(Error e) {
     case Error::secret_key_in_browser: return "A secret key (sk_) must never be used in a browser";
     case Error::invalid_command: return "The command does not parse";
     case Error::queue_full: return "Too many writes are waiting; this one was not queued";
+    case Error::consent_denied: return "Consent was denied: the write was discarded";
     case Error::payload_too_large: return "The request is larger than the server accepts";
     case Error::rate_limited: return "Too many requests";
     case Error::invalid_request: return "The request is not of the expected shape";

@@ -22,6 +22,7 @@ constexpr ErrorInfo kErrors[] = {
     {Error::secret_key_in_browser, "secret_key_in_browser", 0},
     {Error::invalid_command, "invalid_command", 0},
     {Error::queue_full, "queue_full", 0},
+    {Error::consent_denied, "consent_denied", 0},
     {Error::payload_too_large, "payload_too_large", 413},
     {Error::rate_limited, "rate_limited", 429},
     {Error::invalid_request, "invalid_request", 400},

@@ -20,6 +20,7 @@ enum class Error : std::uint8_t {
   secret_key_in_browser,
   invalid_command,
   queue_full,
+  consent_denied,
   payload_too_large,
   rate_limited,
   // DESIGN §7: a body that is not JSON or not of the expected shape

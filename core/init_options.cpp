@@ -138,15 +138,69 @@ Result<std::string> normalize_api_host(std::string_view url) {
   return out;
 }
 
+const char* consent_name(Consent c) {
+  switch (c) {
+    case Consent::granted: return "granted";
+    case Consent::pending: return "pending";
+    case Consent::denied: return "denied";
+  }
+  return "granted";
+}
+
 Json init_options_to_json(const InitOptions& o) {
   Json j = json_object();
   j["publicKey"] = o.public_key;
   j["apiHost"] = o.api_host;
+  j["consent"] = consent_name(o.consent);
+  j["persistence"] = o.memory ? "memory" : "localStorage";
+  j["debug"] = o.debug;
   return j;
 }
 
-Result<InitOptions> parse_init_options(const Json& options) {
-  if (!options.is_object()) return Error::invalid_command;
+namespace {
+
+bool refuse(const char** why, const char* reason) {
+  *why = reason;
+  return false;
+}
+
+// The string value of options[name]: `fallback` when absent, nullptr when present but not a string.
+const std::string* setting(const Json& options, const char* name, const std::string& fallback) {
+  const auto it = options.find(name);
+  return it == options.end() ? &fallback : it->get_ptr<const std::string*>();
+}
+
+// consent, persistence, debug: absent keeps the default; any other value than the documented ones
+// is refused rather than guessed (a typo in "consent" must not start tracking).
+bool parse_settings(const Json& options, InitOptions* out, const char** why) {
+  static const std::string kGranted = "granted";
+  static const std::string kLocalStorage = "localStorage";
+  const std::string* consent = setting(options, "consent", kGranted);
+  if (consent && *consent == "pending") out->consent = Consent::pending;
+  else if (consent && *consent == "denied") out->consent = Consent::denied;
+  else if (!consent || *consent != kGranted)
+    return refuse(why, "consent must be \"granted\", \"pending\" or \"denied\"");
+  const std::string* persistence = setting(options, "persistence", kLocalStorage);
+  if (persistence && *persistence == "memory") out->memory = true;
+  else if (!persistence || *persistence != kLocalStorage)
+    return refuse(why, "persistence must be \"localStorage\" or \"memory\"");
+  const auto debug = options.find("debug");
+  if (debug != options.end()) {
+    if (!debug->is_boolean()) return refuse(why, "debug must be true or false");
+    out->debug = debug->get<bool>();
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<InitOptions> parse_init_options(const Json& options, const char** why) {
+  const char* ignored = nullptr;
+  if (!why) why = &ignored;
+  if (!options.is_object()) {
+    *why = "do init expects [{publicKey, apiHost}]";
+    return Error::invalid_command;
+  }
   const auto key = options.find("publicKey");
   if (key != options.end() && key->is_string()) {
     const std::string& k = key->get_ref<const std::string&>();
@@ -159,6 +213,7 @@ Result<InitOptions> parse_init_options(const Json& options) {
   Result<std::string> api_host = normalize_api_host(host->get_ref<const std::string&>());
   if (!api_host.ok()) return api_host.error();
   InitOptions out;
+  if (!parse_settings(options, &out, why)) return Error::invalid_command;
   out.public_key = key->get_ref<const std::string&>();
   out.api_host = std::move(api_host).value();
   return out;

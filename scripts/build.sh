@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Incremental builds. Usage: scripts/build.sh [native|wasm|sdk|all]
+# Incremental builds. Usage: scripts/build.sh [native|server|wasm|sdk|start|all]
 #   native -> build/native (core library, GoogleTest suite, server)
+#   server -> build/native, the attrkit-server target only (no test binaries)
+#   start  -> server + wasm + sdk: what `npm start` runs, never the tests
 #   wasm   -> build/wasm   (the Embind module: build/wasm/dist/attrkit-core.{mjs,wasm})
 #   sdk    -> js/dist      (the npm package and script-tag files, bundled from js/src + the module)
 set -euo pipefail
@@ -17,14 +19,18 @@ if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
-if [[ $what == native || $what == all ]]; then
+if [[ $what == native || $what == server || $what == start || $what == all ]]; then
   [[ -f build/native/CMakeCache.txt ]] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
-  cmake --build build/native -j "$jobs"
+  if [[ $what == server || $what == start ]]; then
+    cmake --build build/native -j "$jobs" --target attrkit-server
+  else
+    cmake --build build/native -j "$jobs"
+  fi
 fi
-if [[ $what == wasm || $what == all ]]; then
+if [[ $what == wasm || $what == start || $what == all ]]; then
   [[ -f build/wasm/CMakeCache.txt ]] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel "${launcher[@]}" >/dev/null
   cmake --build build/wasm -j "$jobs"
 fi
-if [[ $what == sdk || $what == all ]]; then
+if [[ $what == sdk || $what == start || $what == all ]]; then
   if [[ -f js/build.mjs ]]; then node js/build.mjs; fi
 fi

@@ -23,7 +23,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 bash scripts/toolchain.sh
-bash scripts/build.sh all
+# Only what runs: the server and the SDK, never the test binaries (npm test builds those).
+bash scripts/build.sh start
 
 # The browser SDK (the npm package's dist: script-tag file, ES module, .wasm) is served at /sdk/.
 sdk_dir=js/dist

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # `npm test`: every suite. Installs what is missing, builds incrementally, then runs
 #   1. GoogleTest (native core and server) under ctest
-#   2. node --test (the Wasm core, the server over real HTTP, later the npm API)
-#   3. browser tests in headless Chromium (tests/e2e), when present
-#   4. bundlers (tests/bundlers): the packed npm package built by webpack, Next.js, Vite, Parcel,
+#   2. node --test (the Wasm core, the server over real HTTP, the npm API, many nodes)
+#   3. the HTTP and delivery suites again on PostgreSQL, then the delivery suites through three
+#      nodes on one PostgreSQL database (a throwaway cluster, started here and always stopped)
+#   4. browser tests in headless Chromium (tests/e2e), when present
+#   5. bundlers (tests/bundlers): the packed npm package built by webpack, Next.js, Vite, Parcel,
 #      Rollup and esbuild, run in Chromium; publint and attw. Its devDependencies are its own
 #      (tests/bundlers/package.json), installed here once with `npm ci`.
 set -euo pipefail
@@ -20,12 +22,27 @@ fi
 grep -E '\[ *(fixtures|commands|scenarios) *\]|tests from .* ran|PASSED' build/ctest.log | sed -E 's/^[0-9]+: //'
 tail -n 3 build/ctest.log
 
+echo "== PostgreSQL (a throwaway cluster for the tests)"
+read -r pg_url pg_dir < <(bash scripts/pg_cluster.sh start)
+[[ -n ${pg_dir:-} ]] || { echo "attrkit: cannot start the PostgreSQL test cluster" >&2; exit 1; }
+trap 'bash scripts/pg_cluster.sh stop "$pg_dir"' EXIT
+export ATTRKIT_TEST_PG_URL=$pg_url
+echo "$pg_url"
+
 shopt -s nullglob globstar
 js_tests=(tests/js/**/*.test.mjs)
 if [[ ${#js_tests[@]} -gt 0 ]]; then
   echo "== JS (node --test)"
   node --test --test-concurrency=1 "${js_tests[@]}"
 fi
+echo "== JS on PostgreSQL (the HTTP and delivery suites)"
+ATTRKIT_TEST_DB=postgres node --test --test-concurrency=1 tests/js/server_*.test.mjs tests/js/delivery_*.test.mjs
+echo "== JS on three nodes (the delivery suites through a round-robin proxy, one PostgreSQL database)"
+ATTRKIT_TEST_DB=postgres ATTRKIT_TEST_NODES=3 node --test --test-concurrency=1 tests/js/delivery_*.test.mjs
+# The cluster is not needed past here: stop it now rather than hold its memory through the browser stages.
+bash scripts/pg_cluster.sh stop "$pg_dir"
+trap - EXIT
+unset ATTRKIT_TEST_PG_URL
 e2e_tests=(tests/e2e/**/*.test.mjs)
 if [[ ${#e2e_tests[@]} -gt 0 ]]; then
   echo "== Browser (headless Chromium)"

@@ -24,11 +24,14 @@ need=(
   "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libgtest.a:libgtest-dev"
   "chromium:chromium"
   "brotli:brotli"
+  "/usr/include/postgresql/libpq-fe.h:libpq-dev"
+  "/usr/lib/postgresql/*/bin/initdb:postgresql"
+  "psql:postgresql-client"
 )
 missing=()
 for entry in "${need[@]}"; do
   probe=${entry%%:*}; pkg=${entry##*:}
-  if [[ $probe == /* ]]; then [[ -e $probe ]] && continue
+  if [[ $probe == /* ]]; then compgen -G "$probe" >/dev/null && continue
   else command -v "$probe" >/dev/null 2>&1 && continue; fi
   [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
 done

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/keys.h"
+#include "server/key_hash.h"
 
 namespace attrkit::server {
 
@@ -16,21 +17,22 @@ std::string bearer_token(const std::string& authorization) {
   std::size_t start = kScheme;
   if (authorization[start] != ' ') return {};
   while (start < authorization.size() && authorization[start] == ' ') ++start;
-  std::size_t end = authorization.size();
-  while (end > start && authorization[end - 1] == ' ') --end;
-  return authorization.substr(start, end - start);
+  return authorization.substr(start);
 }
 
 std::variant<Principal, ApiError> authenticate(Tx& tx, const std::string& authorization) {
   std::string key = bearer_token(authorization);
   KeyKind kind = classify_key(key);
   if (kind == KeyKind::invalid) return api_error_for(Error::invalid_key);
-  auto row = tx.find_key(key);
+  const std::string hash = key_hash(key);
+  auto row = tx.find_key(hash);
   KeyRole expected = kind == KeyKind::secret ? KeyRole::secret : KeyRole::publishable;
-  if (!row || row->role != expected) return api_error_for(Error::invalid_key);
+  if (!row || !same_secret(row->key_hash, hash) || row->role != expected) {
+    return api_error_for(Error::invalid_key);
+  }
   auto ws = tx.workspace(row->workspace_id);
   if (!ws) return api_error_for(Error::invalid_key);
-  return Principal{key, row->role, *ws};
+  return Principal{row->id, row->role, *ws};
 }
 
 std::optional<ApiError> authorize(const Principal& who, Access access) {

@@ -1,6 +1,7 @@
 #include "core/definitions.h"
 #include "server/definitions_admin.h"
 #include "server/handlers.h"
+#include "server/workspace_admin.h"
 #include "server/workspace_config.h"
 
 namespace attrkit::server {
@@ -41,12 +42,8 @@ Reply put_settings(ApiCall& call) {
     return Reply::error(
         api_error(Error::invalid_request, "expected {\"clientAttributeWrites\": true|false}"));
   }
-  const WorkspaceRow& ws = call.who.workspace;
-  if (flag->get<bool>() != ws.client_attribute_writes) {
-    call.tx.set_client_attribute_writes(ws.id, flag->get<bool>());
-    call.tx.bump_definitions_version(ws.id);
-  }
-  return Reply::ok(settings_json(call.tx, ws.id));
+  set_client_writes(call.tx, call.who.workspace, flag->get<bool>());
+  return Reply::ok(settings_json(call.tx, call.who.workspace.id));
 }
 
 }  // namespace attrkit::server

@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <variant>
@@ -26,9 +28,71 @@ double wall_ms() {
       duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-double monotonic_s() {
+// What the access log says about the request this thread is answering: its route pattern (never
+// the path, which may hold a distinct id) and workspace. Set by the handler, read and reset by the
+// logger, which httplib calls on the same thread once the answer is written.
+struct LogContext {
+  const char* route = nullptr;
+  std::string workspace;
+};
+thread_local LogContext tl_log;
+
+void note_route(const char* route) { tl_log.route = route; }
+
+// The route as people write it: "(.+)" named after what it holds.
+const char* route_label(const Route& route) {
+  static const std::map<const Route*, std::string> kLabels = [] {
+    std::map<const Route*, std::string> out;
+    for (const Route& r : api_routes()) {
+      std::string label = r.pattern;
+      auto at = label.find("(.+)");
+      if (at != std::string::npos) {
+        label.replace(at, 4, label.rfind("/persons/", at) != std::string::npos ? "{distinctId}"
+                                                                              : "{key}");
+      }
+      out.emplace(&r, label);
+    }
+    return out;
+  }();
+  auto it = kLabels.find(&route);
+  return it == kLabels.end() ? route.pattern : it->second.c_str();
+}
+
+std::string iso_time_now() {
   using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
+  auto now = system_clock::now();
+  std::time_t t = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+// One JSON line per request: {"time","method","route","status","ms","workspace"}. Never a key, a
+// header value, a path or a body.
+void write_access_log(const httplib::Request& req, const httplib::Response& res) {
+  using namespace std::chrono;
+  double ms = duration<double, std::milli>(steady_clock::now() - GuardedServer::request_started())
+                  .count();
+  nlohmann::ordered_json line = {
+      {"time", iso_time_now()},
+      {"method", req.method},
+      {"route", tl_log.route ? Json(tl_log.route) : Json(nullptr)},
+      {"status", res.status},
+      {"ms", std::round(ms * 100) / 100},
+      {"workspace", tl_log.workspace.empty() ? Json(nullptr) : Json(tl_log.workspace)}};
+  std::string text = line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+ApiError request_timeout() {
+  ApiError e = api_error(Error::server_error, "the request did not arrive in time");
+  e.status = 408;
+  e.code = "request_timeout";
+  return e;
 }
 
 void write_reply(const Reply& reply, httplib::Response& res) {
@@ -40,6 +104,13 @@ void write_reply(const Reply& reply, httplib::Response& res) {
 // Fills the JSON error body for answers httplib produced itself (404 for an unknown path, 413
 // over the body cap, 400 for an unparsable request line) and for static 404s.
 httplib::Server::HandlerResponse error_body(const httplib::Request&, httplib::Response& res) {
+  if (GuardedServer::request_timed_out()) {
+    // The headers or body ran past their deadline; the connection closes after this answer.
+    res.status = 408;
+    res.set_header("Connection", "close");
+    res.set_content(dump_json(request_timeout().body()), kJsonType);
+    return httplib::Server::HandlerResponse::Handled;
+  }
   if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
   Error e = res.status == 404   ? Error::not_found
             : res.status == 413 ? Error::payload_too_large
@@ -84,26 +155,33 @@ bool read_body(const httplib::Request& req, const httplib::Response& res,
 HttpApp::HttpApp(Store& store, AppOptions options)
     : store_(store),
       options_(std::move(options)),
-      limiter_(options_.rate_limit, options_.rate_limit * 2),
-      http_(std::make_unique<httplib::Server>()) {
+      limiter_(options_.rate_limit > 0
+                   ? store.rate_limiter(options_.rate_limit, options_.rate_limit * 2)
+                   : nullptr),
+      http_(std::make_unique<GuardedServer>(options_.limits)) {
   install();
 }
 
 HttpApp::~HttpApp() = default;
 
 int HttpApp::bind(const std::string& host, int port) {
-  if (port == 0) return http_->bind_to_any_port(host);
-  return http_->bind_to_port(host, port) ? port : -1;
+  int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  if (bound > 0) http_->widen_backlog();
+  return bound;
 }
 
 bool HttpApp::listen() { return http_->listen_after_bind(); }
 
-void HttpApp::stop() { http_->stop(); }
+void HttpApp::stop() { http_->stop_gracefully(); }
 
 void HttpApp::install() {
-  // Enough workers for many keep-alive connections at once (each holds a thread while open).
-  http_->new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // Workers, deadlines and the connection cap are GuardedServer's (server/guarded_server.h).
   http_->set_keep_alive_max_count(1000);
+  http_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    GuardedServer::headers_done();  // from here on the body's deadline applies
+    tl_log = LogContext{};
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   // Headers and body go out in separate writes; without this, Nagle + delayed ACK add ~40 ms.
   http_->set_tcp_nodelay(true);
   http_->set_payload_max_length(kMaxBodyBytes);
@@ -122,16 +200,20 @@ void HttpApp::install() {
         write_reply(Reply::error(api_error(Error::server_error, "internal error")), res);
       });
   // Keys are bearer tokens, never cookies, so any origin may call (and load the SDK with SRI).
-  http_->set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  http_->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Access-Control-Allow-Origin", "*");
     res.set_header("Access-Control-Expose-Headers", "ETag, Retry-After");
+    // Answered while stopping: the connection closes after this answer, so say so.
+    if (http_->stopping() && !res.has_header("Connection")) res.set_header("Connection", "close");
   });
-  if (options_.verbose) {
-    http_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
-    });
-  }
+  http_->set_logger([verbose = options_.verbose, access = options_.access_log](
+                        const httplib::Request& req, const httplib::Response& res) {
+    if (verbose) std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
+    if (access) write_access_log(req, res);
+    tl_log = LogContext{};
+  });
 
+  install_health_routes();
   if (!options_.demo_secret_key.empty()) install_demo_routes();
   for (const Route& route : api_routes()) {
     std::string method = route.method;
@@ -145,7 +227,15 @@ void HttpApp::install() {
     auto with_body = [this, &route](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& read) {
       std::string body;
-      if (!read_body(req, res, read, &body)) {
+      const bool fits = read_body(req, res, read, &body);
+      if (GuardedServer::request_timed_out()) {
+        note_route(route_label(route));
+        write_reply(Reply::error(request_timeout()), res);
+        res.set_header("Connection", "close");
+        return;
+      }
+      if (!fits) {
+        note_route(route_label(route));
         write_reply(Reply::error(api_error_for(Error::payload_too_large)), res);
         return;
       }
@@ -156,18 +246,45 @@ void HttpApp::install() {
     if (method == "DELETE") http_->Delete(route.pattern, with_body);
   }
   http_->Options(".*", [](const httplib::Request&, httplib::Response& res) {
+    note_route("OPTIONS *");
     res.status = 204;
     res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
     res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
     res.set_header("Access-Control-Max-Age", "86400");
   });
   http_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    note_route("static");
     serve_static(options_.mounts, req, res);
+  });
+}
+
+void HttpApp::install_health_routes() {
+  // No key: for load balancers and orchestrators. /healthz: the process answers. /readyz: the
+  // database answers a trivial query too (503 not_ready otherwise).
+  http_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    note_route("/healthz");
+    res.set_header("Cache-Control", "no-store");
+    write_reply(Reply::ok(Json{{"ok", true}}), res);
+  });
+  http_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    note_route("/readyz");
+    res.set_header("Cache-Control", "no-store");
+    try {
+      store_.transact([](Tx& tx) { tx.ping(); });
+      write_reply(Reply::ok(Json{{"ok", true}, {"database", "ok"}}), res);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "attrkit-server: readyz: %s\n", e.what());
+      ApiError err = api_error(Error::server_error, "the database does not answer");
+      err.status = 503;
+      err.code = "not_ready";
+      write_reply(Reply::error(err), res);
+    }
   });
 }
 
 void HttpApp::install_demo_routes() {
   http_->Get("/demo/config.json", [this](const httplib::Request& req, httplib::Response& res) {
+    note_route("/demo/config.json");
     // The page calls back the host it was served from (localhost or 127.0.0.1 alike).
     Json body{{"publicKey", options_.demo_public_key},
               {"apiHost", "http://" + req.get_header_value("Host")}};
@@ -184,6 +301,7 @@ void HttpApp::install_demo_routes() {
     as_secret.headers.erase("Authorization");
     as_secret.headers.emplace("Authorization", "Bearer " + options_.demo_secret_key);
     handle_api(*person_route, as_secret, std::string(), res);
+    note_route("/demo/person/{distinctId}");
     // A person nobody has written to yet is, for the demo console, a person with no attributes.
     if (res.status == 404) {
       Json empty{{"distinctId", req.matches[1].str()}, {"attributes", Json::object()}};
@@ -194,13 +312,23 @@ void HttpApp::install_demo_routes() {
 
 void HttpApp::handle_api(const Route& route, const httplib::Request& req,
                          const std::string& body_text, httplib::Response& res) {
+  note_route(route_label(route));
+  // The whole header, NULs included (get_header_value would cut it at the first NUL). Two
+  // Authorization headers are refused like a malformed one.
+  std::string authorization;
+  if (req.headers.count("Authorization") == 1) {
+    authorization = req.headers.find("Authorization")->second;
+  }
   Reply reply;
   try {
     reply = store_.transact([&](Tx& tx) -> Reply {
-      auto auth = authenticate(tx, req.get_header_value("Authorization"));
+      auto auth = authenticate(tx, authorization);
       if (auto* e = std::get_if<ApiError>(&auth)) return Reply::error(*e);
       const Principal& who = std::get<Principal>(auth);
-      if (int wait = limiter_.acquire(who.key, monotonic_s())) {
+      tl_log.workspace = who.workspace.id;
+      // For PostgreSQL the limiter is a one-statement upsert on a connection of its own, so the
+      // bucket's row lock is not held for this whole transaction.
+      if (int wait = limiter_ ? limiter_->acquire(who.key_id) : 0) {
         Reply r = Reply::error(api_error_for(Error::rate_limited));
         r.headers.emplace_back("Retry-After", std::to_string(wait));
         return r;

@@ -2,10 +2,13 @@
 // database, seeds the demo workspace when asked, listens, prints the ready line, and stops
 // cleanly on SIGINT / SIGTERM.
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "server/admin_cli.h"
 #include "server/http_app.h"
 #include "server/options.h"
 #include "server/seed.h"
@@ -26,9 +30,20 @@ namespace {
 
 using namespace attrkit::server;
 
-// After SIGINT/SIGTERM, requests in flight get this long to finish; idle keep-alive connections
-// would otherwise hold shutdown for httplib's whole keep-alive timeout.
-constexpr auto kShutdownGrace = std::chrono::milliseconds(500);
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+// Each open connection holds a file descriptor; a soft limit of 1024 (common) would refuse
+// connections well below --max-connections. Raise it to the hard limit when that is below need.
+void raise_fd_limit(std::size_t connections) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return;
+  const rlim_t want = static_cast<rlim_t>(connections) + 64;
+  if (r.rlim_cur >= want) return;
+  r.rlim_cur = std::min(want, r.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &r);
+}
 
 std::string display_host(const std::string& host) {
   if (host == "0.0.0.0" || host == "::") return "127.0.0.1";
@@ -36,13 +51,13 @@ std::string display_host(const std::string& host) {
   return host;
 }
 
-void print_ready(const Options& o, const std::string& url,
+void print_ready(const std::string& database, const std::string& url,
                  const std::optional<DemoWorkspace>& demo) {
   // ordered_json keeps the documented field order: url, publicKey, secretKey.
   nlohmann::ordered_json ready = {{"url", url}, {"publicKey", nullptr}, {"secretKey", nullptr}};
   std::cout << "attrkit reference server listening on " << url << "\n";
   std::cout << "  demo page:   " << url << "/\n";
-  std::cout << "  database:    " << o.db << "\n";
+  std::cout << "  database:    " << database << "\n";
   if (demo) {
     ready["publicKey"] = demo->public_key;
     ready["secretKey"] = demo->secret_key;
@@ -56,16 +71,34 @@ void print_ready(const Options& o, const std::string& url,
 }
 
 int run(const Options& o) {
-  std::filesystem::path db_path(o.db);
-  if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
-  Store store(o.db);
-  std::optional<DemoWorkspace> demo =
-      o.seed_demo ? std::optional<DemoWorkspace>(ensure_demo_workspace(store))
-                  : find_demo_workspace(store);
+  if (o.seed_demo && !is_loopback_host(o.host)) {
+    std::cerr << "attrkit-server: --seed-demo refused on --host " << o.host
+              << ": the demo routes (/demo/...) read any person's attributes without a key, so\n"
+                 "they only run on a loopback address (127.0.0.1, ::1, localhost). Bind a loopback\n"
+                 "address, or drop --seed-demo and create workspaces with `attrkit-server "
+                 "workspace create`.\n";
+    return 2;
+  }
+  raise_fd_limit(o.max_connections);
+  if (!is_postgres_url(o.db)) {
+    std::filesystem::path db_path(o.db);
+    if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
+  }
+  std::unique_ptr<Store> opened = open_store(o.db);
+  Store& store = *opened;
+  // The demo's keys are printed (and its routes served) only with --seed-demo.
+  std::optional<DemoWorkspace> demo;
+  if (o.seed_demo) demo = ensure_demo_workspace(store);
 
   AppOptions app_options;
   app_options.rate_limit = o.rate_limit;
   app_options.verbose = o.verbose;
+  app_options.access_log = o.access_log;
+  app_options.limits.max_connections = o.max_connections;
+  app_options.limits.header_timeout = millis(o.header_timeout_s);
+  app_options.limits.body_timeout = millis(o.body_timeout_s);
+  app_options.limits.write_timeout = millis(o.write_timeout_s);
+  app_options.limits.keep_alive_timeout = millis(o.keep_alive_timeout_s);
   app_options.mounts = {{"/", o.web_dir}, {"/sdk/", o.sdk_dir}};
   if (o.seed_demo && demo) {
     app_options.demo_public_key = demo->public_key;
@@ -79,7 +112,12 @@ int run(const Options& o) {
               << " (in use, or not a local address)\n";
     return 1;
   }
-  print_ready(o, "http://" + display_host(o.host) + ":" + std::to_string(port), demo);
+  const std::string url = "http://" + display_host(o.host) + ":" + std::to_string(port);
+  if (demo) {
+    std::cout << "attrkit-server: demo routes on (--seed-demo, loopback only): " << url
+              << "/demo/config.json, " << url << "/demo/person/{distinctId}\n";
+  }
+  print_ready(store.describe(), url, demo);
 
   std::mutex mu;
   std::condition_variable cv;
@@ -93,9 +131,10 @@ int run(const Options& o) {
     sigwait(&set, &sig);
     app.stop();
     std::unique_lock<std::mutex> lock(mu);
-    if (!cv.wait_for(lock, kShutdownGrace, [&] { return listen_returned; })) {
-      // Workers still wait on idle keep-alive sockets. Every answered request has committed, and
-      // holding the store lock means no transaction is half done, so leaving now loses nothing.
+    if (!cv.wait_for(lock, millis(o.shutdown_grace_s), [&] { return listen_returned; })) {
+      // A request is still in flight after the grace period (a client far too slow). Every
+      // answered request has committed, and holding the store lock means no transaction is half
+      // done, so leaving now loses nothing acknowledged.
       auto quiet = store.hold();
       std::cout << "attrkit-server: stopped" << std::endl;
       std::_Exit(0);
@@ -118,14 +157,18 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && is_admin_command(argv[1])) {
+    return run_admin(std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  }
   std::string error;
-  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error);
+  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), &error,
+                               [](const char* name) -> const char* { return std::getenv(name); });
   if (!options) {
     std::cerr << "attrkit-server: " << error << "\n" << usage_text();
     return 2;
   }
   if (options->help) {
-    std::cout << usage_text();
+    std::cout << usage_text() << "\n" << admin_usage_text();
     return 0;
   }
   // Block the stop signals in every thread (httplib's workers inherit this mask); only the

@@ -1,11 +1,17 @@
 #include "server/rate_limit.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace attrkit::server {
 
 RateLimiter::RateLimiter(double rate, double burst) : rate_(rate), burst_(std::max(burst, 1.0)) {}
+
+int RateLimiter::acquire(const std::string& key) {
+  using namespace std::chrono;
+  return acquire(key, duration<double>(steady_clock::now().time_since_epoch()).count());
+}
 
 int RateLimiter::acquire(const std::string& key, double now_s) {
   if (!enabled()) return 0;

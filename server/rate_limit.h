@@ -1,5 +1,7 @@
-// Per-key request limits (DESIGN §6): one token bucket per API key. Time is passed in (seconds on
-// a monotonic clock) so the tests can drive it. Thread-safe.
+// Per-key request limits (DESIGN §6): one token bucket per API key, `rate` tokens per second up to
+// `burst`. RequestLimiter is what the HTTP layer calls; Store::rate_limiter picks the
+// implementation: RateLimiter below (process memory, SQLite's single process) or the shared table
+// of pg_store.h (every node of one PostgreSQL database draws from the same buckets).
 #pragma once
 #include <mutex>
 #include <string>
@@ -7,7 +9,17 @@
 
 namespace attrkit::server {
 
-class RateLimiter {
+class RequestLimiter {
+ public:
+  virtual ~RequestLimiter() = default;
+  // Takes one token from `key`'s bucket. Returns 0 when the request may go on, otherwise the
+  // whole seconds (>= 1) until a token is available: the Retry-After value.
+  virtual int acquire(const std::string& key) = 0;
+};
+
+// In process memory. Time is passed in (seconds on a monotonic clock) so the tests can drive it.
+// Thread-safe.
+class RateLimiter : public RequestLimiter {
  public:
   // `rate` tokens per second refill a bucket of `burst` tokens; a rate <= 0 turns limiting off.
   RateLimiter(double rate, double burst);
@@ -15,6 +27,8 @@ class RateLimiter {
   // Takes one token from `key`'s bucket at time `now_s`. Returns 0 when the request may go on,
   // otherwise the whole seconds (>= 1) until a token is available: the Retry-After value.
   int acquire(const std::string& key, double now_s);
+  // The same, now.
+  int acquire(const std::string& key) override;
 
   bool enabled() const { return rate_ > 0; }
 

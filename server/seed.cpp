@@ -4,7 +4,9 @@
 #include <variant>
 
 #include "server/definitions_admin.h"
+#include "server/key_hash.h"
 #include "server/random_id.h"
+#include "server/workspace_admin.h"
 
 namespace attrkit::server {
 namespace {
@@ -26,13 +28,15 @@ const char* const kDemoDefinitions = R"json([
   {"key": "legacy_segment", "type": "string", "archived": true}
 ])json";
 
+// The demo's keys, when both are still recorded and neither was revoked.
 std::optional<DemoWorkspace> find_in(Tx& tx) {
   auto ws = tx.demo_workspace();
   if (!ws) return std::nullopt;
-  auto pk = tx.first_key(ws->id, KeyRole::publishable);
-  auto sk = tx.first_key(ws->id, KeyRole::secret);
-  if (!pk || !sk) return std::nullopt;
-  return DemoWorkspace{ws->id, *pk, *sk};
+  auto keys = tx.demo_keys(ws->id);
+  if (!keys || !tx.find_key(key_hash(keys->public_key)) || !tx.find_key(key_hash(keys->secret_key))) {
+    return std::nullopt;
+  }
+  return DemoWorkspace{ws->id, keys->public_key, keys->secret_key};
 }
 
 }  // namespace
@@ -44,15 +48,23 @@ std::optional<DemoWorkspace> find_demo_workspace(Store& store) {
 DemoWorkspace ensure_demo_workspace(Store& store) {
   return store.transact([](Tx& tx) {
     if (auto existing = find_in(tx)) return *existing;
+    const double now = now_wall_ms();
+    if (auto ws = tx.demo_workspace()) {
+      // The demo exists but a key of it was revoked (or never recorded): issue a fresh pair.
+      DemoWorkspace demo{ws->id, issue_key(tx, ws->id, KeyRole::publishable, now).key,
+                         issue_key(tx, ws->id, KeyRole::secret, now).key};
+      tx.put_demo_keys(ws->id, DemoKeys{demo.public_key, demo.secret_key});
+      return demo;
+    }
     WorkspaceRow ws;
     ws.id = new_workspace_id();
     ws.name = "Demo";
     ws.is_demo = true;
     ws.client_attribute_writes = true;
     tx.insert_workspace(ws);
-    DemoWorkspace demo{ws.id, new_public_key(), new_secret_key()};
-    tx.insert_key(demo.public_key, ws.id, KeyRole::publishable);
-    tx.insert_key(demo.secret_key, ws.id, KeyRole::secret);
+    DemoWorkspace demo{ws.id, issue_key(tx, ws.id, KeyRole::publishable, now).key,
+                       issue_key(tx, ws.id, KeyRole::secret, now).key};
+    tx.put_demo_keys(ws.id, DemoKeys{demo.public_key, demo.secret_key});
     for (const Json& def : Json::parse(kDemoDefinitions)) {
       auto r = declare_definition(tx, ws, def["key"].get<std::string>(), def);
       if (auto* e = std::get_if<ApiError>(&r)) {

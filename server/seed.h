@@ -1,6 +1,7 @@
 // The demo workspace `npm start` serves (docs/server.md, "Demo workspace"): the attributes of the
-// DESIGN examples, client-side writes on, one archived attribute. Created once; its keys are
-// stored, so later starts print the same keys.
+// DESIGN examples, client-side writes on, one archived attribute. Created once. Its two keys are
+// hashed like every key, and also kept readable (demo_keys) so later starts print the same ones:
+// the demo is a development fixture, served only with --seed-demo on a loopback address.
 #pragma once
 #include <optional>
 #include <string>

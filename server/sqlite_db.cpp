@@ -11,11 +11,32 @@ namespace {
 
 }  // namespace
 
-Stmt::Stmt(sqlite3* db, const char* sql) : db_(db) {
-  if (sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db_, "prepare");
+Stmt::~Stmt() {
+  if (!in_use_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt Db::prepare(const char* sql) {
+  auto compile = [&] {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) fail(db_, "prepare");
+    return stmt;
+  };
+  std::unique_ptr<Cached>& slot = cache_[sql];
+  if (!slot) {
+    auto fresh = std::make_unique<Cached>();
+    fresh->stmt = compile();
+    slot = std::move(fresh);
+  }
+  if (slot->in_use) return Stmt(db_, compile(), nullptr);
+  slot->in_use = true;
+  return Stmt(db_, slot->stmt, &slot->in_use);
+}
 
 Stmt& Stmt::bind(int i, const std::string& text) {
   if (sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) !=
@@ -60,6 +81,8 @@ std::string Stmt::text(int col) const {
 
 std::int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 
+double Stmt::real(int col) const { return sqlite3_column_double(stmt_, col); }
+
 bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 Db::Db(const std::string& path) {
@@ -77,7 +100,10 @@ Db::Db(const std::string& path) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached->stmt);
+  sqlite3_close(db_);
+}
 
 void Db::exec(const char* sql) {
   char* err = nullptr;

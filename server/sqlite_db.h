@@ -4,7 +4,9 @@
 #pragma once
 #include <cstdint>
 #include <stdexcept>
+#include <memory>
 #include <string>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -18,9 +20,14 @@ class SqliteError : public std::runtime_error {
 
 // One prepared statement. Owned by whoever prepared it; finalised on destruction. Column and bind
 // indexes follow SQLite: binds count from 1, columns from 0.
+//
+// Statements come from the connection's cache (Db::prepare): destroying a Stmt resets it and
+// gives it back, so each distinct SQL text is compiled once per connection.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql);
+  // `in_use`: the cache's flag for this statement, cleared on destruction; null for a statement
+  // of its own (finalised on destruction).
+  Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -37,11 +44,13 @@ class Stmt {
 
   std::string text(int col) const;
   std::int64_t int64(int col) const;
+  double real(int col) const;
   bool is_null(int col) const;
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;
 };
 
 // One connection. Not thread-safe by itself: Store serialises every use behind its mutex.
@@ -55,12 +64,21 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   void exec(const char* sql);
-  Stmt prepare(const char* sql) { return Stmt(db_, sql); }
+  // The cached statement for this SQL text (compiled on first use), or a new one while the
+  // cached one is still being stepped by another Stmt.
+  Stmt prepare(const char* sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
 
  private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+
   sqlite3* db_ = nullptr;
+  // Node-based, so the in_use flags handed to Stmts stay put. Finalised before closing.
+  std::unordered_map<std::string, std::unique_ptr<Cached>> cache_;
 };
 
 }  // namespace attrkit::server

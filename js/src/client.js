@@ -7,7 +7,8 @@ import { request } from "./transport.js";
 import { Runtime } from "./runtime.js";
 
 /** Loads the core, runs init, waits for the first config answer. Rejects with AttrkitError
- * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then. */
+ * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then;
+ * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
   const rt = new Runtime(await loadCore());
   const r = await rt.push(["do", "init", [options]]);
@@ -16,6 +17,10 @@ export async function createClientWith(loadCore, options) {
     throw r.error;
   }
   await rt.firstConfig;
+  if (rt.failure) {
+    rt.close();
+    throw rt.failure;
+  }
   return makeClient(rt);
 }
 
@@ -101,7 +106,8 @@ export function makeClient(rt) {
 async function clear(rt, distinctId, attribute) {
   const v = rt.core.validateDistinctId(distinctId);
   if (!v.ok) throw toError(v.error);
-  await rt.configured;
+  if (rt.consent === "denied") throw toError({ code: "consent_denied", message: "attrkit: consent was denied", attribute });
+  await rt.configured; // rejects when delivery stopped for the page
   const key = typeof attribute === "string" ? attribute : "";
   const check = rt.core.validateClear(rt.config, key);
   if (!check.ok) throw toError({ ...check.error, attribute: key });

@@ -11,29 +11,38 @@ import { request } from "./transport.js";
 /**
  * Fetches the config for `options` ({publicKey, apiHost}) until one is applied or the failure is
  * final. `apply(config)` hands a config to the engine (true when it took it); `attempted()` says
- * the first request finished, whatever its outcome; `fail(error)` reports a failure that will not
- * be retried; `closed()` stops it.
+ * the first request finished, whatever its outcome; `fail(error, forGood)` reports a failure that
+ * will not be retried (forGood), or `maxTries` requests in a row that were not answered (the
+ * writes waiting for the config settle; the requests go on); `closed()` stops it; `log` is the
+ * debug console (log.js).
  */
-export async function fetchConfig(options, { core, storage, timeoutMs, closed, apply, attempted, fail }) {
+export async function fetchConfig(options, { core, storage, timeoutMs, maxTries, log, closed, apply, attempted, fail }) {
   const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
   const cached = readJson(storage.get(CONFIG_KEY));
   const cache = cached && cached.id === id && cached.config ? cached : null;
   for (let tries = 1; !closed(); tries++) {
+    log.debug("config request", { attempt: tries, cached: !!cache });
     const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
       { etag: own(cache, "etag"), timeoutMs });
     if (closed()) return;
+    log.debug("config response", r.status ?? (r.timeout ? "timeout" : r.offline ? "offline" : "network error"));
     if (r.status === 200) {
-      if (apply(r.body) && r.etag) storage.set(CONFIG_KEY, stringify({ id, etag: r.etag, config: r.body }));
+      if (!apply(r.body)) return void fail(toError({ code: "invalid_config", status: 200, message: "attrkit: the config does not parse" }), true);
+      if (r.etag) storage.set(CONFIG_KEY, stringify({ id, etag: r.etag, config: r.body }));
       return;
     }
     if (r.status === 304 && cache) return void apply(cache.config);
     const advice = core.retryAdvice({ ...r, jitter: Math.random() }, tries);
     if (advice.delayMs === undefined) {
-      // 401 invalid_key and the like: writes stay held (bounded) and nothing is sent.
-      return void fail(toError(r.body?.error ?? { code: advice.code, status: r.status }));
+      // 401 invalid_key and the like: nothing can ever be sent from this page.
+      return void fail(toError(r.body?.error ?? { code: advice.code, status: r.status }), true);
     }
     if (tries === 1 && cache) apply(cache.config); // unreachable: validate against the last known
+    else if (tries % maxTries === 0) {
+      fail(toError({ code: "delivery_failed", status: 0, message: `attrkit: the config could not be fetched (${tries} tries)` }), false);
+    }
     attempted();
+    log.info(`config retry in ${advice.delayMs} ms`);
     await new Promise((res) => setTimeout(res, advice.delayMs));
   }
 }

@@ -6,10 +6,11 @@ import { EventType } from "./protocol.js";
 
 export class Dispatch {
   /** `events`: the page's listeners (an Emitter); `delivered`: distinctId -> Map(attribute ->
-   * stored value), the values this page saw stored. */
-  constructor(events, delivered) {
+   * stored value), the values this page saw stored; `log`: the debug console (log.js). */
+  constructor(events, delivered, log) {
     this.events = events;
     this.delivered = delivered;
+    this.log = log;
     this.tickets = new Map(); // ticket -> settle(result)
   }
 
@@ -25,8 +26,11 @@ export class Dispatch {
         this.tickets.delete(ev.ticket);
         settle?.(ev.result);
       } else if (ev.type === EventType.error) {
-        this.events.emit(EventType.error, toError(ev.error, ev));
+        const error = toError(ev.error, ev);
+        this.log.error(error, ev.writeIds ? `${ev.writeIds.length} write(s) failed:` : "error");
+        this.events.emit(EventType.error, error);
       } else if (ev.type === EventType.delivered) {
+        this.log.debug("delivered", ev.distinctId, ev.attribute, ev.value);
         if (!this.delivered.has(ev.distinctId)) this.delivered.set(ev.distinctId, new Map());
         this.delivered.get(ev.distinctId).set(ev.attribute, ev.value);
         this.events.emit(EventType.delivered, {

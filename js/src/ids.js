@@ -24,15 +24,20 @@ export const instanceLock = (instance) => PREFIX + instance;
 /** The key the earlier versions stored a workspace's one state under. */
 export const legacyStateKey = (workspace) => PREFIX + workspace;
 
-// One id per browser install (DESIGN §7 clientId), kept across pages and workspaces.
-export function clientId(storage) {
-  let id = storage.get(CLIENT_KEY);
-  if (typeof id !== "string" || !/^[a-z0-9]{16}$/.test(id)) {
-    id = randomId(16);
-    storage.set(CLIENT_KEY, id);
-  }
-  return id;
+/** A new id for one browser install: kept in memory until storage may be written. */
+export const newClientId = () => randomId(16);
+
+/** The install's stored id (DESIGN §7 clientId, kept across pages and workspaces); where none is
+ * stored yet, `current` (the id this page used so far) becomes it. */
+export function clientId(storage, current) {
+  const id = storage.get(CLIENT_KEY);
+  if (typeof id === "string" && /^[a-z0-9]{16}$/.test(id)) return id;
+  storage.set(CLIENT_KEY, current);
+  return current;
 }
+
+/** Forgets the install's id (consent denied). */
+export const forgetClientId = (storage) => storage.remove(CLIENT_KEY);
 
 function randomId(n) {
   const bytes = new Uint8Array(n);

@@ -1,19 +1,23 @@
 // The delivery loop (DESIGN §5; docs/sdk.md "Runtime loop"): ONE timer, set at engineNextWake();
 // the batch the engine cuts, POSTed with fetch; its outcome handed back with engineCompleteBatch().
 // When to send, what, and what an outcome means are the engine's decisions, never this file's.
+import { Outcome } from "./protocol.js";
 import { request } from "./transport.js";
 
 export class Loop {
   /**
    * `timeoutMs`: the request timeout. Hooks: `closed()` the client is closed; `loading()` stored
-   * states are being read, so no batch may be cut yet; `pump()` runs after every engine call.
+   * states are being read, so no batch may be cut yet; `pump()` runs after every engine call;
+   * `stopped(code)` delivery stopped for the page; `log` the debug console (log.js).
    */
-  constructor(core, timeoutMs, { closed, loading, pump }) {
+  constructor(core, timeoutMs, { closed, loading, pump, stopped, log }) {
     this.core = core;
     this.timeoutMs = timeoutMs;
     this.closed = closed;
     this.loading = loading;
     this.pump = pump;
+    this.stopped = stopped;
+    this.log = log;
     this.timer = 0;
     this.busy = false; // a batch is in flight
     this.options = null; // {publicKey, apiHost} once init ran: nothing is armed before
@@ -41,11 +45,24 @@ export class Loop {
     const b = this.core.engineTakeBatch(Date.now(), flush);
     if (!b) return this.pump();
     this.busy = true;
+    const log = this.log;
+    log.debug(`batch ${b.batchId}: ${b.writeIds.length} write(s), ${b.bytes} B, attempt ${b.attempt}${flush ? ", keepalive" : ""}`);
     const outcome = await request("POST", `${this.options.apiHost}/api/v1/attributes/values/batch`,
       this.options.publicKey, { body: b.body, timeoutMs: this.timeoutMs, keepalive: flush });
     this.busy = false;
     if (this.closed()) return;
-    this.core.engineCompleteBatch({ ...outcome, batchId: b.batchId, jitter: Math.random() }, Date.now());
+    log.debug(`batch ${b.batchId} response:`, outcome.status ?? Object.keys(outcome)[0]);
+    const now = Date.now();
+    const r = this.core.engineCompleteBatch({ ...outcome, batchId: b.batchId, jitter: Math.random() }, now);
+    if (r.outcome === Outcome.retry || r.outcome === Outcome.offline) {
+      log.warn(`batch ${b.batchId}: ${r.outcome}, next try in ${Math.round(r.retryAt - now)} ms`);
+    } else if (r.outcome === Outcome.stopped) {
+      const code = this.core.engineInspect().stopped;
+      log.warn(`batch ${b.batchId}: delivery stopped for this page (${code})`);
+      this.stopped(code);
+    } else if (r.outcome) {
+      log.info(`batch ${b.batchId}: ${r.outcome}`, r.outcome === Outcome.delivered ? `${r.delivered} stored, ${r.rejected} rejected` : "");
+    }
     this.pump();
   }
 

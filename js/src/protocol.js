@@ -13,6 +13,8 @@ export const Effect = /* @__PURE__ */ Object.freeze({
   get: "get",
   on: "on",
   off: "off",
+  debug: "debug",
+  consent: "consent",
   none: "none",
 });
 

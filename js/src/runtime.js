@@ -9,13 +9,18 @@
 // Owns: the core module (its engine), the page's listeners, the config once applied, and the
 // parts it wires together (docs/sdk.md "Runtime files"): event dispatch (dispatch.js), the
 // delivery loop (loop.js), the config fetch (config_fetch.js), this instance's stored state
-// (stored_state.js), the page-lifecycle listeners (lifecycle.js).
+// (stored_state.js), the page-lifecycle listeners (lifecycle.js), the console (log.js).
+//
+// Consent and persistence (docs/sdk.md): until init ran with consent granted (or a later
+// ["do", "consent", ["granted"]]), nothing is requested and storage is never touched; the engine
+// holds the writes in memory. persistence "memory" never touches storage at all.
 import { fetchConfig } from "./config_fetch.js";
 import { Dispatch } from "./dispatch.js";
 import { invalidCommand, toError } from "./errors.js";
 import { call, Emitter } from "./events.js";
-import { clientId, instanceId } from "./ids.js";
+import { clientId, forgetClientId, instanceId, newClientId } from "./ids.js";
 import { watchPage } from "./lifecycle.js";
+import { Log } from "./log.js";
 import { Loop } from "./loop.js";
 import { own } from "./own.js";
 import { Effect, EventType } from "./protocol.js";
@@ -31,22 +36,34 @@ export class Runtime {
     core[OWNER] = true;
     this.core = core;
     this.limits = core.engineConstants();
-    this.storage = openStorage();
+    this.storage = openStorage(); // memory only until storage is allowed (begin())
     // The install's id orders every tab's writes on the server (one seq rule); the instance id
-    // keeps their write ids apart (two tabs in one millisecond).
+    // keeps their write ids apart (two tabs in one millisecond). Until storage is allowed the
+    // client id is a new one, in memory.
     const instance = instanceId();
-    core.engineCreate(clientId(this.storage), { instance });
+    core.engineCreate(newClientId(), { instance });
+    this.log = new Log();
     this.events = new Emitter();
     this.delivered = new Map(); // distinctId -> Map(attribute -> stored value), this page
-    this.out = new Dispatch(this.events, this.delivered); // engine events -> Promises, listeners
+    this.out = new Dispatch(this.events, this.delivered, this.log); // engine events -> Promises, listeners
     this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
     this.closed = false;
     this.options = this.config = this.ready = null;
+    this.consent = null; // "granted" | "pending" | "denied": a consent command, else init's option
+    this.begun = false; // storage allowed and the config requested (consent granted)
+    this.failure = null; // the config request failed for good: delivery stopped with this error
     const closed = () => this.closed;
     const pump = () => this.pump();
     this.stored = new StoredState(core, this.storage, instance, { closed, pump, dispatch: () => this.dispatch() });
-    this.loop = new Loop(core, this.limits.requestTimeoutMs, { closed, pump, loading: () => !!this.stored.loading });
-    this.configured = new Promise((r) => (this.onConfigured = r)); // resolves once a config is applied
+    this.loop = new Loop(core, this.limits.requestTimeoutMs, {
+      closed, pump, loading: () => !!this.stored.loading, log: this.log, stopped: (code) => this.stopped(code),
+    });
+    // Resolves once a config is applied; rejects when the config request failed for good.
+    this.configured = new Promise((resolve, reject) => {
+      this.onConfigured = resolve;
+      this.onConfigFailed = reject;
+    });
+    this.configured.catch(() => {});
     // Resolves once the first config request finished, whatever its outcome (createClient
     // waits for it, so local validation is usually available when it resolves).
     this.firstConfig = new Promise((r) => (this.attempted = r));
@@ -60,18 +77,22 @@ export class Runtime {
 
   /** A push command (DESIGN §2a): resolves {ok, value} | {ok: false, error}; never rejects. */
   push(cmd) {
+    this.log.debug("command", cmd);
     return this.run((now) => this.core.engineCommand(cmd, now), cmd);
   }
 
   /** engineWrite (the Promise API): {distinctId, attributes, removeUnspecified?}. */
   write(req) {
+    this.log.debug("write", req);
     return this.run((now) => this.core.engineWrite(req, now));
   }
 
   run(op, cmd) {
     return new Promise((resolve) => {
-      const settle = (result) =>
+      const settle = (result) => {
+        if (result.ok) this.log.debug("result", result.value);
         resolve(result.ok ? { ok: true, value: result.value } : { ok: false, error: toError(result.error) });
+      };
       if (this.closed) return resolve({ ok: false, error: invalidCommand("attrkit: the client is closed") });
       let r;
       try {
@@ -82,6 +103,10 @@ export class Runtime {
         const error = invalidCommand("attrkit: the command could not be read");
         this.events.emit(EventType.error, error);
         return resolve({ ok: false, error });
+      }
+      if (r.kind === "init" && r.result && !r.result.ok) {
+        const e = r.result.error;
+        this.log.once(`init ${e.code}`, `attrkit: init failed (${e.code}): ${e.message}`);
       }
       if (r.result) settle(r.result);
       else this.out.wait(r.ticket, settle);
@@ -96,6 +121,12 @@ export class Runtime {
     switch (r.effect) {
       case Effect.init:
         this.start(r.options).finally(this.attempted);
+        break;
+      case Effect.debug:
+        this.log.on = r.enabled;
+        break;
+      case Effect.consent:
+        this.consented(r.consent === "granted");
         break;
       case Effect.identify:
         if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
@@ -126,6 +157,18 @@ export class Runtime {
     this.out.take(this.core.engineTakeEvents());
   }
 
+  // Delivery stopped for the page (a batch or the config answered 401 or 403): one warning, debug
+  // or not.
+  stopped(code) {
+    if (code === "invalid_key") this.log.once(code, "attrkit: the key was refused (invalid_key): nothing will be sent from this page");
+    else if (code === "client_attribute_writes_disabled") this.warnDisabled();
+  }
+
+  warnDisabled() {
+    this.log.once("client_attribute_writes_disabled",
+      "attrkit: client-side attribute writes are disabled for this workspace: every write is refused");
+  }
+
   // Hidden or leaving: one batch with keepalive (its fetch starts before tick's first await),
   // then everything still unsent, that batch included, is stored for the next page or tab.
   hide(closing) {
@@ -137,15 +180,76 @@ export class Runtime {
 
   // ---- config ------------------------------------------------------------------------------
 
-  // Until some config is applied, the engine keeps writes raw and unsent (DESIGN §3).
+  // init succeeded. Until some config is applied, the engine keeps writes raw and unsent (DESIGN §3);
+  // until consent is granted, nothing else happens. Resolves once the first config request
+  // finished, or at once when none is made.
   start(options) {
     this.options = options;
-    this.loop.start(options);
+    if (options.debug) this.log.on = true;
+    if (this.consent === null) this.consent = options.consent;
+    this.log.info("init", { apiHost: options.apiHost, consent: this.consent, persistence: options.persistence });
+    if (this.consent === "denied") this.warnDenied();
+    return this.begin();
+  }
+
+  // Consent granted and init done: storage (unless "memory") and the config request, once.
+  begin() {
+    if (!this.options || this.consent !== "granted" || this.begun || this.closed) return Promise.resolve();
+    this.begun = true;
+    if (this.options.persistence !== "memory") {
+      this.storage.enable();
+      const current = this.core.engineInspect().clientId;
+      const id = clientId(this.storage, current);
+      if (id !== current) this.core.engineSetClientId(id);
+    }
+    this.loop.start(this.options);
+    if (this.config || this.fetching) {
+      this.pump(); // granted again: what was stored in memory meanwhile goes to storage
+      return Promise.resolve();
+    }
+    const options = this.options;
+    this.fetching = true;
     return fetchConfig(options, {
-      core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs,
-      closed: () => this.closed, apply: (config) => this.configure(config), attempted: this.attempted,
-      fail: (error) => this.events.emit(EventType.error, error),
-    });
+      core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
+      maxTries: this.limits.maxTries,
+      closed: () => this.closed || this.consent !== "granted",
+      apply: (config) => this.configure(config), attempted: this.attempted,
+      fail: (error, forGood) => this.configFailed(error, forGood),
+    }).finally(() => (this.fetching = false));
+  }
+
+  // The config request failed: for good (401, 403, other 4xx) nothing can ever be sent, so every
+  // waiting write and every later call fails with that error; after maxTries unanswered requests
+  // the writes waiting for it fail (delivery_failed) and the request goes on for later ones.
+  configFailed(error, forGood) {
+    if (this.closed || (!forGood && this.config)) return; // a cached config is in use: writes go
+    this.log.error(error, forGood ? "config refused:" : "config unreachable:");
+    if (forGood) {
+      this.failure = error;
+      this.onConfigFailed(error);
+      if (error.code === "invalid_key" || error.code === "client_attribute_writes_disabled") this.stopped(error.code);
+      else this.log.once("config", `attrkit: the config request failed (${error.code}): nothing will be sent from this page`);
+    }
+    this.core.engineStopDelivery({ code: error.code, message: error.message }, forGood);
+    this.pump();
+  }
+
+  // ["do", "consent", [...]]: granted starts what init would have; denied forgets this
+  // instance's stored state and the install's id, and stores nothing more (docs/sdk.md).
+  consented(granted) {
+    this.consent = granted ? "granted" : "denied";
+    this.log.info("consent", this.consent);
+    if (granted) return void this.begin().finally(this.attempted);
+    this.warnDenied();
+    if (!this.begun) return;
+    this.begun = false;
+    this.stored.forget();
+    forgetClientId(this.storage);
+    this.storage.disable();
+  }
+
+  warnDenied() {
+    this.log.once("consent_denied", "attrkit: consent was denied: nothing is stored or sent");
   }
 
   configure(config) {
@@ -153,12 +257,13 @@ export class Runtime {
     const now = Date.now();
     const r = this.core.engineConfigure(config, now);
     if (!r.ok) {
-      this.pump();
-      this.events.emit(EventType.error, toError(r.error));
+      this.pump(); // the engine's error event says why
       return false;
     }
     const fresh = !this.config;
     this.config = config;
+    this.log.info("config", { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites, definitionsVersion: r.definitionsVersion });
+    if (!r.clientAttributeWrites) this.warnDisabled();
     if (fresh) {
       this.onConfigured();
       // "ready" once the stored states are in too: the view and identity are then complete.

@@ -1,5 +1,5 @@
-// Key-value storage: localStorage when it works, else (no window, disabled, full, throwing) an
-// in-memory map for this page. Values that could not be written stay readable from memory.
+// Key-value storage: localStorage when it is allowed and works, else (not allowed yet, no window,
+// disabled, full, throwing) an in-memory map for this page. Values that could not be written stay readable from memory.
 // Trouble is told once per page and kind ("unavailable", "full", "corrupt"), never per save:
 // a page that saves every second must not flood the console.
 
@@ -20,15 +20,25 @@ function trouble(e) {
   else warnOnce("unavailable", "localStorage is unavailable; unsent writes are kept in memory for this page only");
 }
 
+/**
+ * Storage that starts in memory and touches nothing of the page's until `enable()`: before consent
+ * is granted, and with `persistence: "memory"`, localStorage (its getter included) is never read
+ * (docs/sdk.md "Consent and persistence"). `disable()` goes back to memory only.
+ */
 export function openStorage() {
   const mem = new Map();
   let ls = null;
-  try {
-    ls = globalThis.localStorage ?? null; // the getter itself throws when storage is blocked
-  } catch (e) {
-    trouble(e);
-  }
   return {
+    enable() {
+      try {
+        ls = globalThis.localStorage ?? null; // the getter itself throws when storage is blocked
+      } catch (e) {
+        trouble(e);
+      }
+    },
+    disable() {
+      ls = null;
+    },
     get(key) {
       if (mem.has(key)) return mem.get(key);
       try {

@@ -147,6 +147,15 @@ export class StoredState {
     clearTimeout(this.saveTimer);
   }
 
+  /** Consent denied: this instance's stored state goes (the engine dropped its writes; what is
+   * saved from now on stays in memory). Other instances' states are theirs to forget. */
+  forget() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = 0;
+    if (this.key) this.storage.remove(this.key);
+    this.hold(false);
+  }
+
   // A Web Lock named for this instance is held while its stored state has writes, so other tabs
   // see it is alive. Only then: a held lock keeps the page out of the back/forward cache.
   hold(busy) {

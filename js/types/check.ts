@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   client.push(["set", "user:attributes", [{ plan: "Pro" }, false, true]]);
   client.push(["get", "user:attributes", []]);
   client.push(["do", "reset", []]);
+  client.push(["do", "consent", ["granted"]]);
+  client.push(["do", "debug", [true]]);
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", consent: "pending", persistence: "memory", debug: true });
   client.push(["on", "error", [(e: AttrkitError) => console.log(e.code)]]);
   client.on("delivered", (d) => console.log(d.writeId, d.value, d.superseded.length));
   client.on("ready", (info) => console.log(info.workspace));
@@ -37,6 +40,10 @@ async function main(): Promise<void> {
   client.close();
   console.log(personId, plan, got.attributes, cleared);
 
+  // @ts-expect-error consent "pending" is an init option, not a command
+  client.push(["do", "consent", ["pending"]]);
+  // @ts-expect-error persistence is localStorage or memory
+  await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", persistence: "sessionStorage" });
   // @ts-expect-error publicKey is required
   await createClient({ apiHost: "https://api.example.com" });
   // @ts-expect-error setAttribute takes one request object

@@ -9,6 +9,13 @@ export interface ClientOptions {
   publicKey: string;
   /** https://host[:port][/path]; http only for localhost and loopback addresses. */
   apiHost: string;
+  /** Log every decision to the console with an "[attrkit]" prefix (default false). */
+  debug?: boolean;
+  /** Until "granted" (the default) nothing is stored and nothing is sent; writes wait in memory.
+   * "denied": writes fail with consent_denied. Change it later with ["do", "consent", [...]]. */
+  consent?: Consent;
+  /** "memory": localStorage is never touched; unsent writes live as long as the page. */
+  persistence?: "localStorage" | "memory";
 }
 
 /** createClient's options: init's, and where the core's .wasm is. */
@@ -21,10 +28,12 @@ export interface CreateClientOptions extends ClientOptions {
   wasmUrl?: string | URL;
 }
 
+export type Consent = "granted" | "pending" | "denied";
+
 export type ErrorCode =
   | "attribute_not_defined" | "attribute_value_invalid" | "attribute_value_too_long"
   | "attribute_archived" | "distinct_id_invalid" | "client_attribute_writes_disabled"
-  | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full"
+  | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full" | "consent_denied"
   | "payload_too_large" | "rate_limited" | "invalid_request" | "invalid_config"
   | "invalid_api_host" | "delivery_failed" | "not_found" | "server_error"
   /** The core could not load (CSP without 'wasm-unsafe-eval', .wasm 404...): createClient rejects, the script tag answers with it. */
@@ -64,6 +73,8 @@ export type Command =
   | readonly ["do", "init", readonly [ClientOptions]]
   | readonly ["do", "identify", readonly [string] | readonly [string, ((distinctId: string) => void) | null]]
   | readonly ["do", "reset"] | readonly ["do", "reset", readonly []]
+  | readonly ["do", "consent", readonly ["granted" | "denied"]]
+  | readonly ["do", "debug", readonly [boolean]]
   | readonly ["set", "user:name" | "user:email" | "user:language", readonly [string]]
   | readonly ["set", "user:attributes", readonly [Attributes]
       | readonly [Attributes, UserAttributesOptions]

@@ -1,6 +1,6 @@
 // What a page downloads may not grow: every shipped total (brotli, as `npm run size` measures it)
-// stays at or under its ceiling in bench/size.mjs. Bytes are deterministic, so the check is exact,
-// no tolerance. The 27 KB target itself is not met (bench/README.md "The 27 KB budget and the
+// stays at or under its limit in bench/size.mjs (DESIGN §10: a fixed limit about 1 KB above the
+// figure when it was set, so small changes pass and a real regression does not). The 27 KB target itself is not met (bench/README.md "The 27 KB budget and the
 // contract"); this keeps what has been won.
 import assert from "node:assert/strict";
 import { test } from "node:test";

@@ -129,6 +129,16 @@ for (const name of ["ready", "identified", "delivered", "error"]) {
   ]);
 }
 
+// The debug toggle: ["do", "debug", [on]]; the SDK then logs every command, failure (with the
+// core's message), batch, response, retry and stop to the browser console, prefixed [attrkit].
+const debugToggle = document.getElementById("debug-toggle");
+debugToggle.checked = sessionStorage.getItem("demo-debug") === "1";
+if (debugToggle.checked) push(["do", "debug", [true]]);
+debugToggle.addEventListener("change", () => {
+  sessionStorage.setItem("demo-debug", debugToggle.checked ? "1" : "0");
+  push(["do", "debug", [debugToggle.checked]]);
+});
+
 async function start() {
   let config;
   try {

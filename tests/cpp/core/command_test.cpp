@@ -26,7 +26,9 @@ Json parsed_json(const Json& cmd) {
 Json init_json(const Json& options) {
   Result<InitOptions> r = parse_init_options(options);
   if (!r.ok()) return Json{{"ok", false}, {"code", error_name(r.error())}};
-  return Json{{"ok", true}, {"publicKey", r.value().public_key}, {"apiHost", r.value().api_host}};
+  Json j = init_options_to_json(r.value());
+  j["ok"] = true;
+  return j;
 }
 
 TEST(Command, FunctionMarkerIsBinarySubtypeOne) {

@@ -1,4 +1,5 @@
 // Keys and access levels (server/auth.h) against a real (in-memory) store.
+#include "server/sqlite_store.h"
 #include "server/auth.h"
 
 #include <gtest/gtest.h>
@@ -7,14 +8,17 @@
 #include <vector>
 
 #include "core/keys.h"
+#include "server/key_hash.h"
 #include "server/random_id.h"
+#include "server/workspace_admin.h"
 
 namespace attrkit::server {
 namespace {
 
 TEST(BearerToken, ParsesTheScheme) {
   EXPECT_EQ(bearer_token("Bearer abc"), "abc");
-  EXPECT_EQ(bearer_token("bearer   abc  "), "abc");
+  EXPECT_EQ(bearer_token("bearer   abc"), "abc");
+  EXPECT_EQ(bearer_token("Bearer abc "), "abc ");  // nothing trimmed after the key
   EXPECT_EQ(bearer_token("BEARER abc"), "abc");
   EXPECT_EQ(bearer_token("Basic abc"), "");
   EXPECT_EQ(bearer_token("Bearerabc"), "");
@@ -40,8 +44,8 @@ class AuthStore : public ::testing::Test {
     store_.transact([&](Tx& tx) {
       WorkspaceRow ws{"ws_1", "One", false, 1, false};
       tx.insert_workspace(ws);
-      tx.insert_key(pk_, "ws_1", KeyRole::publishable);
-      tx.insert_key(sk_, "ws_1", KeyRole::secret);
+      pk_ = issue_key(tx, "ws_1", KeyRole::publishable, 1).key;
+      sk_ = issue_key(tx, "ws_1", KeyRole::secret, 2).key;
     });
   }
 
@@ -49,9 +53,9 @@ class AuthStore : public ::testing::Test {
     return store_.transact([&](Tx& tx) { return authenticate(tx, header); });
   }
 
-  Store store_{":memory:"};
-  std::string pk_ = new_public_key();
-  std::string sk_ = new_secret_key();
+  SqliteStore store_{":memory:"};
+  std::string pk_;
+  std::string sk_;
 };
 
 TEST_F(AuthStore, KnownKeysAuthenticate) {
@@ -77,11 +81,52 @@ TEST_F(AuthStore, MissingMalformedAndUnknownKeysAre401) {
   }
 }
 
+TEST_F(AuthStore, AnyStrayByteIsA401) {
+  // The key then one more byte: NUL and what follows, spaces, control bytes, non-ASCII, '%'.
+  const std::vector<std::string> tails = {std::string("\0", 1), std::string("\0x", 2),
+                                          " ", " x", "\t", "\x01", "\x7f", "\xc3\xa9", "%00", "=", "."};
+  for (const std::string* key : {&pk_, &sk_}) {
+    for (const std::string& tail : tails) {
+      auto r = auth("Bearer " + *key + tail);
+      ASSERT_TRUE(std::holds_alternative<ApiError>(r)) << tail.size();
+      EXPECT_EQ(std::get<ApiError>(r).code, "invalid_key");
+    }
+    // A stray byte inside the key, or before it.
+    std::string inside = *key;
+    inside.insert(12, std::string("\0", 1));
+    EXPECT_TRUE(std::holds_alternative<ApiError>(auth("Bearer " + inside)));
+    EXPECT_TRUE(std::holds_alternative<ApiError>(auth("Bearer \t" + *key)));
+    EXPECT_TRUE(std::holds_alternative<ApiError>(auth(std::string("Bearer\0 ", 8) + *key)));
+  }
+}
+
+TEST_F(AuthStore, OnlyTheHashIsStoredAndARevokedKeyIsRefused) {
+  auto rows = store_.transact([](Tx& tx) { return tx.keys("ws_1"); });
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].key_hash, key_hash(sk_));
+  EXPECT_EQ(rows[1].key_hash.size(), 64u);
+  EXPECT_EQ(rows[1].hint, sk_.substr(0, 12));
+  ASSERT_TRUE(std::holds_alternative<Principal>(auth("Bearer " + sk_)));
+  EXPECT_TRUE(store_.transact([&](Tx& tx) { return tx.revoke_key(rows[1].id, 5); }));
+  EXPECT_FALSE(store_.transact([&](Tx& tx) { return tx.revoke_key(rows[1].id, 6); }));
+  auto r = auth("Bearer " + sk_);
+  ASSERT_TRUE(std::holds_alternative<ApiError>(r));
+  EXPECT_EQ(std::get<ApiError>(r).code, "invalid_key");
+  EXPECT_TRUE(std::holds_alternative<Principal>(auth("Bearer " + pk_)));
+}
+
+TEST(KeyHash, IsSha256Hex) {
+  EXPECT_EQ(key_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(same_secret("abc", "abc"));
+  EXPECT_FALSE(same_secret("abc", "abd"));
+  EXPECT_FALSE(same_secret("abc", "abcd"));
+}
+
 TEST(Authorize, TheAccessMatrix) {
-  Principal pk{"k", KeyRole::publishable, WorkspaceRow{"ws", "", false, 1, false}};
+  Principal pk{"key_1", KeyRole::publishable, WorkspaceRow{"ws", "", false, 1, false}};
   Principal pk_on = pk;
   pk_on.workspace.client_attribute_writes = true;
-  Principal sk{"k", KeyRole::secret, WorkspaceRow{"ws", "", false, 1, false}};
+  Principal sk{"key_2", KeyRole::secret, WorkspaceRow{"ws", "", false, 1, false}};
 
   EXPECT_FALSE(authorize(pk, Access::any_key));
   EXPECT_FALSE(authorize(sk, Access::any_key));

@@ -50,5 +50,66 @@ TEST(Options, RefusesBadArguments) {
   }
 }
 
+TEST(Options, ConnectionGuardsAndAccessLog) {
+  std::string error;
+  auto o = parse_options({"--max-connections", "64", "--header-timeout=2.5", "--body-timeout", "3",
+                          "--write-timeout", "4", "--keep-alive-timeout", "1", "--shutdown-grace",
+                          "0.5", "--access-log", "off"},
+                         &error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->max_connections, 64u);
+  EXPECT_DOUBLE_EQ(o->header_timeout_s, 2.5);
+  EXPECT_DOUBLE_EQ(o->body_timeout_s, 3);
+  EXPECT_DOUBLE_EQ(o->write_timeout_s, 4);
+  EXPECT_DOUBLE_EQ(o->keep_alive_timeout_s, 1);
+  EXPECT_DOUBLE_EQ(o->shutdown_grace_s, 0.5);
+  EXPECT_FALSE(o->access_log);
+  auto d = parse_options({}, &error);
+  EXPECT_TRUE(d->access_log);
+  EXPECT_EQ(d->max_connections, 512u);
+  for (auto args : std::vector<std::vector<std::string>>{{"--max-connections", "0"},
+                                                         {"--header-timeout", "0"},
+                                                         {"--body-timeout", "x"},
+                                                         {"--access-log", "maybe"},
+                                                         {"--verbose=1"}}) {
+    EXPECT_FALSE(parse_options(args, &error)) << args[0];
+  }
+}
+
+const char* fake_env(const char* name) {
+  std::string n = name;
+  if (n == "ATTRKIT_PORT") return "9001";
+  if (n == "ATTRKIT_DB") return "/tmp/env.db";
+  if (n == "ATTRKIT_ACCESS_LOG") return "off";
+  if (n == "ATTRKIT_MAX_CONNECTIONS") return "99";
+  return nullptr;
+}
+
+const char* bad_env(const char* name) {
+  return std::string(name) == "ATTRKIT_PORT" ? "eighty" : nullptr;
+}
+
+TEST(Options, EnvironmentFirstThenFlags) {
+  std::string error;
+  auto o = parse_options({"--port", "9002"}, &error, fake_env);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->port, 9002);  // the flag wins
+  EXPECT_EQ(o->db, "/tmp/env.db");
+  EXPECT_FALSE(o->access_log);
+  EXPECT_EQ(o->max_connections, 99u);
+  EXPECT_FALSE(parse_options({}, &error, bad_env));
+  EXPECT_NE(error.find("ATTRKIT_PORT"), std::string::npos);
+}
+
+TEST(Options, LoopbackHosts) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(is_loopback_host(h)) << h;
+  }
+  for (const char* h : {"0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "128.0.0.1",
+                        "::ffff:10.0.0.1", ""}) {
+    EXPECT_FALSE(is_loopback_host(h)) << h;
+  }
+}
+
 }  // namespace
 }  // namespace attrkit::server

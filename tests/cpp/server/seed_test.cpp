@@ -1,5 +1,6 @@
 // The demo workspace (server/seed.h) and the config the server builds from a stored workspace:
 // what GET /api/v1/sdk/config sends must parse with the browser's parse_config unchanged.
+#include "server/sqlite_store.h"
 #include "server/seed.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ namespace attrkit::server {
 namespace {
 
 TEST(DemoWorkspace, IsCreatedOnceWithStableKeys) {
-  Store store(":memory:");
+  SqliteStore store(":memory:");
   EXPECT_FALSE(find_demo_workspace(store));
   DemoWorkspace first = ensure_demo_workspace(store);
   EXPECT_EQ(classify_key(first.public_key), KeyKind::publishable);
@@ -29,7 +30,7 @@ TEST(DemoWorkspace, IsCreatedOnceWithStableKeys) {
 }
 
 TEST(DemoWorkspace, HasTheDesignAttributesAndClientWritesOn) {
-  Store store(":memory:");
+  SqliteStore store(":memory:");
   DemoWorkspace demo = ensure_demo_workspace(store);
   Config c =
       store.transact([&](Tx& tx) { return load_config(tx, *tx.workspace(demo.workspace_id)); });
@@ -60,7 +61,7 @@ TEST(DemoWorkspace, HasTheDesignAttributesAndClientWritesOn) {
 }
 
 TEST(WorkspaceConfig, WhatTheServerSendsParsesInTheBrowserUnchanged) {
-  Store store(":memory:");
+  SqliteStore store(":memory:");
   DemoWorkspace demo = ensure_demo_workspace(store);
   Json sent = store.transact(
       [&](Tx& tx) { return config_to_json(load_config(tx, *tx.workspace(demo.workspace_id))); });

@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "server/sqlite_store.h"
 #include "server/definitions_admin.h"
 #include "server/handlers.h"
 #include "server/workspace_config.h"
@@ -59,7 +60,7 @@ class WriteLog : public ::testing::Test {
     return {rows[0].applied, rows[0].stale, rows[0].rejected, rows[0].replayed};
   }
 
-  Store store_{":memory:"};
+  SqliteStore store_{":memory:"};
 };
 
 using Counts = std::vector<std::int64_t>;

@@ -1,5 +1,6 @@
 // Attribute writes against an in-memory store (server/writes.h): the core's validation, persons,
 // idempotent batch ids, per-client sequence ordering, removeUnspecified, and the batch envelope.
+#include "server/sqlite_store.h"
 #include "server/writes.h"
 
 #include <gtest/gtest.h>
@@ -54,7 +55,7 @@ class Writes : public ::testing::Test {
     });
   }
 
-  Store store_{":memory:"};
+  SqliteStore store_{":memory:"};
 };
 
 TEST_F(Writes, SingleWriteStoresTheNormalisedValue) {

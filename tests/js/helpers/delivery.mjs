@@ -15,6 +15,8 @@ import { mock } from "node:test";
 import { existsSync } from "node:fs";
 
 import { startFaultProxy } from "./fault_proxy.mjs";
+import { createDatabase, dropDatabase } from "./postgres.mjs";
+import { startRoundRobinProxy } from "./round_robin_proxy.mjs";
 import { api, sdkDir, startServer } from "./server.mjs";
 
 export { api };
@@ -30,17 +32,49 @@ export async function loadSdk() {
   return import(dist);
 }
 
-/** A real server and the fault proxy in front of it; `stop()` ends both. */
-export async function startBackend(proxyOptions = {}) {
-  const server = await startServer();
-  const proxy = await startFaultProxy(server, proxyOptions);
+/**
+ * A real server and the fault proxy in front of it; `stop()` ends both.
+ *
+ * With `nodes` > 1 (default: $ATTRKIT_TEST_NODES, else 1) the backend is that many server
+ * processes on ONE PostgreSQL database behind a round-robin proxy (helpers/round_robin_proxy.mjs),
+ * with the fault proxy in front of it: the clients see one URL and every request may reach
+ * another node. `server` is the first node (any node reads the same database); `nodes` all.
+ */
+export async function startBackend(proxyOptions = {}, { nodes = Number(process.env.ATTRKIT_TEST_NODES || 1), serverOptions = {} } = {}) {
+  if (nodes <= 1) {
+    const server = await startServer(serverOptions);
+    const proxy = await startFaultProxy(server, proxyOptions);
+    return {
+      server,
+      nodes: [server],
+      proxy,
+      init: { publicKey: server.publicKey, apiHost: proxy.url },
+      async stop() {
+        await proxy.stop();
+        await server.stop();
+      },
+    };
+  }
+  const db = createDatabase();
+  const servers = [];
+  // The first node migrates and seeds; the others find the same demo workspace and keys.
+  for (let i = 0; i < nodes; i++) servers.push(await startServer({ ...serverOptions, db }));
+  for (const s of servers) {
+    if (s.publicKey !== servers[0].publicKey) throw new Error("nodes disagree on the demo keys");
+  }
+  const balancer = await startRoundRobinProxy(servers);
+  const proxy = await startFaultProxy(balancer, proxyOptions);
   return {
-    server,
+    server: servers[0],
+    nodes: servers,
+    balancer,
     proxy,
-    init: { publicKey: server.publicKey, apiHost: proxy.url },
+    init: { publicKey: servers[0].publicKey, apiHost: proxy.url },
     async stop() {
       await proxy.stop();
-      await server.stop();
+      await balancer.stop();
+      for (const s of servers) await s.stop();
+      dropDatabase(db);
     },
   };
 }

@@ -8,11 +8,18 @@
 //
 // The binary is $ATTRKIT_SERVER_BIN, else build/native/server/attrkit-server (what `npm test`
 // builds). Every process started here is SIGKILLed if the test process exits first.
+//
+// $ATTRKIT_TEST_DB=postgres runs the same servers on PostgreSQL (helpers/postgres.mjs): each start
+// without `db` gets a new database, and a `db` file path stands for one database per path, so the
+// restart tests reopen "the same file". A postgres:// URL as `db` is used as it is (several nodes
+// on one database: startServer({ db: url, seedDemo: false })).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { createDatabase, databaseForPath, dropDatabase, usePostgres } from "./postgres.mjs";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -50,8 +57,14 @@ export async function startServer(options = {}) {
     throw new Error(`attrkit-server not built at ${bin} (run: bash scripts/build.sh native)`);
   }
   let tempDir = null;
+  let tempDatabase = null;
   let db = options.db;
-  if (!db) {
+  if (db && /^postgres(ql)?:\/\//.test(db)) {
+    // a database URL: used as given
+  } else if (usePostgres) {
+    if (db) db = databaseForPath(db);
+    else db = tempDatabase = createDatabase();
+  } else if (!db) {
     tempDir = mkdtempSync(path.join(tmpdir(), "attrkit-server-test-"));
     db = path.join(tempDir, "test.db");
   }
@@ -103,6 +116,7 @@ export async function startServer(options = {}) {
 
   const cleanup = () => {
     if (tempDir && !options.keepDb) rmSync(tempDir, { recursive: true, force: true });
+    if (tempDatabase && !options.keepDb) dropDatabase(tempDatabase);
   };
   const end = async (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,0 +1,71 @@
+// Main-thread time from a Chrome trace (Playwright's browser.startTracing, i.e. CDP Tracing).
+//
+// "Main-thread time" = the summed duration of the top-level tasks (RunTask / ThreadControllerImpl::
+// RunTask, category "toplevel") on the page renderer's main thread (CrRendererMain) that START
+// at or after the `from` user-timing mark and before the `to` mark (or the end of the trace when
+// `to` is not given). Idle time is not counted; nested work is counted once (only top-level tasks).
+// Only what the figure needs (the top-level tasks and the marks): the timeline categories make a
+// trace of 1,000 requests tens of MB, and reading it back costs more than the workload.
+export const TRACE_CATEGORIES = ["toplevel", "blink.user_timing"];
+
+export async function startTrace(browser, page) {
+  await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+}
+
+export async function stopTrace(browser) {
+  const buf = await browser.stopTracing();
+  const doc = JSON.parse(buf.toString("utf8"));
+  return Array.isArray(doc) ? doc : doc.traceEvents;
+}
+
+/** The renderer main threads in the trace, each {pid, tid, busy}. */
+function mainThreads(events) {
+  const threads = [];
+  for (const e of events) {
+    if (e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain") threads.push({ pid: e.pid, tid: e.tid });
+  }
+  return threads;
+}
+
+const isTask = (e) => e.ph === "X" && (e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask");
+
+/**
+ * @param {object[]} events trace events
+ * @param {{from?: string, to?: string}} marks user-timing mark names bounding the window
+ * @returns {{ms: number, tasks: number, longestMs: number, found: boolean}}
+ */
+export function mainThreadTime(events, { from, to } = {}) {
+  const markTs = (name) => {
+    const m = events.filter((e) => e.name === name && String(e.cat).includes("user_timing"));
+    return m.length ? { ts: Math.min(...m.map((e) => e.ts)), pid: m[0].pid } : null;
+  };
+  const a = from ? markTs(from) : null;
+  const b = to ? markTs(to) : null;
+  // The page's renderer: the one whose main thread carries the marks; else the busiest.
+  const threads = mainThreads(events);
+  let pid = a?.pid ?? b?.pid;
+  if (pid === undefined) {
+    let best = -1;
+    for (const t of threads) {
+      const busy = events.filter((e) => e.pid === t.pid && e.tid === t.tid && isTask(e)).reduce((n, e) => n + e.dur, 0);
+      if (busy > best) [best, pid] = [busy, t.pid];
+    }
+  }
+  const main = threads.filter((t) => t.pid === pid).map((t) => t.tid);
+  let total = 0;
+  let count = 0;
+  let longest = 0;
+  for (const e of events) {
+    if (e.pid !== pid || !main.includes(e.tid) || !isTask(e)) continue;
+    if (a && e.ts + e.dur < a.ts) continue; // ended before the window: not counted
+    if (b && e.ts > b.ts) continue;
+    // A task that straddles a mark is counted for its part inside the window.
+    const start = a ? Math.max(e.ts, a.ts) : e.ts;
+    const end = b ? Math.min(e.ts + e.dur, b.ts) : e.ts + e.dur;
+    if (end <= start) continue;
+    total += end - start;
+    count += 1;
+    longest = Math.max(longest, e.dur);
+  }
+  return { ms: total / 1000, tasks: count, longestMs: longest / 1000, found: main.length > 0 && (!from || !!a) };
+}
