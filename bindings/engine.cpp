@@ -1,6 +1,6 @@
 // Embind glue over core/engine.h, core/command.h and core/init_options.h: one plain function per
 // Engine operation, coarse-grained. JS values (strings included) go through bindings/convert.h;
-// the JSON shapes and every decision are the core's (engine.h documents them).
+// the JSON shapes are core/engine_json.h's and every decision is the core's.
 //
 // One Engine per module instance: each loadCore() is an independent module, so the module's
 // state IS the engine (a `class_` binding would cost 2.8 KB brotli of handle bookkeeping and a
@@ -21,6 +21,7 @@
 #include "bindings/convert.h"
 #include "core/command.h"
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "core/init_options.h"
 #include "core/retry.h"
 
@@ -65,34 +66,39 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   return ok_to_js(nullptr);
 }
 
-val engine_command(const val& cmd, double now) { return to_js(engine().command(to_json(cmd), now)); }
-val engine_write(const val& request, double now) { return to_js(engine().write(to_json(request), now)); }
-val engine_configure(const val& config, double now) { return to_js(engine().configure(to_json(config), now)); }
+val engine_command(const val& cmd, double now) { return to_js(as_json(engine().command(to_json(cmd), now))); }
+val engine_write(const val& request, double now) { return to_js(as_json(engine().write(to_json(request), now))); }
+val engine_clear(const val& request, double now) { return to_js(as_json(engine().clear(to_json(request), now))); }
+val engine_configure(const val& config, double now) { return to_js(as_json(engine().configure(to_json(config), now))); }
 // flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
 val engine_take_batch(double now, bool flush) {
-  return to_js(flush ? engine().take_flush(now) : engine().take_batch(now, false));
+  return to_js(as_json(flush ? engine().take_flush(now) : engine().take_batch(now, false)));
 }
 val engine_complete_batch(const val& outcome, double now) {
-  return to_js(engine().complete_batch(to_json(outcome), now));
+  return to_js(as_json(engine().complete_batch(to_json(outcome), now)));
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
-val engine_take_events() { return to_js(engine().take_events()); }
+val engine_take_events() { return to_js(as_json(engine().take_events())); }
 val engine_snapshot() { return to_js(engine().snapshot()); }
 val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
-  return to_js(engine().load_snapshot(snap, string_arg(workspace), now));
+  return to_js(loaded_as_json(engine().load_snapshot(snap, string_arg(workspace), now)));
 }
 val engine_adopt(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
-  return to_js(engine().adopt(snap, string_arg(workspace), now));
+  return to_js(adopted_as_json(engine().adopt(snap, string_arg(workspace), now)));
 }
 val engine_inspect() { return to_js(engine().inspect()); }
-val engine_stop_delivery(const val& error, bool for_good) {
-  return to_js(engine().stop_delivery(to_json(error), for_good));
+// Small queries, so the runtime never parses the inspect() dump: "" for no identity.
+val engine_identity() { return to_js(Json(engine().identity())); }
+val engine_client_id() { return to_js(Json(engine().client_id())); }
+val engine_believed(const val& distinct_id) { return to_js(engine().believed(string_arg(distinct_id))); }
+void engine_stop_delivery(const val& error, bool for_good) {
+  engine().stop_delivery(error_from_json(to_json(error)), for_good);
 }
 void engine_set_client_id(const val& id) { engine().set_client_id(string_arg(id)); }
-val engine_constants_js() { return to_js(engine_constants()); }
+val engine_constants_js() { return to_js(constants_as_json()); }
 
 // command -> {ok: true, value: command_to_json} | {ok: false, error}: the grammar alone, for tests
 // and for the runtime's own checks.
@@ -102,7 +108,7 @@ val parse_command_js(const val& cmd) {
 }
 
 // core/retry.h retry_advice: the outbox's retry policy for a request outside it (the config fetch)
-val retry_advice_js(const val& outcome, int tries) { return to_js(retry_advice(to_json(outcome), tries)); }
+val retry_advice_js(const val& outcome, int tries) { return to_js(as_json(retry_advice(to_json(outcome), tries))); }
 
 // init options -> {ok: true, value: {publicKey, apiHost}} | {ok: false, error}
 val parse_init_options_js(const val& options) {
@@ -122,6 +128,7 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineStopDelivery", &engine_stop_delivery);
   function("engineSetClientId", &engine_set_client_id);
   function("engineWrite", &engine_write);
+  function("engineClear", &engine_clear);
   function("engineConfigure", &engine_configure);
   function("engineTakeBatch", &engine_take_batch);
   function("engineCompleteBatch", &engine_complete_batch);
@@ -132,6 +139,9 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineLoadSnapshot", &engine_load_snapshot);
   function("engineAdopt", &engine_adopt);
   function("engineInspect", &engine_inspect);
+  function("engineIdentity", &engine_identity);
+  function("engineClientId", &engine_client_id);
+  function("engineBelieved", &engine_believed);
   function("engineConstants", &engine_constants_js);
   function("parseCommand", &parse_command_js);
   function("parseInitOptions", &parse_init_options_js);

@@ -1,5 +1,7 @@
 #include "batch.h"
 
+#include <cmath>
+
 namespace attrkit {
 namespace {
 
@@ -19,20 +21,86 @@ std::size_t string_bytes(const std::string& s) {
 
 constexpr std::size_t kNumberBytes = 24;  // "-1.2345678901234567e-308"
 
+const Json* member(const Json& obj, const char* name) {
+  const auto it = obj.find(name);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+// A JSON number that is a whole number in [0, 2^53] (what a JS counter holds exactly).
+std::optional<std::int64_t> as_seq(const Json& j) {
+  constexpr double kMaxSafe = 9007199254740992.0;
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<std::uint64_t>();
+    if (v <= static_cast<std::uint64_t>(kMaxSafe)) return static_cast<std::int64_t>(v);
+  } else if (j.is_number_integer()) {
+    const auto v = j.get<std::int64_t>();
+    if (v >= 0 && v <= static_cast<std::int64_t>(kMaxSafe)) return v;
+  } else if (j.is_number_float()) {
+    const double d = j.get<double>();
+    if (d >= 0 && d <= kMaxSafe && std::floor(d) == d) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+Error invalid(std::string* message, const char* why) {
+  if (message) *message = why;
+  return Error::invalid_request;
+}
+
+}  // namespace
+
+bool is_wire_id(const Json* j) {
+  if (!j || !j->is_string()) return false;
+  const auto& s = j->get_ref<const std::string&>();
+  return !s.empty() && s.size() <= kMaxWireIdBytes;
+}
+
+Error read_batch_entry(const Json& entry, BatchEntry* out, std::string* message) {
+  const Json* client = member(entry, "clientId");
+  const Json* seq = member(entry, "seq");
+  const bool has_client = client && !client->is_null();
+  if (has_client != (seq && !seq->is_null())) return invalid(message, "\"clientId\" and \"seq\" go together");
+  if (has_client) {
+    if (!is_wire_id(client)) return invalid(message, "\"clientId\" must be a string of 1 to 200 bytes");
+    const std::optional<std::int64_t> n = as_seq(*seq);
+    if (!n) return invalid(message, "\"seq\" must be a whole number from 0 to 2^53");
+    out->client_id = &client->get_ref<const std::string&>();
+    out->seq = *n;
+  }
+  const Json* attribute = member(entry, "attribute");
+  if (!attribute || !attribute->is_string()) return invalid(message, "\"attribute\" must be a string");
+  out->attribute = &attribute->get_ref<const std::string&>();
+  const Json* clear = member(entry, "clear");
+  if (clear && !clear->is_null() && !clear->is_boolean()) return invalid(message, "\"clear\" must be a boolean");
+  out->clear = clear && clear->is_boolean() && clear->get<bool>();
+  out->value = member(entry, "value");
+  if (out->clear && out->value) return invalid(message, "a clear has no \"value\"");
+  if (!out->clear && !out->value) return invalid(message, "\"value\" is missing");
+  static const Json kNull;
+  const Json* id = member(entry, "distinctId");
+  out->distinct_id = id ? id : &kNull;
+  return Error::ok;
+}
+
+namespace {
+
+Json entry_json(const Write& w) {
+  Json entry = json_object();
+  entry["id"] = w.id;
+  entry["distinctId"] = w.distinct_id;
+  entry["attribute"] = w.attribute;
+  if (w.clear) entry["clear"] = true;
+  else entry["value"] = w.value;
+  entry["clientId"] = w.client_id;
+  entry["seq"] = w.seq;
+  return entry;
+}
+
 }  // namespace
 
 Json build_batch_body(const std::vector<const Write*>& writes, bool remove_unspecified) {
   Json list = json_array();
-  for (const Write* w : writes) {
-    Json entry = json_object();
-    entry["id"] = w->id;
-    entry["distinctId"] = w->distinct_id;
-    entry["attribute"] = w->attribute;
-    entry["value"] = w->value;
-    entry["clientId"] = w->client_id;
-    entry["seq"] = w->seq;
-    list.push_back(std::move(entry));
-  }
+  for (const Write* w : writes) list.push_back(entry_json(*w));
   Json body = json_object();
   body["writes"] = std::move(list);
   if (remove_unspecified) body["removeUnspecified"] = true;

@@ -18,7 +18,8 @@ bool alone(const std::vector<Write>& raw, std::size_t i) {
 
 bool collapsible_raw(const std::vector<Write>& raw, std::size_t i, std::int64_t barrier) {
   const Write& w = raw[i];
-  return !w.remove_unspecified && !w.in_flight && w.seq > barrier && alone(raw, i);
+  // A clear waits as it is: its ticket settles as a clear, not as a set's values.
+  return !w.remove_unspecified && !w.in_flight && !w.clear && w.seq > barrier && alone(raw, i);
 }
 
 // Person, attribute and epoch as one string: the map type the Engine already instantiates

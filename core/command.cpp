@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include "engine_json.h"
+
 #include <string>
 
 namespace attrkit {
@@ -15,15 +17,6 @@ Result<Command> fail(const char** why, const char* reason) {
 // A callback slot: absent, null or a function. Anything else (a string, an object...) is a
 // mistake the developer should hear about rather than have silently ignored.
 bool is_optional_callback(const Json& j) { return j.is_null() || is_function_marker(j); }
-
-bool parse_event(const std::string& name, EventName* out) {
-  if (name == "error") *out = EventName::error;
-  else if (name == "ready") *out = EventName::ready;
-  else if (name == "identified") *out = EventName::identified;
-  else if (name == "delivered") *out = EventName::delivered;
-  else return false;
-  return true;
-}
 
 // [obj], [obj, {refetchBoosted?, removeUnspecified?}], [obj, refetch], [obj, refetch, remove]:
 // the object form is what DESIGN §2a documents, the positional form is what older snippets send.
@@ -146,7 +139,7 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
     return c;
   }
   if (verb == "on" || verb == "off") {
-    if (!parse_event(name, &c.event))
+    if (!event_from_name(name, &c.event))
       return fail(why, "unknown event: use error, ready, identified or delivered");
     if (verb == "on") {
       if (args.size() != 1 || !is_function_marker(args[0])) return fail(why, "on expects [function]");
@@ -161,59 +154,6 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
     return c;
   }
   return fail(why, "unknown verb: use set, get, do, on or off");
-}
-
-const char* command_kind_name(CommandKind k) {
-  switch (k) {
-    case CommandKind::init: return "init";
-    case CommandKind::identify: return "identify";
-    case CommandKind::reset: return "reset";
-    case CommandKind::set_name: return "set_name";
-    case CommandKind::set_email: return "set_email";
-    case CommandKind::set_language: return "set_language";
-    case CommandKind::set_attributes: return "set_attributes";
-    case CommandKind::get_attributes: return "get_attributes";
-    case CommandKind::on: return "on";
-    case CommandKind::off: return "off";
-    case CommandKind::debug: return "debug";
-    case CommandKind::consent: return "consent";
-  }
-  return "unknown";
-}
-
-const char* event_name(EventName e) {
-  switch (e) {
-    case EventName::error: return "error";
-    case EventName::ready: return "ready";
-    case EventName::identified: return "identified";
-    case EventName::delivered: return "delivered";
-  }
-  return "error";
-}
-
-Json command_to_json(const Command& c) {
-  Json j = json_object();
-  j["kind"] = command_kind_name(c.kind);
-  switch (c.kind) {
-    case CommandKind::init: j["options"] = c.options; break;
-    case CommandKind::identify: j["distinctId"] = c.distinct_id; break;
-    case CommandKind::set_name:
-    case CommandKind::set_email:
-    case CommandKind::set_language:
-    case CommandKind::set_attributes:
-      j["attributes"] = c.attributes;
-      j["refetchBoosted"] = c.refetch_boosted;
-      j["removeUnspecified"] = c.remove_unspecified;
-      break;
-    case CommandKind::on:
-    case CommandKind::off: j["event"] = event_name(c.event); break;
-    case CommandKind::debug: j["enabled"] = c.enabled; break;
-    case CommandKind::consent: j["consent"] = c.enabled ? "granted" : "denied"; break;
-    case CommandKind::reset:
-    case CommandKind::get_attributes: break;
-  }
-  if (c.callback_index >= 0) j["callback"] = c.callback_index;
-  return j;
 }
 
 }  // namespace attrkit

@@ -57,13 +57,6 @@ bool contains_non_json(const Json& j);
 // When `why` is given it receives a static, human-readable reason for the failure.
 Result<Command> parse_command(const Json& cmd, const char** why = nullptr);
 
-// "init", "identify", "reset", "set_name", ..., "off": the names the fixtures and JS see.
-const char* command_kind_name(CommandKind k);
-const char* event_name(EventName e);
-
-// The parsed command as JSON, for fixtures and debugging:
-// {"kind", "options"?, "distinctId"?, "attributes"?, "refetchBoosted"?, "removeUnspecified"?,
-//  "event"?, "enabled"? (debug), "consent"? ("granted" | "denied"), "callback"?}. Function markers are not copied (only their index is).
-Json command_to_json(const Command& c);
+// Names (command kinds, listener events) and command_to_json: engine_json.h.
 
 }  // namespace attrkit

@@ -28,39 +28,31 @@ const WriteResult* find_result(const std::vector<WriteResult>& results, const st
 // The error for writes that fail together after leaving the outbox (tries or age exhausted, a
 // batch refused whole): it names the attribute when they all share one, as a per-write rejection
 // does, so a single failed setAttribute says which attribute was lost.
-Json shared_failure(Error code, const std::string& message, const std::vector<Write>& writes) {
+ErrorObject shared_failure(Error code, const std::string& message, const std::vector<Write>& writes) {
   const bool one_attribute = !writes.empty() && std::all_of(writes.begin(), writes.end(), [&](const Write& w) {
     return w.attribute == writes.front().attribute;
   });
-  return one_attribute ? error_object(code, message, writes.front().attribute) : error_object(code, message);
+  return make_error(code, message, one_attribute ? writes.front().attribute : std::string());
 }
 
 }  // namespace
 
-Json Engine::take_batch(double now, bool flush) {
-  if (!config_ || stopped_ != Error::ok) return nullptr;
+std::optional<Batch> Engine::take_batch(double now, bool flush) {
+  if (!config_ || stopped_ != Error::ok) return std::nullopt;
   std::vector<Write> expired = outbox_.take_expired(now);
-  const Json expired_error = shared_failure(Error::delivery_failed, "The write was not delivered within 24 hours", expired);
+  const ErrorObject expired_error = shared_failure(Error::delivery_failed, "The write was not delivered within 24 hours", expired);
   fail_writes(std::move(expired), expired_error);
   std::optional<Batch> batch = outbox_.take(now, flush);
-  if (!batch) return nullptr;
-  batch_taken_ = true;
-  Json out = json_object();
-  out["batchId"] = batch->id;
-  out["body"] = std::move(batch->body);
-  out["writeIds"] = batch->write_ids;
-  out["attempt"] = batch->attempt;
-  out["bytes"] = batch->bytes;
-  if (batch->remove_unspecified) out["removeUnspecified"] = true;
-  return out;
+  if (batch) batch_taken_ = true;
+  return batch;
 }
 
-Json Engine::complete_batch(const Json& outcome, double now) {
-  Json out = json_object();
+CompleteResponse Engine::complete_batch(const Json& outcome, double now) {
+  CompleteResponse out;
   Result<Outcome> parsed = parse_outcome(outcome);
   if (!parsed.ok() || !outbox_.in_flight() || parsed.value().batch_id != outbox_.in_flight_id()) {
-    return error_result(error_object(Error::invalid_request,
-                                     parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome"));
+    out.error = make_error(Error::invalid_request, parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome");
+    return out;
   }
   const Outcome& o = parsed.value();
   OutcomeClass kind = classify_outcome(o);
@@ -75,56 +67,48 @@ Json Engine::complete_batch(const Json& outcome, double now) {
     // them again is safe because the server applies each id once.
     if (!complete) kind = OutcomeClass::retry;
   }
-  out["ok"] = true;
   switch (kind) {
-    case OutcomeClass::success: {
-      int delivered = 0;
-      int rejected = 0;
+    case OutcomeClass::success:
+      out.outcome = BatchOutcome::delivered;
       for (Write& w : outbox_.remove_in_flight()) {
         const WriteResult& r = *find_result(results, w.id);
         if (r.ok) {
           deliver(w, r.value, r.person_id);
-          ++delivered;
+          ++out.delivered;
         } else {
-          const Json error = error_object(r.error, r.message, w.attribute);
+          const ErrorObject error = make_error(r.error, r.message, w.attribute);
           std::vector<Write> one;
           one.push_back(std::move(w));
           fail_writes(std::move(one), error);
-          ++rejected;
+          ++out.rejected;
         }
       }
-      out["outcome"] = "delivered";
-      out["delivered"] = delivered;
-      out["rejected"] = rejected;
       break;
-    }
     case OutcomeClass::retry: {
-      const double at = now + retry_delay_ms(o, outbox_.in_flight_tries());
-      std::vector<Write> exhausted = outbox_.retry_in_flight(at);
-      out["failed"] = exhausted.size();
-      const Json error = shared_failure(Error::delivery_failed, "", exhausted);
+      out.outcome = BatchOutcome::retry;
+      out.retry_at = now + retry_delay_ms(o, outbox_.in_flight_tries());
+      std::vector<Write> exhausted = outbox_.retry_in_flight(out.retry_at);
+      out.failed = exhausted.size();
+      const ErrorObject error = shared_failure(Error::delivery_failed, "", exhausted);
       fail_writes(std::move(exhausted), error);
-      out["outcome"] = "retry";
-      out["retryAt"] = at;
       break;
     }
-    case OutcomeClass::offline: {
-      const double at = now + kOfflineRecheckMs;
-      outbox_.offline_in_flight(at);
-      out["outcome"] = "offline";
-      out["retryAt"] = at;
+    case OutcomeClass::offline:
+      out.outcome = BatchOutcome::offline;
+      out.retry_at = now + kOfflineRecheckMs;
+      outbox_.offline_in_flight(out.retry_at);
       break;
-    }
     case OutcomeClass::reject: {
+      out.outcome = BatchOutcome::rejected;
       std::vector<Write> refused = outbox_.remove_in_flight();
-      const Json error = shared_failure(rejection_code(o), server_message(o), refused);
+      const ErrorObject error = shared_failure(rejection_code(o), server_message(o), refused);
       fail_writes(std::move(refused), error);
-      out["outcome"] = "rejected";
       break;
     }
     case OutcomeClass::stop:
-      stop(rejection_code(o), server_message(o));
-      out["outcome"] = "stopped";
+      out.outcome = BatchOutcome::stopped;
+      out.stopped = rejection_code(o);
+      stop(out.stopped, server_message(o));
       break;
   }
   return out;
@@ -135,12 +119,6 @@ double Engine::next_wake(double now) const {
   return outbox_.next_wake(now);
 }
 
-Json Engine::take_events() {
-  Json out = std::move(events_);
-  events_ = json_array();
-  return out;
-}
-
 void Engine::stop(Error code, const std::string& message) {
   stopped_ = code;
   std::vector<Write> all = outbox_.remove_all(true);
@@ -148,90 +126,41 @@ void Engine::stop(Error code, const std::string& message) {
   for (Write& w : pending_) all.push_back(std::move(w));
   held_.clear();
   pending_.clear();
-  fail_writes(std::move(all), error_object(code, message));
-  settle_gets_before(INT64_MAX);
+  fail_writes(std::move(all), make_error(code, message));
+  tickets_.settle_gets_before(INT64_MAX, events_);
 }
 
-void Engine::fail_writes(std::vector<Write> writes, const Json& error, std::uint64_t ticket) {
+void Engine::fail_writes(std::vector<Write> writes, const ErrorObject& error, std::uint64_t ticket) {
   if (writes.empty()) return;
-  Json event = json_object();
-  event["type"] = "error";
-  event["error"] = error;
-  if (ticket) event["ticket"] = ticket;
-  Json ids = json_array();
+  ErrorEvent event;
+  event.error = error;
+  event.ticket = ticket;
   bool one_person = !writes.front().distinct_id.empty();
   for (const Write& w : writes) {
-    ids.push_back(w.id);
-    for (const std::string& old : w.superseded) ids.push_back(old);
+    event.write_ids.push_back(w.id);
+    for (const std::string& old : w.superseded) event.write_ids.push_back(old);
     one_person = one_person && w.distinct_id == writes.front().distinct_id;
   }
-  event["writeIds"] = std::move(ids);
-  if (one_person) event["distinctId"] = writes.front().distinct_id;
+  if (one_person) event.distinct_id = writes.front().distinct_id;
   events_.push_back(std::move(event));
   for (const Write& w : writes)
-    for (std::uint64_t t : w.tickets) resolve_ticket(t, w.attribute, nullptr, std::string(), &error);
+    for (std::uint64_t t : w.tickets) tickets_.failed(t, error, events_);
 }
 
 void Engine::deliver(const Write& w, const Json& value, const std::string& person_id) {
-  Json event = json_object();
-  event["type"] = "delivered";
-  event["writeId"] = w.id;
-  event["distinctId"] = w.distinct_id;
-  event["attribute"] = w.attribute;
-  event["value"] = value;
-  if (!person_id.empty()) event["personId"] = person_id;
-  event["superseded"] = w.superseded;
+  DeliveredEvent event;
+  event.write_id = w.id;
+  event.distinct_id = w.distinct_id;
+  event.attribute = w.attribute;
+  event.value = value;
+  event.person_id = person_id;
+  event.superseded = w.superseded;
   events_.push_back(std::move(event));
-  // The stored value replaces this client's view only if nothing newer was accepted since: a newer
-  // write of the attribute, a removeUnspecified, a reset or a switch of user.
-  if (w.epoch != 0 && w.epoch == epoch_ && w.seq >= view_floor_) {
-    const auto it = view_seq_.find(w.attribute);
-    if (it == view_seq_.end() || w.seq >= it->second) {
-      view_[w.attribute] = value;
-      view_seq_[w.attribute] = w.seq;
-    }
-  }
-  for (std::uint64_t t : w.tickets) resolve_ticket(t, w.attribute, &value, person_id, nullptr);
-}
-
-void Engine::resolve_ticket(std::uint64_t ticket, const std::string& attribute, const Json* value,
-                            const std::string& person_id, const Json* error) {
-  const auto it = tickets_.find(ticket);
-  if (it == tickets_.end()) return;
-  Ticket& t = it->second;
-  if (error) {
-    if (t.error.is_null()) t.error = *error;
-  } else {
-    t.values[attribute] = *value;
-    if (!person_id.empty()) t.person_id = person_id;
-  }
-  if (t.remaining > 0) --t.remaining;
-  if (t.remaining > 0) return;
-  Json result = json_object();
-  if (!t.error.is_null()) {
-    result["ok"] = false;
-    result["error"] = t.error;
-  } else if (t.write_api) {
-    Json v = json_object();
-    v["distinctId"] = t.distinct_id;
-    v["personId"] = t.person_id.empty() ? Json(nullptr) : Json(t.person_id);
-    v["attributes"] = t.values;
-    result["ok"] = true;
-    result["value"] = std::move(v);
-  } else {
-    result["ok"] = true;
-    result["value"] = t.values;
-  }
-  settle(ticket, std::move(result));
-}
-
-void Engine::settle(std::uint64_t ticket, Json result) {
-  Json event = json_object();
-  event["type"] = "settled";
-  event["ticket"] = ticket;
-  event["result"] = std::move(result);
-  events_.push_back(std::move(event));
-  tickets_.erase(ticket);
+  view_.stored(w.epoch, w.seq, w.attribute, value);
+  Json& known = acknowledged_.try_emplace(w.distinct_id, json_object()).first->second;
+  if (value.is_null()) known.erase(w.attribute);
+  else known[w.attribute] = value;
+  for (std::uint64_t t : w.tickets) tickets_.stored(t, w.attribute, value, person_id, events_);
 }
 
 }  // namespace attrkit

@@ -36,20 +36,12 @@ const char* default_error_message(Error e) {
   return "error";
 }
 
-Json error_object(Error e, const std::string& message, const std::string& attribute) {
-  Json j = json_object();
-  j["code"] = error_name(e);
-  j["status"] = error_status(e);
-  j["message"] = message.empty() ? std::string(default_error_message(e)) : message;
-  if (!attribute.empty()) j["attribute"] = attribute;
-  return j;
-}
-
-Json error_result(Json error) {
-  Json r = json_object();
-  r["ok"] = false;
-  r["error"] = std::move(error);
-  return r;
+ErrorObject make_error(Error e, std::string message, std::string attribute) {
+  ErrorObject o;
+  o.code = e;
+  o.message = message.empty() ? std::string(default_error_message(e)) : std::move(message);
+  o.attribute = std::move(attribute);
+  return o;
 }
 
 }  // namespace attrkit

@@ -101,23 +101,20 @@ double retry_delay_ms(const Outcome& o, int tries) {
   return asked > backoff ? asked : backoff;
 }
 
-Json retry_advice(const Json& outcome, int tries) {
+RetryAdvice retry_advice(const Json& outcome, int tries) {
   Json with_id = outcome;
   if (with_id.is_object() && !with_id.contains("batchId")) with_id["batchId"] = "";
-  Json advice = json_object();
+  RetryAdvice advice;
   const Result<Outcome> parsed = parse_outcome(with_id);
   if (!parsed.ok()) {
-    advice["class"] = "reject";
-    advice["code"] = error_name(parsed.error());
+    advice.code = parsed.error();
     return advice;
   }
   const Outcome& o = parsed.value();
-  static const char* const kNames[] = {"success", "retry", "offline", "reject", "stop"};
-  const OutcomeClass c = classify_outcome(o);
-  advice["class"] = kNames[static_cast<int>(c)];
-  if (c == OutcomeClass::retry) advice["delayMs"] = retry_delay_ms(o, tries < 1 ? 1 : tries);
-  if (c == OutcomeClass::offline) advice["delayMs"] = kOfflineRecheckMs;
-  if (c == OutcomeClass::reject || c == OutcomeClass::stop) advice["code"] = error_name(rejection_code(o));
+  advice.kind = classify_outcome(o);
+  if (advice.kind == OutcomeClass::retry) advice.delay_ms = retry_delay_ms(o, tries < 1 ? 1 : tries);
+  if (advice.kind == OutcomeClass::offline) advice.delay_ms = kOfflineRecheckMs;
+  if (advice.kind == OutcomeClass::reject || advice.kind == OutcomeClass::stop) advice.code = rejection_code(o);
   return advice;
 }
 

@@ -61,11 +61,14 @@ double backoff_ms(int tries, double jitter);
 // asks (up to the cap); a Retry-After of 0 or in the past keeps the backoff.
 double retry_delay_ms(const Outcome& o, int tries);
 
-// The same decision for a request outside the outbox (the runtime's config fetch), as JSON:
-// outcome as for complete_batch (batchId may be absent), `tries` = requests made so far (>= 1) ->
-// {"class": "success"|"retry"|"offline"|"reject"|"stop", "delayMs"? (retry, offline),
-//  "code"? (reject, stop: the server's code)} | {"class": "reject", "code": "invalid_request"}
-// for a malformed outcome.
-Json retry_advice(const Json& outcome, int tries);
+// The same decision for a request outside the outbox (the runtime's config fetch): outcome as
+// for complete_batch (batchId may be absent), `tries` = requests made so far (>= 1). A malformed
+// outcome is {reject, invalid_request}. engine_json.h writes it for the binding.
+struct RetryAdvice {
+  OutcomeClass kind = OutcomeClass::reject;
+  double delay_ms = -1;      // retry, offline: when to try again; -1 otherwise
+  Error code = Error::ok;    // reject, stop: the server's code
+};
+RetryAdvice retry_advice(const Json& outcome, int tries);
 
 }  // namespace attrkit

@@ -55,6 +55,15 @@ bool optional_bool(const Json& obj, const char* name, bool* out) {
 
 constexpr std::int64_t kMaxSeq = 9007199254740991;  // Number.MAX_SAFE_INTEGER
 
+// Snapshots written before writes carried their instance: it is the part of the id between the
+// client id and the seq ("<clientId>-<instance>-<seq>"), "" for "<clientId>-<seq>".
+std::string legacy_instance(const Write& w) {
+  const std::size_t start = w.client_id.size() + 1;
+  const std::size_t end = w.id.rfind('-');
+  if (w.id.compare(0, w.client_id.size(), w.client_id) != 0 || end == std::string::npos || end <= start) return std::string();
+  return w.id.substr(start, end - start);
+}
+
 Result<Write> read_write(const Json& j, const SnapshotData& s) {
   if (!j.is_object()) return Error::snapshot_invalid;
   Write w;
@@ -73,11 +82,17 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
   if (!created || !created->is_number() || !std::isfinite(created->get<double>())) return Error::snapshot_invalid;
   w.created = created->get<double>();
   bool raw = false;
-  if (!optional_bool(j, "raw", &raw) || !optional_bool(j, "removeUnspecified", &w.remove_unspecified))
+  if (!optional_bool(j, "raw", &raw) || !optional_bool(j, "removeUnspecified", &w.remove_unspecified) ||
+      !optional_bool(j, "clear", &w.clear) || (w.clear && (!w.value.is_null() || w.remove_unspecified)))
     return Error::snapshot_invalid;
   w.validated = !raw;
   w.client_id = s.client_id;
   if (field(j, "clientId") && !string_field(j, "clientId", &w.client_id)) return Error::snapshot_invalid;
+  if (field(j, "instance")) {
+    if (!string_field(j, "instance", &w.instance)) return Error::snapshot_invalid;
+  } else {
+    w.instance = legacy_instance(w);
+  }
   if (const Json* id = field(j, "distinctId")) {
     if (validate_distinct_id(*id) != Error::ok) return Error::snapshot_invalid;
     w.distinct_id = id->get_ref<const std::string&>();
@@ -90,9 +105,12 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
 }  // namespace
 
 std::size_t estimate_snapshot_write_bytes(const Write& w) {
-  // "unit", "created", "tries", "epoch" (names and numbers), "raw" and "removeUnspecified".
+  // "unit", "created", "tries", "epoch" (names and numbers), "raw" and "removeUnspecified"
+  // (the batch entry counts "clear").
   constexpr std::size_t kSnapshotOnlyFields = 4 * (10 + 24) + 11 + 26;
-  return estimate_write_bytes(w) + kSnapshotOnlyFields;
+  // ,"instance":"..." with every byte at its longest escape
+  const std::size_t instance = w.instance.empty() ? 0 : 14 + 6 * w.instance.size();
+  return estimate_write_bytes(w) + kSnapshotOnlyFields + instance;
 }
 
 std::size_t estimate_snapshot_base_bytes(const std::string& identity, const Json& view) {
@@ -114,8 +132,10 @@ Json write_to_json(const Write& w, const std::string& default_client_id) {
   j["epoch"] = w.epoch;
   if (!w.distinct_id.empty()) j["distinctId"] = w.distinct_id;
   if (w.client_id != default_client_id) j["clientId"] = w.client_id;
+  if (!w.instance.empty()) j["instance"] = w.instance;
   if (!w.validated) j["raw"] = true;
   if (w.remove_unspecified) j["removeUnspecified"] = true;
+  if (w.clear) j["clear"] = true;
   return j;
 }
 

@@ -4,7 +4,9 @@
 // {"v": 1, "workspace", "clientId", "nextSeq", "epoch", "identity"?, "view"?, "viewFloor"?,
 //  "writes": [{"id", "seq", "unit", "attribute", "value", "created", "tries", "epoch",
 //              "distinctId"? (absent: held before any identify), "clientId"? (absent: the
-//              top-level one), "raw"?: true (not yet validated), "removeUnspecified"?: true}...]}
+//              top-level one), "instance"? (the tab that made it; absent: "", or in a snapshot
+//              of an earlier version, read from the id), "raw"?: true (not yet validated),
+//              "removeUnspecified"?: true, "clear"?: true (value null: a clear)}...]}
 // Writes are listed outbox first (in flight included, in order), then held, then pending-config.
 // Unknown top-level fields are ignored: the JS runtime adds its own ("saved", "closed";
 // docs/sdk.md) to the stored copy.

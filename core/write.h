@@ -12,9 +12,12 @@
 namespace attrkit {
 
 struct Write {
-  std::string id;            // "<clientId>-<seq>": the idempotency key, stable across retries and reloads
+  std::string id;            // write_id(): the idempotency key, stable across retries and reloads
   std::int64_t seq = 0;      // this client's write counter (DESIGN §4, §7)
   std::string client_id;
+  // The running engine (tab) that made it, "" for none; with client_id it names the writer, and
+  // units are unique per writer.
+  std::string instance;
   // The command this write came from, as the seq of its first write (unique per client, so it
   // survives reloads). A command is validated all-or-nothing by unit.
   std::int64_t unit = 0;
@@ -24,6 +27,9 @@ struct Write {
   Json value;                // raw until validated, then normalised
   bool validated = false;    // false only before the workspace config is known
   bool remove_unspecified = false;  // sent as its own batch with removeUnspecified: true
+  // A clear (DESIGN §2b clearAttribute): removes the stored value; `value` stays null. Ordered,
+  // coalesced, retried and persisted like any write of the same person and attribute.
+  bool clear = false;
   double created = 0;        // ms since epoch, when the command was made (24 h limit)
   double ready_at = 0;       // ms, when it became sendable (flush window); not persisted
   int tries = 0;             // requests made that carried it
@@ -38,5 +44,10 @@ struct Write {
   // Ids of older writes this one replaced; reported with its outcome.
   std::vector<std::string> superseded;
 };
+
+// "<clientId>-<instance>-<seq>", or "<clientId>-<seq>" without an instance.
+inline std::string write_id(const std::string& client_id, const std::string& instance, const std::string& seq_text) {
+  return client_id + "-" + (instance.empty() ? std::string() : instance + "-") + seq_text;
+}
 
 }  // namespace attrkit

@@ -19,17 +19,39 @@ if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
-if [[ $what == native || $what == server || $what == start || $what == all ]]; then
+build_native() {
   [[ -f build/native/CMakeCache.txt ]] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
   if [[ $what == server || $what == start ]]; then
     cmake --build build/native -j "$jobs" --target attrkit-server
   else
     cmake --build build/native -j "$jobs"
   fi
-fi
-if [[ $what == wasm || $what == start || $what == all ]]; then
+}
+build_wasm() {
   [[ -f build/wasm/CMakeCache.txt ]] || emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel "${launcher[@]}" >/dev/null
   cmake --build build/wasm -j "$jobs"
+}
+
+if [[ $what == start ]]; then
+  # The server and the Wasm module do not depend on each other: built side by side, the serial
+  # steps of one (emcmake's configure, the LTO and Closure links) overlap the other's compiles,
+  # which on a fresh clone shortens `npm start`'s wait for its first ready line. The server's
+  # output is shown once it is done.
+  native_log=$(mktemp)
+  build_native >"$native_log" 2>&1 &
+  native_pid=$!
+  wasm_status=0
+  build_wasm || wasm_status=$?
+  native_status=0
+  wait "$native_pid" || native_status=$?
+  cat "$native_log"
+  rm -f "$native_log"
+  if [[ $wasm_status -ne 0 || $native_status -ne 0 ]]; then exit 1; fi
+elif [[ $what == native || $what == server || $what == all ]]; then
+  build_native
+fi
+if [[ $what == wasm || $what == all ]]; then
+  build_wasm
 fi
 if [[ $what == sdk || $what == start || $what == all ]]; then
   if [[ -f js/build.mjs ]]; then node js/build.mjs; fi

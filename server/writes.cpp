@@ -7,14 +7,13 @@
 #include <set>
 #include <string>
 
+#include "core/batch.h"
 #include "core/validate.h"
 #include "server/json_body.h"
 #include "server/random_id.h"
 
 namespace attrkit::server {
 namespace {
-
-constexpr std::size_t kMaxIdLength = 200;  // write ids and client ids, in bytes
 
 const Json* field(const Json& obj, const char* name) {
   auto it = obj.find(name);
@@ -25,32 +24,6 @@ const Json& field_or_null(const Json& obj, const char* name) {
   static const Json kNull;
   const Json* f = field(obj, name);
   return f ? *f : kNull;
-}
-
-bool is_short_string(const Json* j) {
-  if (!j || !j->is_string()) return false;
-  const auto& s = j->get_ref<const std::string&>();
-  return !s.empty() && s.size() <= kMaxIdLength;
-}
-
-// A JSON number that is a whole number in [0, 2^53] (what a JS counter can hold exactly).
-std::optional<std::int64_t> as_seq(const Json& j) {
-  constexpr double kMaxSafe = 9007199254740992.0;
-  if (j.is_number_unsigned()) {
-    auto v = j.get<std::uint64_t>();
-    if (v <= static_cast<std::uint64_t>(kMaxSafe)) return static_cast<std::int64_t>(v);
-    return std::nullopt;
-  }
-  if (j.is_number_integer()) {
-    auto v = j.get<std::int64_t>();
-    if (v >= 0 && v <= static_cast<std::int64_t>(kMaxSafe)) return v;
-    return std::nullopt;
-  }
-  if (j.is_number_float()) {
-    double d = j.get<double>();
-    if (d >= 0 && d <= kMaxSafe && std::floor(d) == d) return static_cast<std::int64_t>(d);
-  }
-  return std::nullopt;
 }
 
 // The person id for a distinct id, created on first use.
@@ -102,38 +75,30 @@ BatchItem apply_batch_write(WriteScope& s, const Json& w) {
     return BatchItem{Json{{"id", id}, {"ok", false}, {"error", e.to_json()}}, false, {}};
   };
 
-  const Json* client = field(w, "clientId");
-  const Json* seq_json = field(w, "seq");
-  bool has_client = client && !client->is_null();
-  bool has_seq = seq_json && !seq_json->is_null();
-  std::optional<std::int64_t> seq;
-  if (has_client != has_seq) {
-    return fail(api_error(Error::invalid_request, "\"clientId\" and \"seq\" go together"));
-  }
-  if (has_client) {
-    if (!is_short_string(client)) {
-      return fail(
-          api_error(Error::invalid_request, "\"clientId\" must be a string of 1 to 200 bytes"));
-    }
-    seq = as_seq(*seq_json);
-    if (!seq) {
-      return fail(
-          api_error(Error::invalid_request, "\"seq\" must be a whole number from 0 to 2^53"));
-    }
-  }
-
+  // The entry's shape is the wire format's (core/batch.h); its meaning is the core validators'.
+  BatchEntry entry;
+  std::string message;
+  if (read_batch_entry(w, &entry, &message) != Error::ok) return fail(api_error(Error::invalid_request, message));
   Json value;
-  if (auto e = check_write(s.config, w, &value)) return fail(*e);
+  if (entry.clear) {
+    if (validate_distinct_id(*entry.distinct_id, &message) != Error::ok)
+      return fail(api_error(Error::distinct_id_invalid, std::move(message)));
+    // The flag was already checked with the key (auth); here only the attribute's own rules.
+    if (Error e = validate_clear(s.config, *entry.attribute, false, &message); e != Error::ok)
+      return fail(api_error(e, std::move(message)));
+  } else if (auto e = check_write(s.config, w, &value)) {
+    return fail(*e);
+  }
 
   const auto& distinct_id = w["distinctId"].get_ref<const std::string&>();
   const auto& key = w["attribute"].get_ref<const std::string&>();
   std::string person = ensure_person(s.tx, s.config.workspace, distinct_id);
   BatchItem item;
   item.person_id = person;
-  if (has_client) {
-    const auto& client_id = client->get_ref<const std::string&>();
+  if (entry.client_id) {
+    const std::string& client_id = *entry.client_id;
     auto last = s.tx.last_seq(person, key, client_id);
-    if (last && *seq < *last) {
+    if (last && entry.seq < *last) {
       // A late retry from the same install: acknowledged, but the newer value stays (DESIGN §4).
       item.result = Json{{"id", id},
                          {"ok", true},
@@ -142,9 +107,10 @@ BatchItem apply_batch_write(WriteScope& s, const Json& w) {
                          {"value", stored_value(s.tx, person, key)}};
       return item;
     }
-    s.tx.set_last_seq(person, key, client_id, *seq);
+    s.tx.set_last_seq(person, key, client_id, entry.seq);
   }
-  s.tx.set_value(person, key, dump_json(value), s.now_ms);
+  if (entry.clear) s.tx.delete_value(person, key);
+  else s.tx.set_value(person, key, dump_json(value), s.now_ms);
   item.applied = true;
   item.result = Json{{"id", id},
                      {"ok", true},
@@ -204,7 +170,7 @@ Reply apply_batch(WriteScope& s, const Json& body) {
         api_error(Error::invalid_request, "\"removeUnspecified\" must be a boolean"));
   }
   for (const Json& w : *writes) {
-    if (!w.is_object() || !is_short_string(field(w, "id"))) {
+    if (!w.is_object() || !is_wire_id(field(w, "id"))) {
       return Reply::error(api_error(Error::invalid_request,
                                     "each write needs an \"id\": a string of 1 to 200 bytes"));
     }

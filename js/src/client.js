@@ -3,7 +3,6 @@
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
 import { own as ownField } from "./own.js";
-import { request } from "./transport.js";
 import { Runtime } from "./runtime.js";
 
 /** Loads the core, runs init, waits for the first config answer. Rejects with AttrkitError
@@ -25,9 +24,6 @@ export async function createClientWith(loadCore, options) {
 }
 
 export function makeClient(rt) {
-  const gates = new Map(); // distinctId -> Promise of the last clearAttribute queued for it
-  const gate = (id) => gates.get(id);
-
   // Reads caller-supplied fields once; a throwing getter becomes invalid_command.
   const guarded = (fn) => async (...a) => {
     try {
@@ -36,12 +32,12 @@ export function makeClient(rt) {
       throw e instanceof AttrkitError ? e : invalidCommand("attrkit: the arguments could not be read");
     }
   };
-  const write = async (distinctId, attributes) => {
-    await gate(distinctId);
-    const r = await rt.write({ distinctId, attributes });
+  const settled = async (pending) => {
+    const r = await pending;
     if (!r.ok) throw r.error;
     return r.value;
   };
+  const write = (distinctId, attributes) => settled(rt.write({ distinctId, attributes }));
   const checkId = (distinctId) => {
     const v = rt.core.validateDistinctId(distinctId);
     if (!v.ok) throw toError(v.error);
@@ -59,27 +55,21 @@ export function makeClient(rt) {
       const v = await write(distinctId, attributes);
       return { personId: v.personId, attributes: v.attributes };
     }),
-    // A publishable key cannot read the server (DESIGN §6): this client's view instead, see
-    // docs/sdk.md. Waits for a clearAttribute queued for the same person.
+    // A publishable key cannot read the server (DESIGN §6): what this client believes is stored
+    // for that person instead (the engine's answer), see docs/sdk.md.
     getAttributes: guarded(async (req) => {
       const [distinctId] = fields(req, "distinctId");
       checkId(distinctId);
-      await gate(distinctId);
       const out = {};
-      for (const [k, v] of rt.delivered.get(distinctId) ?? []) own(out, k, v);
-      if (rt.identity() === distinctId) {
-        const r = await rt.push(["get", "user:attributes", []]);
-        if (r.ok) for (const k of Object.keys(r.value)) own(out, k, r.value[k]);
-      }
+      const known = rt.believed(distinctId);
+      for (const k of Object.keys(known)) own(out, k, known[k]);
       return { distinctId, attributes: out };
     }),
-    clearAttribute: guarded((req) => {
+    // A write of kind clear in the outbox: ordered with that person's writes, retried, persisted.
+    clearAttribute: guarded(async (req) => {
       const [distinctId, attribute] = fields(req, "distinctId", "attribute");
-      const p = Promise.resolve(gate(distinctId)).then(() => clear(rt, distinctId, attribute));
-      const settled = p.catch(() => {});
-      gates.set(distinctId, settled);
-      settled.then(() => gates.get(distinctId) === settled && gates.delete(distinctId));
-      return p;
+      const v = await settled(rt.clear({ distinctId, attribute }));
+      return { personId: v.personId, attribute: v.attribute, value: null };
     }),
   };
 
@@ -102,28 +92,7 @@ export function makeClient(rt) {
   };
 }
 
-// DELETE once every earlier write for that person left the engine (DESIGN §2b; docs/sdk.md).
-async function clear(rt, distinctId, attribute) {
-  const v = rt.core.validateDistinctId(distinctId);
-  if (!v.ok) throw toError(v.error);
-  if (rt.consent === "denied") throw toError({ code: "consent_denied", message: "attrkit: consent was denied", attribute });
-  await rt.configured; // rejects when delivery stopped for the page
-  const key = typeof attribute === "string" ? attribute : "";
-  const check = rt.core.validateClear(rt.config, key);
-  if (!check.ok) throw toError({ ...check.error, attribute: key });
-  await rt.drained(distinctId);
-  if (rt.closed) throw invalidCommand("attrkit: the client is closed");
-  const r = await request("DELETE", `${rt.options.apiHost}/api/v1/attributes/values`, rt.options.publicKey,
-    { body: { distinctId, attribute: key }, timeoutMs: rt.limits.requestTimeoutMs });
-  if (r.status === 200 && r.body) {
-    rt.delivered.get(distinctId)?.delete(key);
-    return { personId: r.body.personId, attribute: key, value: null };
-  }
-  if (r.status) throw toError(r.body?.error ?? { code: "server_error", status: r.status, attribute: key });
-  throw toError({ code: "delivery_failed", status: 0, message: "attrkit: the server could not be reached", attribute: key });
-}
-
-// A call's arguments, by own property only (DESIGN §6): an inherited distinctId names nobody.
+// Own properties only (DESIGN §6): an inherited Object.prototype.distinctId names nobody.
 const fields = (req, ...names) => names.map((n) => ownField(req, n));
 
 // Defines (never assigns) so a "__proto__" attribute stays an ordinary key.

@@ -1,5 +1,6 @@
-// Types for js/src/core.js and the bindings of bindings/values.cpp (owner: "wasm").
-// Other bindings (bindings/engine.cpp) add their members by merging into `CoreModule`.
+// Types for js/src/core.js and the core module's bindings: bindings/values.cpp (validation) and
+// bindings/engine.cpp (the Engine; the JSON shapes are core/engine_json.h's, the names
+// js/src/protocol.js's).
 
 export interface LoadCoreOptions {
   /** Where attrkit-core.wasm is: file: (Node reads it), http(s): or blob: (fetched). */
@@ -34,11 +35,95 @@ export type CoreValue = null | boolean | number | string | CoreValue[] | { [key:
 export interface CoreModule {
   validateValue(definition: object, value: unknown): CoreResult<CoreValue>;
   validateWrite(config: object, key: unknown, value: unknown): CoreResult<CoreValue>;
+  validateClear(config: object, key: unknown): CoreResult<null>;
   validateDistinctId(id: unknown): CoreResult<string>;
   parseConfig(config: unknown): CoreResult<CoreValue>;
   parseDefinition(definition: unknown): CoreResult<CoreValue>;
   /** to_js(to_json(value)): a detached plain-data copy, exactly what the core would see. */
   roundTrip(value: unknown): CoreValue;
+}
+
+// ---- the Engine (bindings/engine.cpp; core/engine_json.h documents every shape) ----------------
+
+export type Effect = "init" | "identify" | "reset" | "write" | "get" | "on" | "off" | "debug" | "consent" | "none";
+export type CallKind =
+  | "init" | "identify" | "reset" | "set_name" | "set_email" | "set_language" | "set_attributes"
+  | "get_attributes" | "on" | "off" | "debug" | "consent" | "write" | "clear";
+export type ListenerEvent = "error" | "ready" | "identified" | "delivered";
+export type BatchOutcome = "delivered" | "retry" | "offline" | "rejected" | "stopped";
+
+/** The error object of results and events: error_name, error_status, the core's sentence. */
+export interface EngineError { code: string; status: number; message: string; attribute?: string }
+export type EngineResult = { ok: true; value: unknown } | { ok: false; error: EngineError };
+
+/** engineCommand / engineWrite / engineClear. No `result`: a "settled" event with the ticket follows. */
+export interface EngineResponse {
+  ticket: number;
+  kind?: CallKind;
+  effect: Effect;
+  result?: EngineResult;
+  options?: { publicKey: string; apiHost: string; consent: "granted" | "pending" | "denied"; persistence: "localStorage" | "memory"; debug: boolean };
+  enabled?: boolean;
+  consent?: "granted" | "denied";
+  distinctId?: string;
+  changed?: boolean;
+  event?: ListenerEvent;
+  callback?: number;
+}
+
+export type EngineEvent =
+  | { type: "error"; error: EngineError; ticket?: number; writeIds?: string[]; distinctId?: string }
+  | { type: "delivered"; writeId: string; distinctId: string; attribute: string; value: unknown; personId?: string; superseded: string[] }
+  | { type: "settled"; ticket: number; result: EngineResult };
+
+export interface EngineBatch { batchId: string; body: object; writeIds: string[]; attempt: number; bytes: number; removeUnspecified?: true }
+
+/** What the runtime saw of a batch request (core/retry.h): a status and body, or a network failure. */
+export interface BatchOutcomeInput {
+  batchId: string; status?: number; retryAfter?: number; network?: boolean; timeout?: boolean; offline?: boolean;
+  body?: unknown; jitter?: number;
+}
+
+export type EngineComplete =
+  | { ok: true; outcome: BatchOutcome; delivered?: number; rejected?: number; failed?: number; retryAt?: number; code?: string }
+  | { ok: false; error: EngineError };
+
+export interface EngineConstants {
+  requestTimeoutMs: number; offlineRecheckMs: number; maxTries: number; maxWriteAgeMs: number;
+  snapshotVersion: number; maxStoredAgeMs: number; maxSnapshotBytes: number; keepaliveMaxBytes: number;
+}
+
+export interface CoreModule {
+  /** A new engine for this module (the old one is dropped). options: the limits and "instance". */
+  engineCreate(clientId: string, options: object): void;
+  engineRestore(snapshot: unknown, workspace: string, limits: object): CoreResult<null>;
+  engineCommand(cmd: unknown, now: number): EngineResponse;
+  engineWrite(request: { distinctId: unknown; attributes: unknown; removeUnspecified?: unknown }, now: number): EngineResponse;
+  engineClear(request: { distinctId: unknown; attribute: unknown }, now: number): EngineResponse;
+  engineConfigure(config: unknown, now: number):
+    | { ok: true; workspace: string; clientAttributeWrites: boolean; definitionsVersion: string }
+    | { ok: false; error: EngineError };
+  engineTakeBatch(now: number, flush: boolean): EngineBatch | null;
+  engineCompleteBatch(outcome: BatchOutcomeInput, now: number): EngineComplete;
+  engineNextWake(now: number): number;
+  engineTakeEvents(): EngineEvent[];
+  engineSnapshot(): object | null;
+  engineSave(now: number): object | null;
+  engineLoadSnapshot(snapshot: unknown, workspace: string, now: number): { ok: true; restored: number } | { ok: false; error: EngineError };
+  engineAdopt(snapshot: unknown, workspace: string, now: number): { ok: true; adopted: number } | { ok: false; error: EngineError };
+  /** The debug dump for consoles (core/engine.h inspect()); the runtime uses the queries below. */
+  engineInspect(): Record<string, unknown>;
+  /** The current distinct id, "" for none. */
+  engineIdentity(): string;
+  engineClientId(): string;
+  /** What this client believes `distinctId` has stored (getAttributes). */
+  engineBelieved(distinctId: string): Record<string, unknown>;
+  engineStopDelivery(error: { code: string; message?: string }, forGood: boolean): void;
+  engineSetClientId(id: string): void;
+  engineConstants(): EngineConstants;
+  parseCommand(cmd: unknown): CoreResult<Record<string, unknown>>;
+  parseInitOptions(options: unknown): CoreResult<Record<string, unknown>>;
+  retryAdvice(outcome: unknown, tries: number): { class: "success" | "retry" | "offline" | "reject" | "stop"; delayMs?: number; code?: string };
 }
 
 export function loadCore(options?: LoadCoreOptions): Promise<CoreModule>;

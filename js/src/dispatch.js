@@ -1,15 +1,13 @@
 // Engine out (core/engine.h "events"): each event engineTakeEvents() returns goes to one place.
 // A settled ticket resolves the Promise of the call that waits for it; an error or a delivery
-// goes to the page's listeners, and a delivery also records the value the server stored.
+// goes to the page's listeners. What the server stored is the engine's to remember (believed()).
 import { toError } from "./errors.js";
 import { EventType } from "./protocol.js";
 
 export class Dispatch {
-  /** `events`: the page's listeners (an Emitter); `delivered`: distinctId -> Map(attribute ->
-   * stored value), the values this page saw stored; `log`: the debug console (log.js). */
-  constructor(events, delivered, log) {
+  /** `events`: the page's listeners (an Emitter); `log`: the debug console (log.js). */
+  constructor(events, log) {
     this.events = events;
-    this.delivered = delivered;
     this.log = log;
     this.tickets = new Map(); // ticket -> settle(result)
   }
@@ -31,8 +29,6 @@ export class Dispatch {
         this.events.emit(EventType.error, error);
       } else if (ev.type === EventType.delivered) {
         this.log.debug("delivered", ev.distinctId, ev.attribute, ev.value);
-        if (!this.delivered.has(ev.distinctId)) this.delivered.set(ev.distinctId, new Map());
-        this.delivered.get(ev.distinctId).set(ev.attribute, ev.value);
         this.events.emit(EventType.delivered, {
           distinctId: ev.distinctId, attribute: ev.attribute, value: ev.value,
           personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? [],

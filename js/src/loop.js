@@ -57,9 +57,8 @@ export class Loop {
     if (r.outcome === Outcome.retry || r.outcome === Outcome.offline) {
       log.warn(`batch ${b.batchId}: ${r.outcome}, next try in ${Math.round(r.retryAt - now)} ms`);
     } else if (r.outcome === Outcome.stopped) {
-      const code = this.core.engineInspect().stopped;
-      log.warn(`batch ${b.batchId}: delivery stopped for this page (${code})`);
-      this.stopped(code);
+      log.warn(`batch ${b.batchId}: delivery stopped for this page (${r.code})`);
+      this.stopped(r.code);
     } else if (r.outcome) {
       log.info(`batch ${b.batchId}: ${r.outcome}`, r.outcome === Outcome.delivered ? `${r.delivered} stored, ${r.rejected} rejected` : "");
     }

@@ -18,6 +18,20 @@ export const Effect = /* @__PURE__ */ Object.freeze({
   none: "none",
 });
 
+/** Which call a response answers: its "kind" (the ones the runtime reads). */
+export const Kind = /* @__PURE__ */ Object.freeze({
+  init: "init",
+  write: "write",
+  clear: "clear",
+});
+
+/** A consent response's "consent". */
+export const Consent = /* @__PURE__ */ Object.freeze({
+  granted: "granted",
+  pending: "pending",
+  denied: "denied",
+});
+
 /** What became of a batch: completeBatch's "outcome". */
 export const Outcome = /* @__PURE__ */ Object.freeze({
   delivered: "delivered",

@@ -23,7 +23,7 @@ import { watchPage } from "./lifecycle.js";
 import { Log } from "./log.js";
 import { Loop } from "./loop.js";
 import { own } from "./own.js";
-import { Effect, EventType } from "./protocol.js";
+import { Consent, Effect, EventType, Kind } from "./protocol.js";
 import { openStorage } from "./storage.js";
 import { StoredState } from "./stored_state.js";
 
@@ -44,9 +44,7 @@ export class Runtime {
     core.engineCreate(newClientId(), { instance });
     this.log = new Log();
     this.events = new Emitter();
-    this.delivered = new Map(); // distinctId -> Map(attribute -> stored value), this page
-    this.out = new Dispatch(this.events, this.delivered, this.log); // engine events -> Promises, listeners
-    this.waiters = []; // {test(), resolve()} re-checked after every pump (clearAttribute)
+    this.out = new Dispatch(this.events, this.log); // engine events -> Promises, listeners
     this.closed = false;
     this.options = this.config = this.ready = null;
     this.consent = null; // "granted" | "pending" | "denied": a consent command, else init's option
@@ -87,6 +85,12 @@ export class Runtime {
     return this.run((now) => this.core.engineWrite(req, now));
   }
 
+  /** engineClear (clearAttribute): {distinctId, attribute}, a write of kind clear in the outbox. */
+  clear(req) {
+    this.log.debug("clear", req);
+    return this.run((now) => this.core.engineClear(req, now));
+  }
+
   run(op, cmd) {
     return new Promise((resolve) => {
       const settle = (result) => {
@@ -104,7 +108,7 @@ export class Runtime {
         this.events.emit(EventType.error, error);
         return resolve({ ok: false, error });
       }
-      if (r.kind === "init" && r.result && !r.result.ok) {
+      if (r.kind === Kind.init && r.result && !r.result.ok) {
         const e = r.result.error;
         this.log.once(`init ${e.code}`, `attrkit: init failed (${e.code}): ${e.message}`);
       }
@@ -126,7 +130,7 @@ export class Runtime {
         this.log.on = r.enabled;
         break;
       case Effect.consent:
-        this.consented(r.consent === "granted");
+        this.consented(r.consent === Consent.granted);
         break;
       case Effect.identify:
         if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
@@ -148,7 +152,6 @@ export class Runtime {
   pump() {
     if (this.closed) return;
     this.dispatch();
-    this.waiters = this.waiters.filter((w) => !(w.test() && (w.resolve(), true)));
     this.loop.arm();
     this.stored.save();
   }
@@ -188,17 +191,17 @@ export class Runtime {
     if (options.debug) this.log.on = true;
     if (this.consent === null) this.consent = options.consent;
     this.log.info("init", { apiHost: options.apiHost, consent: this.consent, persistence: options.persistence });
-    if (this.consent === "denied") this.warnDenied();
+    if (this.consent === Consent.denied) this.warnDenied();
     return this.begin();
   }
 
   // Consent granted and init done: storage (unless "memory") and the config request, once.
   begin() {
-    if (!this.options || this.consent !== "granted" || this.begun || this.closed) return Promise.resolve();
+    if (!this.options || this.consent !== Consent.granted || this.begun || this.closed) return Promise.resolve();
     this.begun = true;
     if (this.options.persistence !== "memory") {
       this.storage.enable();
-      const current = this.core.engineInspect().clientId;
+      const current = this.core.engineClientId();
       const id = clientId(this.storage, current);
       if (id !== current) this.core.engineSetClientId(id);
     }
@@ -212,7 +215,7 @@ export class Runtime {
     return fetchConfig(options, {
       core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
       maxTries: this.limits.maxTries,
-      closed: () => this.closed || this.consent !== "granted",
+      closed: () => this.closed || this.consent !== Consent.granted,
       apply: (config) => this.configure(config), attempted: this.attempted,
       fail: (error, forGood) => this.configFailed(error, forGood),
     }).finally(() => (this.fetching = false));
@@ -237,7 +240,7 @@ export class Runtime {
   // ["do", "consent", [...]]: granted starts what init would have; denied forgets this
   // instance's stored state and the install's id, and stores nothing more (docs/sdk.md).
   consented(granted) {
-    this.consent = granted ? "granted" : "denied";
+    this.consent = granted ? Consent.granted : Consent.denied;
     this.log.info("consent", this.consent);
     if (granted) return void this.begin().finally(this.attempted);
     this.warnDenied();
@@ -279,19 +282,14 @@ export class Runtime {
 
   // ---- queries -------------------------------------------------------------------------------
 
-  /** Resolves once no write for distinctId waits in the engine (sent or failed; clearAttribute). */
-  drained(distinctId) {
-    const test = () => {
-      const s = this.core.engineInspect();
-      return ![...s.pending, ...s.outbox].some((w) => w.distinctId === distinctId);
-    };
-    if (test()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
-  }
-
   /** Synchronous view of the identity (restored identities included). */
   identity() {
-    return this.closed ? undefined : this.core.engineInspect().identity;
+    return this.closed ? undefined : this.core.engineIdentity() || undefined;
+  }
+
+  /** What this client believes `distinctId` has stored (the engine's answer; getAttributes). */
+  believed(distinctId) {
+    return this.closed ? {} : this.core.engineBelieved(distinctId);
   }
 
   /** The engine's inspect() document (core/engine.h), for consoles and debugging; null once closed. */

@@ -35,7 +35,8 @@ export type ErrorCode =
   | "attribute_archived" | "distinct_id_invalid" | "client_attribute_writes_disabled"
   | "invalid_key" | "secret_key_in_browser" | "invalid_command" | "queue_full" | "consent_denied"
   | "payload_too_large" | "rate_limited" | "invalid_request" | "invalid_config"
-  | "invalid_api_host" | "delivery_failed" | "not_found" | "server_error"
+  | "invalid_api_host" | "snapshot_invalid" | "snapshot_foreign" | "snapshot_version"
+  | "delivery_failed" | "secret_key_required" | "not_found" | "server_error"
   /** The core could not load (CSP without 'wasm-unsafe-eval', .wasm 404...): createClient rejects, the script tag answers with it. */
   | "sdk_unavailable"
   | (string & {});

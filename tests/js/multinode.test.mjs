@@ -158,12 +158,16 @@ test("a key revoked (admin command line, on the shared database) is refused by e
   }
 });
 
-test("connections cut by the database (a restart, a proxy) are replaced: the next requests succeed on every node", async () => {
+test("connections cut by the database (a restart, a proxy) are replaced: the next requests succeed on every node", async (t) => {
   const name = new URL(db).pathname.slice(1);
+  // A node with rate limits too: its limiter has connections of its own, cut as well.
+  const limited = await startServer({ db, rateLimit: 100 });
+  t.after(() => limited.stop());
+  assert.equal((await batch(limited, [{ id: "before-cut", distinctId: "after-cut", attribute: "plan", value: "Free" }])).status, 200);
   // Every connection the nodes hold to this database is terminated by the server.
   const cut = Number(psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`));
-  assert.ok(cut >= NODES, `${cut} connections cut`);
-  for (const [i, n] of nodes.entries()) {
+  assert.ok(cut >= NODES + 2, `${cut} connections cut`);
+  for (const [i, n] of [...nodes, limited].entries()) {
     const w = await batch(n, [{ id: `after-cut-${i}`, distinctId: "after-cut", attribute: "plan", value: "Pro" }]);
     assert.equal(w.status, 200, w.text);
     assert.equal((await api(n, "GET", "/readyz")).status, 200);

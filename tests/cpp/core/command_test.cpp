@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/command.h"
+#include "core/engine_json.h"
 #include "core/error.h"
 #include "core/init_options.h"
 #include "engine_test_support.h"

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "core/command.h"
+#include "core/engine_types.h"
 #include "core/json.h"
+#include "core/outbox.h"
 
 namespace attrkit::testing_support {
 
@@ -85,6 +87,27 @@ inline std::string match(const Json& expect, const Json& actual, const std::stri
     return std::string();
   }
   return path + ": expected " + expect.dump() + ", got " + actual.dump();
+}
+
+// The events of one type, in order.
+template <class T>
+std::vector<T> events_of(const Events& events) {
+  std::vector<T> out;
+  for (const EngineEvent& e : events)
+    if (const T* x = std::get_if<T>(&e)) out.push_back(*x);
+  return out;
+}
+inline std::vector<ErrorObject> errors_of(const Events& events) {
+  std::vector<ErrorObject> out;
+  for (const ErrorEvent& e : events_of<ErrorEvent>(events)) out.push_back(e.error);
+  return out;
+}
+
+// The outcome the runtime reports for `batch` (complete_batch's input document).
+inline Json outcome(const std::optional<Batch>& batch, int status, Json body = nullptr) {
+  Json o = {{"batchId", batch ? batch->id : std::string()}, {"status", status}, {"jitter", 0.5}};
+  if (!body.is_null()) o["body"] = std::move(body);
+  return o;
 }
 
 inline std::vector<std::filesystem::path> fixture_files(const std::string& folder) {

@@ -74,39 +74,41 @@ TEST(Messages, TheMessageIsOptional) {
 TEST(Messages, TheEngineReportsTheCoresMessage) {
   Engine e("c1");
   e.configure(test_config(), 0);
-  const Json bad_id = e.command(identify("undefined"), 0);
-  EXPECT_EQ(bad_id["result"]["error"]["message"], "distinctId: \"undefined\" is a placeholder, not a user id");
+  const Response bad_id = e.command(identify("undefined"), 0);
+  EXPECT_EQ(bad_id.result->error.message, "distinctId: \"undefined\" is a placeholder, not a user id");
   e.command(identify("u1"), 0);
   e.take_events();
 
-  const Json r = e.command(set_attrs({{"plan", "Pro"}, {"team_size", 0}}), 0);
-  const Json& error = r["result"]["error"];
-  EXPECT_EQ(error["code"], "attribute_value_invalid");
-  EXPECT_EQ(error["attribute"], "team_size");
-  EXPECT_EQ(error["message"], "team_size: 0 is below the minimum 1");
-  const Json events = e.take_events();
+  const Response r = e.command(set_attrs({{"plan", "Pro"}, {"team_size", 0}}), 0);
+  ASSERT_TRUE(r.result);
+  const ErrorObject& error = r.result->error;
+  EXPECT_EQ(error.code, Error::attribute_value_invalid);
+  EXPECT_EQ(error.attribute, "team_size");
+  EXPECT_EQ(error.message, "team_size: 0 is below the minimum 1");
+  const Events events = e.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0]["error"]["message"], error["message"]);
+  EXPECT_EQ(std::get<ErrorEvent>(events[0]).error.message, error.message);
 
-  EXPECT_EQ(e.command(set_attrs({{"bio", "far too long"}}), 0)["result"]["error"]["message"],
+  EXPECT_EQ(e.command(set_attrs({{"bio", "far too long"}}), 0).result->error.message,
             "bio: 12 characters, the maximum is 10");
-  EXPECT_EQ(e.command(set_attrs({{"nope", 1}}), 0)["result"]["error"]["message"],
+  EXPECT_EQ(e.command(set_attrs({{"nope", 1}}), 0).result->error.message,
             "\"nope\" is not a declared attribute");
-  EXPECT_EQ(e.command(set_attrs({{"plan", function_marker()}}), 0)["result"]["error"]["message"],
+  EXPECT_EQ(e.command(set_attrs({{"plan", function_marker()}}), 0).result->error.message,
             "plan: expected JSON data, got a function or other non-JSON value");
 }
 
 TEST(Messages, WritesValidatedWhenTheConfigArrivesCarryTheMessage) {
   Engine e("c1");
   e.command(identify("u1"), 0);
-  const Json queued = e.command(set_attrs({{"signup_date", "2024-02-30"}}), 0);
-  EXPECT_FALSE(queued.contains("result"));  // waits for the definitions
+  const Response queued = e.command(set_attrs({{"signup_date", "2024-02-30"}}), 0);
+  EXPECT_FALSE(queued.result);  // waits for the definitions
   e.take_events();
   e.configure(test_config(), 0);
   bool seen = false;
-  for (const Json& ev : e.take_events()) {
-    if (ev["type"] != "error") continue;
-    EXPECT_EQ(ev["error"]["message"], "signup_date: \"2024-02-30\" is not a real date");
+  for (const EngineEvent& ev : e.take_events()) {
+    const auto* error = std::get_if<ErrorEvent>(&ev);
+    if (!error) continue;
+    EXPECT_EQ(error->error.message, "signup_date: \"2024-02-30\" is not a real date");
     seen = true;
   }
   EXPECT_TRUE(seen);

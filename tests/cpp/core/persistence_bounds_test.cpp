@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "core/snapshot.h"
 #include "engine_test_support.h"
 
@@ -33,14 +34,14 @@ Json stored(const Json& batch) {
 
 Json complete(Engine& e, const Json& batch, Json outcome, double now) {
   outcome["batchId"] = batch["batchId"];
-  return e.complete_batch(outcome, now);
+  return as_json(e.complete_batch(outcome, now));
 }
 
 // An engine of instance `instance` of install "c1", configured and identified as `user`.
 Engine tab(const std::string& instance, const std::string& user = "u1") {
   Engine e("c1", {}, instance);
   e.configure(test_config(), kT0);
-  if (!user.empty()) e.command(identify(user), kT0);
+  if (!user.empty()) as_json(e.command(identify(user), kT0));
   e.take_events();
   return e;
 }
@@ -56,8 +57,8 @@ TEST(InstanceIds, TwoTabsInTheSameMillisecondNeverShareAnId) {
   Engine b = tab("bbbb");
   a.command(set_attrs({{"plan", "Pro"}}), kT0);
   b.command(set_attrs({{"plan", "Free"}}), kT0);
-  const Json ba = a.take_batch(kT0, true);
-  const Json bb = b.take_batch(kT0, true);
+  const Json ba = as_json(a.take_batch(kT0, true));
+  const Json bb = as_json(b.take_batch(kT0, true));
   const Json wa = ba["body"]["writes"][0];
   const Json wb = bb["body"]["writes"][0];
   EXPECT_EQ(wa["id"], "c1-aaaa-1700000000000");
@@ -74,9 +75,9 @@ TEST(InstanceIds, RenumberedWritesKeepTheInstance) {
   const Json s = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 50}, {"epoch", 1}, {"identity", "u1"},
                   {"writes", Json::array({{{"id", "c1-old1-40"}, {"seq", 40}, {"unit", 40}, {"attribute", "plan"},
                                            {"value", "Pro"}, {"created", 0}, {"tries", 1}, {"epoch", 1}, {"distinctId", "u1"}}})}};
-  ASSERT_EQ(page.load_snapshot(s, "acme", 10)["ok"], true);
+  ASSERT_EQ(loaded_as_json(page.load_snapshot(s, "acme", 10))["ok"], true);
   page.configure(test_config(), 10);
-  EXPECT_EQ(ids_of(page.take_batch(10)), (std::vector<std::string>{"c1-old1-40", "c1-new1-50"}));
+  EXPECT_EQ(ids_of(as_json(page.take_batch(10))), (std::vector<std::string>{"c1-old1-40", "c1-new1-50"}));
 }
 
 TEST(SaveBounds, WritesKeptSevenDaysAreFailedNotStored) {
@@ -85,22 +86,22 @@ TEST(SaveBounds, WritesKeptSevenDaysAreFailedNotStored) {
   e.command(set_attrs({{"plan", "Pro"}}), kT0);  // held: no identify yet
   e.take_events();
   EXPECT_EQ(e.save(kT0 + 7 * kDay - 1)["writes"].size(), 1u);
-  EXPECT_TRUE(e.take_events().empty());
+  EXPECT_TRUE(as_json(e.take_events()).empty());
   const Json s = e.save(kT0 + 7 * kDay);
   EXPECT_EQ(s["writes"].size(), 0u);
-  const Json events = e.take_events();
+  const Json events = as_json(e.take_events());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["error"]["code"], "delivery_failed");
   EXPECT_EQ(events[0]["writeIds"], Json::array({"c1-i1-1700000000000"}));
   e.command(identify("u1"), kT0 + 7 * kDay);
-  EXPECT_TRUE(e.take_batch(kT0 + 8 * kDay, true).is_null());  // gone, not sent
+  EXPECT_TRUE(as_json(e.take_batch(kT0 + 8 * kDay, true)).is_null());  // gone, not sent
 }
 
 TEST(SaveBounds, OutboxWritesPast24HoursAreNotStored) {
   Engine e = tab("i1");
   e.command(set_attrs({{"plan", "Pro"}}), kT0);
   EXPECT_EQ(e.save(kT0 + kDay)["writes"].size(), 0u);
-  const Json events = e.take_events();
+  const Json events = as_json(e.take_events());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["error"]["code"], "delivery_failed");
 }
@@ -119,17 +120,17 @@ TEST(SaveBounds, RestoresDropWritesPastSevenDays) {
                   {"writes", Json::array({old_write, fresh})}};
 
   Engine loaded("c1", {}, "i2");
-  const Json r = loaded.load_snapshot(s, "acme", kT0 + 7 * kDay);
+  const Json r = loaded_as_json(loaded.load_snapshot(s, "acme", kT0 + 7 * kDay));
   EXPECT_EQ(r["restored"], 1);
-  Json events = loaded.take_events();
+  Json events = as_json(loaded.take_events());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["error"]["code"], "delivery_failed");
   EXPECT_EQ(events[0]["writeIds"], Json::array({"c1-x-5"}));
   EXPECT_EQ(loaded.inspect()["held"].size(), 1u);
 
   Engine adopter("c1", {}, "i3");
-  EXPECT_EQ(adopter.adopt(s, "acme", kT0 + 7 * kDay)["adopted"], 1);
-  events = adopter.take_events();
+  EXPECT_EQ(adopted_as_json(adopter.adopt(s, "acme", kT0 + 7 * kDay))["adopted"], 1);
+  events = as_json(adopter.take_events());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["writeIds"], Json::array({"c1-x-5"}));
 }
@@ -139,15 +140,15 @@ TEST(SaveBounds, OverTheSizeCapTheOldestCommandsAreDroppedWithOneEvent) {
   const std::string big(600, 'x');
   // 400 writes of ~850 estimated bytes (one per person: nothing coalesces) is over 256 KB.
   for (int k = 0; k < 400; ++k) {
-    const Json r = e.write({{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", big}}}}, kT0 + k);
+    const Json r = as_json(e.write({{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", big}}}}, kT0 + k));
     ASSERT_FALSE(r.contains("result")) << r.dump();
   }
   e.take_events();
-  const Json in_flight = e.take_batch(kT0 + 400, true);  // the oldest 37 or so: kept whatever happens
+  const Json in_flight = as_json(e.take_batch(kT0 + 400, true));  // the oldest 37 or so: kept whatever happens
   ASSERT_FALSE(in_flight.is_null());
   const Json s = e.save(kT0 + 500);
   EXPECT_LE(s.dump().size(), kMaxSnapshotBytes);
-  const Json events = e.take_events();
+  const Json events = as_json(e.take_events());
   int errors = 0;
   Json dropped;
   for (const Json& ev : events)
@@ -181,7 +182,7 @@ TEST(SaveBounds, OlderValuesOfOnePersonAndAttributeCollapseFirst) {
   // A write in flight, retried, while a newer value of the same attribute queued behind it: both
   // stay in the outbox (coalescing skips in-flight writes) until the cap collapses them.
   e.command(set_attrs({{"blob", std::string(100000, 'a')}}), kT0);
-  const Json b = e.take_batch(kT0, true);
+  const Json b = as_json(e.take_batch(kT0, true));
   ASSERT_EQ(b["writeIds"].size(), 1u);
   e.command(set_attrs({{"blob", std::string(100000, 'b')}}), kT0 + 1);
   ASSERT_EQ(complete(e, b, {{"status", 503}}, kT0 + 2)["outcome"], "retry");
@@ -189,20 +190,20 @@ TEST(SaveBounds, OlderValuesOfOnePersonAndAttributeCollapseFirst) {
   e.take_events();
   const Json s = e.save(kT0 + 400);
   EXPECT_LE(s.dump().size(), kMaxSnapshotBytes);
-  for (const Json& ev : e.take_events()) EXPECT_NE(ev["type"], "error") << ev.dump();  // nothing dropped
+  for (const Json& ev : as_json(e.take_events())) EXPECT_NE(ev["type"], "error") << ev.dump();  // nothing dropped
   std::vector<std::string> ids;
   for (const Json& w : s["writes"]) ids.push_back(w["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"c1-i1-1700000000001"}));  // blob "a" collapsed into "b"
   // The backoff of the retried batch holds.
   EXPECT_EQ(e.inspect()["retryAt"], retry_at);
-  EXPECT_TRUE(e.take_batch(retry_at - 1).is_null());
-  const Json again = e.take_batch(retry_at);
+  EXPECT_TRUE(as_json(e.take_batch(retry_at - 1)).is_null());
+  const Json again = as_json(e.take_batch(retry_at));
   ASSERT_FALSE(again.is_null());
   EXPECT_EQ(again["writeIds"], Json::array({"c1-i1-1700000000001"}));
   // Once delivered, the collapsed id is reported as superseded.
   complete(e, again, {{"status", 200}, {"body", stored(again)}}, retry_at);
   bool reported = false;
-  for (const Json& ev : e.take_events())
+  for (const Json& ev : as_json(e.take_events()))
     if (ev["type"] == "delivered" && ev["attribute"] == "blob") reported = ev["superseded"] == Json::array({"c1-i1-1700000000000"});
   EXPECT_TRUE(reported);
 }
@@ -218,13 +219,13 @@ TEST(KeepaliveFlush, NeverCutsABatchOverTheBudget) {
   for (int k = 0; k < 100; ++k) attrs["a" + std::to_string(k)] = std::string(650, 'z');
   e.command(set_attrs(attrs, true), kT0);  // one removeUnspecified command: goes whole, ~70 KB
   e.command(set_attrs({{"plan", "Pro"}}), kT0);
-  EXPECT_TRUE(e.take_flush(kT0).is_null());  // over 60 KB: left for the timer or the next page
-  const Json normal = e.take_batch(kT0 + 1000);  // the page stayed: the timer sends it
+  EXPECT_TRUE(as_json(e.take_flush(kT0)).is_null());  // over 60 KB: left for the timer or the next page
+  const Json normal = as_json(e.take_batch(kT0 + 1000));  // the page stayed: the timer sends it
   ASSERT_FALSE(normal.is_null());
   EXPECT_GT(normal["bytes"].get<std::size_t>(), kKeepaliveMaxBytes);
-  EXPECT_TRUE(e.take_flush(kT0 + 1000).is_null());  // one in flight: nothing more
+  EXPECT_TRUE(as_json(e.take_flush(kT0 + 1000)).is_null());  // one in flight: nothing more
   complete(e, normal, {{"status", 200}, {"body", stored(normal)}}, kT0 + 1001);
-  const Json flushed = e.take_flush(kT0 + 1001);
+  const Json flushed = as_json(e.take_flush(kT0 + 1001));
   ASSERT_FALSE(flushed.is_null());
   EXPECT_LE(flushed["bytes"].get<std::size_t>(), kKeepaliveMaxBytes);
 }
@@ -234,7 +235,7 @@ TEST(KeepaliveFlush, AFullBatchIsUnderTheBudget) {
   // More than a batch: a flush sends the first 32 KB and leaves the rest.
   for (int k = 0; k < 120; ++k)
     e.write({{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", std::string(500, 'q')}}}}, kT0);
-  const Json f = e.take_flush(kT0);
+  const Json f = as_json(e.take_flush(kT0));
   ASSERT_FALSE(f.is_null());
   EXPECT_LE(f["bytes"].get<std::size_t>(), 32u * 1024);
   EXPECT_LT(f["writeIds"].size(), 120u);
@@ -245,7 +246,7 @@ TEST(KeepaliveFlush, AFullBatchIsUnderTheBudget) {
 Json dead_tab_state() {
   Engine dead = tab("dead");
   dead.command(set_attrs({{"plan", "Pro"}, {"role", "admin"}}), kT0 + 10);
-  const Json b = dead.take_batch(kT0 + 10, true);  // in flight when the tab went away
+  const Json b = as_json(dead.take_batch(kT0 + 10, true));  // in flight when the tab went away
   dead.command(set_attrs({{"team_size", 12}}), kT0 + 20);
   return dead.save(kT0 + 30);
 }
@@ -253,14 +254,14 @@ Json dead_tab_state() {
 TEST(Adopt, TakesAnotherTabsWritesUnderTheirIdsAndKeepsItsOwnIdentity) {
   Engine live = tab("live", "u2");
   live.command(set_attrs({{"bio", "mine"}}), kT0 + 5);
-  const Json first = live.take_batch(kT0 + 2000);  // adopting works while a batch is in flight
+  const Json first = as_json(live.take_batch(kT0 + 2000));  // adopting works while a batch is in flight
   ASSERT_FALSE(first.is_null());
-  const Json r = live.adopt(dead_tab_state(), "acme", kT0 + 2000);
+  const Json r = adopted_as_json(live.adopt(dead_tab_state(), "acme", kT0 + 2000));
   EXPECT_EQ(r, Json({{"ok", true}, {"adopted", 3}}));
   EXPECT_EQ(live.inspect()["identity"], "u2");
-  EXPECT_EQ(live.command(get_view(), kT0 + 2000)["result"]["value"], Json({{"bio", "mine"}}));
+  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2000))["result"]["value"], Json({{"bio", "mine"}}));
   complete(live, first, {{"status", 200}, {"body", stored(first)}}, kT0 + 2001);
-  const Json b = live.take_batch(kT0 + 2001);
+  const Json b = as_json(live.take_batch(kT0 + 2001));
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(ids_of(b), (std::vector<std::string>{"c1-dead-1700000000010", "c1-dead-1700000000011",
                                                   "c1-dead-1700000000020"}));
@@ -273,14 +274,14 @@ TEST(Adopt, TakesAnotherTabsWritesUnderTheirIdsAndKeepsItsOwnIdentity) {
   EXPECT_GT(live.inspect()["outbox"].back()["seq"].get<std::int64_t>(), 1700000000020);
   // The adopted writes' outcome does not touch this page's view (another tab's user).
   complete(live, b, {{"status", 200}, {"body", stored(b)}}, kT0 + 2002);
-  EXPECT_EQ(live.command(get_view(), kT0 + 2002)["result"]["value"], Json({{"bio", "later"}}));
+  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2002))["result"]["value"], Json({{"bio", "later"}}));
 }
 
 TEST(Adopt, TheSameStateTwiceIsTakenOnce) {
   Engine live = tab("live");
   const Json state = dead_tab_state();
-  EXPECT_EQ(live.adopt(state, "acme", kT0 + 100)["adopted"], 3);
-  EXPECT_EQ(live.adopt(state, "acme", kT0 + 100)["adopted"], 0);
+  EXPECT_EQ(adopted_as_json(live.adopt(state, "acme", kT0 + 100))["adopted"], 3);
+  EXPECT_EQ(adopted_as_json(live.adopt(state, "acme", kT0 + 100))["adopted"], 0);
   EXPECT_EQ(live.inspect()["outbox"].size(), 3u);
 }
 
@@ -290,11 +291,11 @@ TEST(Adopt, HeldWritesWaitForThisPagesIdentify) {
   closed.command(set_attrs({{"plan", "Pro"}}), kT0);  // never identified
   Engine live("c1", {}, "live");
   live.configure(test_config(), kT0);
-  EXPECT_EQ(live.adopt(closed.save(kT0), "acme", kT0 + 1)["adopted"], 1);
+  EXPECT_EQ(adopted_as_json(live.adopt(closed.save(kT0), "acme", kT0 + 1))["adopted"], 1);
   EXPECT_EQ(live.inspect()["held"].size(), 1u);
-  EXPECT_TRUE(live.take_batch(kT0 + 5000, true).is_null());
+  EXPECT_TRUE(as_json(live.take_batch(kT0 + 5000, true)).is_null());
   live.command(identify("u9"), kT0 + 5000);
-  const Json b = live.take_batch(kT0 + 5000, true);
+  const Json b = as_json(live.take_batch(kT0 + 5000, true));
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b["body"]["writes"][0]["distinctId"], "u9");
   EXPECT_EQ(b["body"]["writes"][0]["id"], "c1-gone-1700000000000");
@@ -305,7 +306,7 @@ TEST(Adopt, AnOlderAdoptedValueNeverDisplacesANewerOne) {
   Engine live = tab("live");
   live.command(set_attrs({{"plan", "Free"}}), kT0 + 50);  // newer, same person and attribute
   live.adopt(state, "acme", kT0 + 60);
-  const Json b = live.take_batch(kT0 + 2000);
+  const Json b = as_json(live.take_batch(kT0 + 2000));
   ASSERT_FALSE(b.is_null());
   std::vector<std::string> plans;
   for (const Json& w : b["body"]["writes"])
@@ -313,7 +314,7 @@ TEST(Adopt, AnOlderAdoptedValueNeverDisplacesANewerOne) {
   EXPECT_EQ(plans, std::vector<std::string>{"Free"});
   complete(live, b, {{"status", 200}, {"body", stored(b)}}, kT0 + 2001);
   bool reported = false;
-  for (const Json& ev : live.take_events())
+  for (const Json& ev : as_json(live.take_events()))
     if (ev["type"] == "delivered" && ev["attribute"] == "plan")
       reported = ev["superseded"] == Json::array({"c1-dead-1700000000010"});
   EXPECT_TRUE(reported);
@@ -322,7 +323,7 @@ TEST(Adopt, AnOlderAdoptedValueNeverDisplacesANewerOne) {
   Engine older = tab("old2");
   older.command(set_attrs({{"team_size", 3}}), kT0);
   older.adopt(state, "acme", kT0 + 60);
-  const Json b2 = older.take_batch(kT0 + 2000);
+  const Json b2 = as_json(older.take_batch(kT0 + 2000));
   std::vector<Json> sizes;
   for (const Json& w : b2["body"]["writes"])
     if (w["attribute"] == "team_size") sizes.push_back(w["value"]);
@@ -338,11 +339,11 @@ TEST(Adopt, RepeatedUnitsOfAnotherTabStaySeparateCommands) {
   Engine live = tab("live");
   live.command(set_attrs({{"role", "admin"}}, true), kT0);
   live.adopt(other.save(kT0), "acme", kT0);
-  const Json b1 = live.take_batch(kT0 + 1000);
+  const Json b1 = as_json(live.take_batch(kT0 + 1000));
   ASSERT_FALSE(b1.is_null());
   EXPECT_EQ(b1["writeIds"].size(), 1u);  // not one removeUnspecified batch of both commands
   complete(live, b1, {{"status", 200}, {"body", stored(b1)}}, kT0 + 1000);
-  const Json b2 = live.take_batch(kT0 + 1000);
+  const Json b2 = as_json(live.take_batch(kT0 + 1000));
   ASSERT_FALSE(b2.is_null());
   EXPECT_EQ(b2["writeIds"].size(), 1u);
   EXPECT_EQ(b2["removeUnspecified"], true);
@@ -352,18 +353,18 @@ TEST(Adopt, RepeatedUnitsOfAnotherTabStaySeparateCommands) {
 
 TEST(Adopt, RefusedWhenForeignCorruptOrStopped) {
   Engine live = tab("live");
-  EXPECT_EQ(live.adopt(Json::array(), "acme", 0)["error"]["code"], "snapshot_invalid");
-  EXPECT_EQ(live.adopt(dead_tab_state(), "globex", 0)["error"]["code"], "snapshot_foreign");
+  EXPECT_EQ(adopted_as_json(live.adopt(Json::array(), "acme", 0))["error"]["code"], "snapshot_invalid");
+  EXPECT_EQ(adopted_as_json(live.adopt(dead_tab_state(), "globex", 0))["error"]["code"], "snapshot_foreign");
   Engine stopped("c1", {}, "s");
   stopped.command(Json::array({"do", "init", Json::array({{{"publicKey", "sk_live_nope"}}})}), 0);
-  EXPECT_EQ(stopped.adopt(dead_tab_state(), "acme", 0)["error"]["code"], "secret_key_in_browser");
+  EXPECT_EQ(adopted_as_json(stopped.adopt(dead_tab_state(), "acme", 0))["error"]["code"], "secret_key_in_browser");
 }
 
 TEST(LoadSnapshot, OnlyOnceASecondStateIsAdopted) {
   Engine page("c1", {}, "p");
   const Json state = dead_tab_state();
-  EXPECT_EQ(page.load_snapshot(state, "acme", kT0)["ok"], true);
-  EXPECT_EQ(page.load_snapshot(state, "acme", kT0)["error"]["code"], "invalid_request");
+  EXPECT_EQ(loaded_as_json(page.load_snapshot(state, "acme", kT0))["ok"], true);
+  EXPECT_EQ(loaded_as_json(page.load_snapshot(state, "acme", kT0))["error"]["code"], "invalid_request");
   EXPECT_EQ(page.inspect()["outbox"].size(), 3u);
 }
 

@@ -135,27 +135,31 @@ TEST(Retry, TimeoutConstantIsTenSeconds) { EXPECT_DOUBLE_EQ(kRequestTimeoutMs, 1
 namespace attrkit {
 namespace {
 
-// The config fetch asks the same policy through retry_advice (no batch id, JSON in and out).
+// The config fetch asks the same policy through retry_advice (no batch id).
 TEST(RetryAdvice, SamePolicyAsBatches) {
-  EXPECT_EQ(retry_advice(Json{{"status", 200}}, 1)["class"], "success");
-  const Json r503 = retry_advice(Json{{"status", 503}, {"jitter", 0.5}}, 1);
-  EXPECT_EQ(r503["class"], "retry");
-  EXPECT_DOUBLE_EQ(r503["delayMs"].get<double>(), 500);
-  EXPECT_DOUBLE_EQ(retry_advice(Json{{"network", true}, {"jitter", 0.5}}, 3)["delayMs"].get<double>(), 2000);
-  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1)["delayMs"].get<double>(), kRetryAfterCapMs);
-  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 0}, {"jitter", 0.5}}, 2)["delayMs"].get<double>(), 1000);
-  EXPECT_EQ(retry_advice(Json{{"status", 501}}, 1)["class"], "reject");
-  EXPECT_EQ(retry_advice(Json{{"status", 505}}, 1)["class"], "reject");
-  const Json r401 = retry_advice(Json{{"status", 401}}, 1);
-  EXPECT_EQ(r401["class"], "stop");
-  EXPECT_EQ(r401["code"], "invalid_key");
-  const Json r400 = retry_advice(Json{{"status", 400}, {"body", {{"error", {{"code", "invalid_request"}}}}}}, 1);
-  EXPECT_EQ(r400["class"], "reject");
-  EXPECT_EQ(r400["code"], "invalid_request");
-  const Json off = retry_advice(Json{{"offline", true}}, 4);
-  EXPECT_EQ(off["class"], "offline");
-  EXPECT_DOUBLE_EQ(off["delayMs"].get<double>(), kOfflineRecheckMs);
-  EXPECT_EQ(retry_advice(Json("garbage"), 1)["code"], "invalid_request");
+  EXPECT_EQ(retry_advice(Json{{"status", 200}}, 1).kind, OutcomeClass::success);
+  const RetryAdvice r503 = retry_advice(Json{{"status", 503}, {"jitter", 0.5}}, 1);
+  EXPECT_EQ(r503.kind, OutcomeClass::retry);
+  EXPECT_DOUBLE_EQ(r503.delay_ms, 500);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"network", true}, {"jitter", 0.5}}, 3).delay_ms, 2000);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1).delay_ms, kRetryAfterCapMs);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 0}, {"jitter", 0.5}}, 2).delay_ms, 1000);
+  EXPECT_EQ(retry_advice(Json{{"status", 501}}, 1).kind, OutcomeClass::reject);
+  EXPECT_EQ(retry_advice(Json{{"status", 505}}, 1).kind, OutcomeClass::reject);
+  const RetryAdvice r401 = retry_advice(Json{{"status", 401}}, 1);
+  EXPECT_EQ(r401.kind, OutcomeClass::stop);
+  EXPECT_EQ(r401.code, Error::invalid_key);
+  const RetryAdvice r400 = retry_advice(Json{{"status", 400}, {"body", {{"error", {{"code", "invalid_request"}}}}}}, 1);
+  EXPECT_EQ(r400.kind, OutcomeClass::reject);
+  EXPECT_EQ(r400.code, Error::invalid_request);
+  EXPECT_EQ(r400.delay_ms, -1);
+  const RetryAdvice off = retry_advice(Json{{"offline", true}}, 4);
+  EXPECT_EQ(off.kind, OutcomeClass::offline);
+  EXPECT_DOUBLE_EQ(off.delay_ms, kOfflineRecheckMs);
+  EXPECT_EQ(off.code, Error::ok);
+  const RetryAdvice garbage = retry_advice(Json("garbage"), 1);
+  EXPECT_EQ(garbage.kind, OutcomeClass::reject);
+  EXPECT_EQ(garbage.code, Error::invalid_request);
 }
 
 }  // namespace

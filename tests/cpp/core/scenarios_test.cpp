@@ -1,4 +1,5 @@
-// Runs the scripted engine scenarios of tests/fixtures/scenarios/*.json against the native Engine.
+// Runs the scripted engine scenarios of tests/fixtures/scenarios/*.json against the native Engine,
+// through the serialiser the binding uses (core/engine_json.h).
 // The Wasm suite (tests/js/core_engine.test.mjs) runs the same files; docs/engine.md has the format.
 #include <gtest/gtest.h>
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "engine_test_support.h"
 
 namespace attrkit {
@@ -36,11 +38,11 @@ struct Runner {
     const std::string op = s.value("op", "");
     const double now = s.value("now", 0.0);
     const Json args = materialize(s.value("args", Json()));
-    if (op == "configure") return engine->configure(s.contains("config") ? s["config"] : file_config, now);
-    if (op == "command") return engine->command(args, now);
-    if (op == "write") return engine->write(args, now);
+    if (op == "configure") return as_json(engine->configure(s.contains("config") ? s["config"] : file_config, now));
+    if (op == "command") return as_json(engine->command(args, now));
+    if (op == "write") return as_json(engine->write(args, now));
     if (op == "take_batch") {
-      const Json b = engine->take_batch(now, s.value("flush", false));
+      const Json b = as_json(engine->take_batch(now, s.value("flush", false)));
       if (!b.is_null()) last_batch = b;
       return b;
     }
@@ -48,9 +50,9 @@ struct Runner {
       Json outcome = args.is_object() ? args : Json::object();
       if (!outcome.contains("batchId")) outcome["batchId"] = last_batch.value("batchId", "");
       if (outcome.value("body", Json()) == "$stored") outcome["body"] = stored_body(last_batch);
-      return engine->complete_batch(outcome, now);
+      return as_json(engine->complete_batch(outcome, now));
     }
-    if (op == "events") return engine->take_events();
+    if (op == "events") return as_json(engine->take_events());
     if (op == "next_wake") return engine->next_wake(now);
     if (op == "snapshot") return last_snapshot = engine->snapshot();
     if (op == "inspect") return engine->inspect();
@@ -64,7 +66,7 @@ struct Runner {
     }
     if (op == "load_snapshot") {
       const Json snap = args.is_null() ? last_snapshot : args;
-      return engine->load_snapshot(snap, s.value("workspace", ""), now);
+      return loaded_as_json(engine->load_snapshot(snap, s.value("workspace", ""), now));
     }
     *error = "unknown op " + op;
     return Json();

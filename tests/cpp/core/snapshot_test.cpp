@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/engine.h"
+#include "core/engine_json.h"
 #include "core/snapshot.h"
 #include "engine_test_support.h"
 
@@ -29,7 +30,7 @@ Engine busy_engine() {
   e.configure(test_config(), 0);
   e.command(identify("u1"), 0);
   e.command(set_attrs({{"plan", "Pro"}, {"team_size", 12}}), 10);
-  const Json b = e.take_batch(1010);
+  const Json b = as_json(e.take_batch(1010));
   EXPECT_FALSE(b.is_null());
   e.command(set_attrs({{"role", "admin"}}), 1020);
   e.command(set_attrs({{"bio", "short"}}, true), 1030);
@@ -77,7 +78,7 @@ TEST(Snapshot, RoundTripsTheViewAndIdentity) {
   Result<Engine> r = Engine::restore(s, "acme");
   ASSERT_TRUE(r.ok());
   Engine& back = r.value();
-  EXPECT_EQ(back.command(Json::array({"get", "user:attributes", Json::array()}), 0)["result"]["value"], Json({{"plan", "Pro"}}));
+  EXPECT_EQ(as_json(back.command(Json::array({"get", "user:attributes", Json::array()}), 0))["result"]["value"], Json({{"plan", "Pro"}}));
   EXPECT_EQ(back.inspect()["identity"], "u7");
 }
 
@@ -86,14 +87,14 @@ TEST(Snapshot, AReloadResendsInFlightWritesUnderTheSameIds) {
   e.configure(test_config(), 0);
   e.command(identify("u1"), 0);
   e.command(set_attrs({{"plan", "Pro"}}), 0);
-  const Json sent = e.take_batch(1000);
+  const Json sent = as_json(e.take_batch(1000));
   const Json saved = e.snapshot();  // the page goes away before the response
 
   Result<Engine> r = Engine::restore(saved, "acme");
   ASSERT_TRUE(r.ok());
   Engine& page2 = r.value();
   page2.configure(test_config(), 5000);
-  const Json again = page2.take_batch(5000);  // waited long enough already: no new window
+  const Json again = as_json(page2.take_batch(5000));  // waited long enough already: no new window
   ASSERT_FALSE(again.is_null());
   EXPECT_EQ(again["writeIds"], sent["writeIds"]);
   EXPECT_EQ(again["body"]["writes"], sent["body"]["writes"]);
@@ -117,12 +118,12 @@ TEST(Snapshot, RawWritesSurviveAndAreValidatedLater) {
   EXPECT_EQ(r.value().snapshot(), s);
   Engine& e = r.value();
   e.configure(test_config(), 100);
-  const Json events = e.take_events();
+  const Json events = as_json(e.take_events());
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["error"]["code"], "attribute_value_invalid");
   EXPECT_EQ(events[0]["writeIds"], Json::array({"c1-6"}));
-  EXPECT_TRUE(e.take_batch(100).is_null());  // validated now: its flush window starts now
-  const Json b = e.take_batch(1100);
+  EXPECT_TRUE(as_json(e.take_batch(100)).is_null());  // validated now: its flush window starts now
+  const Json b = as_json(e.take_batch(1100));
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b["body"]["writes"][0]["value"], "Pro");
   EXPECT_EQ(b["body"]["writes"][0]["id"], "c1-5");
@@ -219,18 +220,18 @@ TEST(LoadSnapshot, MergesIntoAFreshPageAndRenumbersItsWrites) {
                  {"view", {{"plan", "Pro"}}},
                  {"writes", Json::array({{{"id", "c1-40"}, {"seq", 40}, {"unit", 40}, {"attribute", "plan"}, {"value", "Pro"},
                                           {"created", 0}, {"tries", 1}, {"epoch", 4}, {"distinctId", "u1"}}})}};
-  const Json r = page.load_snapshot(stored, "acme", 10);
+  const Json r = loaded_as_json(page.load_snapshot(stored, "acme", 10));
   EXPECT_EQ(r["ok"], true);
   EXPECT_EQ(r["restored"], 1);
   EXPECT_EQ(page.inspect()["identity"], "u1");  // the identity carries across the reload
   page.configure(test_config(), 10);
-  const Json b = page.take_batch(10);
+  const Json b = as_json(page.take_batch(10));
   ASSERT_FALSE(b.is_null());
   ASSERT_EQ(b["body"]["writes"].size(), 2u);
   EXPECT_EQ(b["body"]["writes"][0]["id"], "c1-40");
   EXPECT_EQ(b["body"]["writes"][1]["id"], "c1-50");  // renumbered after the stored ones
   EXPECT_EQ(b["body"]["writes"][1]["distinctId"], "u1");
-  EXPECT_EQ(page.command(Json::array({"get", "user:attributes", Json::array()}), 10)["result"]["value"],
+  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}), 10))["result"]["value"],
             Json({{"plan", "Pro"}, {"role", "admin"}}));
 }
 
@@ -242,14 +243,14 @@ TEST(LoadSnapshot, APageThatIdentifiedKeepsItsIdentity) {
                  {"view", {{"plan", "Free"}}},
                  {"writes", Json::array({{{"id", "c1-2"}, {"seq", 2}, {"unit", 2}, {"attribute", "plan"}, {"value", "Free"},
                                           {"created", 0}, {"tries", 0}, {"epoch", 2}}})}};
-  EXPECT_EQ(page.load_snapshot(stored, "acme", 0)["ok"], true);
+  EXPECT_EQ(loaded_as_json(page.load_snapshot(stored, "acme", 0))["ok"], true);
   EXPECT_EQ(page.inspect()["identity"], "u2");
   // The stored held write meets its first identify: this page's.
-  const Json b = page.take_batch(2000);
+  const Json b = as_json(page.take_batch(2000));
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b["body"]["writes"][0]["distinctId"], "u2");
   // The stored view belonged to whoever was current before; it is not this user's.
-  EXPECT_EQ(page.command(Json::array({"get", "user:attributes", Json::array()}), 0)["result"]["value"], Json::object());
+  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}), 0))["result"]["value"], Json::object());
 }
 
 TEST(LoadSnapshot, RefusedAfterTheFirstBatchOrForAnotherWorkspace) {
@@ -260,15 +261,15 @@ TEST(LoadSnapshot, RefusedAfterTheFirstBatchOrForAnotherWorkspace) {
   EXPECT_TRUE(stored.is_null());
   Json other = valid_snapshot();
   other["workspace"] = "globex";
-  EXPECT_EQ(e.load_snapshot(other, "globex", 0)["error"]["code"], "snapshot_foreign");  // configured for acme
-  EXPECT_EQ(e.load_snapshot(valid_snapshot(), "globex", 0)["error"]["code"], "snapshot_foreign");
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(other, "globex", 0))["error"]["code"], "snapshot_foreign");  // configured for acme
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "globex", 0))["error"]["code"], "snapshot_foreign");
   Json future = valid_snapshot();
   future["v"] = 3;
-  EXPECT_EQ(e.load_snapshot(future, "acme", 0)["error"]["code"], "snapshot_version");
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(future, "acme", 0))["error"]["code"], "snapshot_version");
   EXPECT_EQ(e.inspect()["outbox"].size(), 0u);  // nothing half-loaded
   e.command(set_attrs({{"plan", "Pro"}}), 0);
-  ASSERT_FALSE(e.take_batch(0, true).is_null());
-  EXPECT_EQ(e.load_snapshot(valid_snapshot(), "acme", 0)["error"]["code"], "invalid_request");
+  ASSERT_FALSE(as_json(e.take_batch(0, true)).is_null());
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "acme", 0))["error"]["code"], "invalid_request");
 }
 
 }  // namespace

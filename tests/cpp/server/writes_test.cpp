@@ -273,6 +273,45 @@ TEST_F(Writes, MalformedClientIdOrSeqFailsOnlyThatWrite) {
   EXPECT_EQ(stored("u1")["role"], "e");
 }
 
+TEST_F(Writes, ABatchClearRemovesTheValueInOrderWithTheWritesAroundIt) {
+  Reply r = batch(R"({"writes": [
+      {"id": "1", "distinctId": "u1", "attribute": "role", "value": "a", "clientId": "c", "seq": 1},
+      {"id": "2", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 2},
+      {"id": "3", "distinctId": "u1", "attribute": "plan", "value": "pro", "clientId": "c", "seq": 3},
+      {"id": "4", "distinctId": "u1", "attribute": "plan", "clear": true, "clientId": "c", "seq": 4},
+      {"id": "5", "distinctId": "u1", "attribute": "plan", "value": "Growth", "clientId": "c", "seq": 5}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Json& res = r.body["results"];
+  EXPECT_EQ(res[1], (Json{{"id", "2"}, {"ok", true}, {"personId", res[0]["personId"]}, {"attribute", "role"}, {"value", nullptr}}));
+  EXPECT_EQ(stored("u1"), (Json{{"plan", "Growth"}}));
+  // A replayed clear id answers its first result and changes nothing.
+  batch(R"({"writes": [{"id": "6", "distinctId": "u1", "attribute": "role", "value": "b", "clientId": "c", "seq": 6}]})");
+  Reply replay = batch(R"({"writes": [{"id": "2", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 2}]})");
+  EXPECT_EQ(replay.body["results"][0]["value"], nullptr);
+  EXPECT_EQ(stored("u1")["role"], "b");
+  // A late clear of the same install (lower seq) is acknowledged but does not undo a newer value.
+  Reply late = batch(R"({"writes": [{"id": "7", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 3}]})");
+  EXPECT_EQ(late.body["results"][0]["value"], "b");
+  EXPECT_EQ(stored("u1")["role"], "b");
+}
+
+TEST_F(Writes, ABatchClearIsCheckedLikeTheDeleteEndpoint) {
+  Reply r = batch(R"({"writes": [
+      {"id": "1", "distinctId": "u1", "attribute": "nope", "clear": true},
+      {"id": "2", "distinctId": "u1", "attribute": "old", "clear": true},
+      {"id": "3", "distinctId": "guest", "attribute": "role", "clear": true},
+      {"id": "4", "distinctId": "u1", "attribute": "role", "clear": true, "value": "x"},
+      {"id": "5", "distinctId": "u1", "attribute": "role", "clear": "yes"},
+      {"id": "6", "distinctId": "u1", "attribute": "role", "clear": false}]})");
+  const Json& res = r.body["results"];
+  EXPECT_EQ(res[0]["error"]["code"], "attribute_not_defined");
+  EXPECT_EQ(res[1]["error"]["code"], "attribute_archived");
+  EXPECT_EQ(res[2]["error"]["code"], "distinct_id_invalid");
+  EXPECT_EQ(res[3]["error"]["message"], "a clear has no \"value\"");
+  EXPECT_EQ(res[4]["error"]["message"], "\"clear\" must be a boolean");
+  EXPECT_EQ(res[5]["error"]["message"], "\"value\" is missing");  // clear: false is a write
+}
+
 TEST_F(Writes, DefinitionChangesBumpTheVersionOnlyWhenTheyChangeSomething) {
   auto version = [&] {
     return store_.transact([](Tx& tx) { return tx.workspace("ws_1")->definitions_version; });
