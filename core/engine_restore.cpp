@@ -178,7 +178,7 @@ void Engine::merge(SnapshotData s, double now) {
       const bool unit_kept = old_seqs.count(w->unit) > 0;
       w->seq = map_seq(w->seq);
       w->unit = unit_kept ? map_seq(w->unit) : w->seq;
-      w->id = write_id(client_id_, instance_, integer_text(w->seq));
+      w->id = write_id(client_id_, instance_, w->seq);
     }
     for (Tickets::PendingGet& g : tickets_.gets()) g.after_seq = map_seq(g.after_seq);
     view_.renumber(map_seq);

@@ -122,7 +122,7 @@ Response Engine::clear(const Json& request, double now) {
   Write w;
   w.seq = take_seq(now);
   w.unit = w.seq;
-  w.id = write_id(client_id_, instance_, integer_text(w.seq));
+  w.id = write_id(client_id_, instance_, w.seq);
   w.client_id = client_id_;
   w.instance = instance_;
   w.distinct_id = distinct_id;
@@ -181,7 +181,7 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     Write w;
     w.seq = take_seq(now);
     w.unit = writes.empty() ? w.seq : writes.front().unit;
-    w.id = write_id(client_id_, instance_, integer_text(w.seq));
+    w.id = write_id(client_id_, instance_, w.seq);
     w.client_id = client_id_;
     w.instance = instance_;
     w.distinct_id = req.distinct_id;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "json.h"
+#include "number_text.h"
 
 namespace attrkit {
 
@@ -46,8 +47,8 @@ struct Write {
 };
 
 // "<clientId>-<instance>-<seq>", or "<clientId>-<seq>" without an instance.
-inline std::string write_id(const std::string& client_id, const std::string& instance, const std::string& seq_text) {
-  return client_id + "-" + (instance.empty() ? std::string() : instance + "-") + seq_text;
+inline std::string write_id(const std::string& client_id, const std::string& instance, std::int64_t seq) {
+  return client_id + "-" + (instance.empty() ? std::string() : instance + "-") + integer_text(seq);
 }
 
 }  // namespace attrkit

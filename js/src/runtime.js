@@ -9,21 +9,22 @@
 // Owns: the core module (its engine), the page's listeners, the config once applied, and the
 // parts it wires together (docs/sdk.md "Runtime files"): event dispatch (dispatch.js), the
 // delivery loop (loop.js), the config fetch (config_fetch.js), this instance's stored state
-// (stored_state.js), the page-lifecycle listeners (lifecycle.js), the console (log.js).
+// (stored_state.js), the page-lifecycle listeners (lifecycle.js), the console (log.js); init,
+// consent and the config are its methods in startup.js.
 //
 // Consent and persistence (docs/sdk.md): until init ran with consent granted (or a later
 // ["do", "consent", ["granted"]]), nothing is requested and storage is never touched; the engine
 // holds the writes in memory. persistence "memory" never touches storage at all.
-import { fetchConfig } from "./config_fetch.js";
 import { Dispatch } from "./dispatch.js";
 import { invalidCommand, toError } from "./errors.js";
 import { call, Emitter } from "./events.js";
-import { clientId, forgetClientId, instanceId, newClientId } from "./ids.js";
+import { instanceId, newClientId } from "./ids.js";
 import { watchPage } from "./lifecycle.js";
 import { Log } from "./log.js";
 import { Loop } from "./loop.js";
 import { own } from "./own.js";
 import { Consent, Effect, EventType, Kind } from "./protocol.js";
+import { Startup } from "./startup.js";
 import { openStorage } from "./storage.js";
 import { StoredState } from "./stored_state.js";
 
@@ -160,18 +161,6 @@ export class Runtime {
     this.out.take(this.core.engineTakeEvents());
   }
 
-  // Delivery stopped for the page (a batch or the config answered 401 or 403): one warning, debug
-  // or not.
-  stopped(code) {
-    if (code === "invalid_key") this.log.once(code, "attrkit: the key was refused (invalid_key): nothing will be sent from this page");
-    else if (code === "client_attribute_writes_disabled") this.warnDisabled();
-  }
-
-  warnDisabled() {
-    this.log.once("client_attribute_writes_disabled",
-      "attrkit: client-side attribute writes are disabled for this workspace: every write is refused");
-  }
-
   // Hidden or leaving: one batch with keepalive (its fetch starts before tick's first await),
   // then everything still unsent, that batch included, is stored for the next page or tab.
   hide(closing) {
@@ -179,105 +168,6 @@ export class Runtime {
     if (closing) this.stored.closing = true;
     this.loop.tick(true);
     this.stored.persist();
-  }
-
-  // ---- config ------------------------------------------------------------------------------
-
-  // init succeeded. Until some config is applied, the engine keeps writes raw and unsent (DESIGN §3);
-  // until consent is granted, nothing else happens. Resolves once the first config request
-  // finished, or at once when none is made.
-  start(options) {
-    this.options = options;
-    if (options.debug) this.log.on = true;
-    if (this.consent === null) this.consent = options.consent;
-    this.log.info("init", { apiHost: options.apiHost, consent: this.consent, persistence: options.persistence });
-    if (this.consent === Consent.denied) this.warnDenied();
-    return this.begin();
-  }
-
-  // Consent granted and init done: storage (unless "memory") and the config request, once.
-  begin() {
-    if (!this.options || this.consent !== Consent.granted || this.begun || this.closed) return Promise.resolve();
-    this.begun = true;
-    if (this.options.persistence !== "memory") {
-      this.storage.enable();
-      const current = this.core.engineClientId();
-      const id = clientId(this.storage, current);
-      if (id !== current) this.core.engineSetClientId(id);
-    }
-    this.loop.start(this.options);
-    if (this.config || this.fetching) {
-      this.pump(); // granted again: what was stored in memory meanwhile goes to storage
-      return Promise.resolve();
-    }
-    const options = this.options;
-    this.fetching = true;
-    return fetchConfig(options, {
-      core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
-      maxTries: this.limits.maxTries,
-      closed: () => this.closed || this.consent !== Consent.granted,
-      apply: (config) => this.configure(config), attempted: this.attempted,
-      fail: (error, forGood) => this.configFailed(error, forGood),
-    }).finally(() => (this.fetching = false));
-  }
-
-  // The config request failed: for good (401, 403, other 4xx) nothing can ever be sent, so every
-  // waiting write and every later call fails with that error; after maxTries unanswered requests
-  // the writes waiting for it fail (delivery_failed) and the request goes on for later ones.
-  configFailed(error, forGood) {
-    if (this.closed || (!forGood && this.config)) return; // a cached config is in use: writes go
-    this.log.error(error, forGood ? "config refused:" : "config unreachable:");
-    if (forGood) {
-      this.failure = error;
-      this.onConfigFailed(error);
-      if (error.code === "invalid_key" || error.code === "client_attribute_writes_disabled") this.stopped(error.code);
-      else this.log.once("config", `attrkit: the config request failed (${error.code}): nothing will be sent from this page`);
-    }
-    this.core.engineStopDelivery({ code: error.code, message: error.message }, forGood);
-    this.pump();
-  }
-
-  // ["do", "consent", [...]]: granted starts what init would have; denied forgets this
-  // instance's stored state and the install's id, and stores nothing more (docs/sdk.md).
-  consented(granted) {
-    this.consent = granted ? Consent.granted : Consent.denied;
-    this.log.info("consent", this.consent);
-    if (granted) return void this.begin().finally(this.attempted);
-    this.warnDenied();
-    if (!this.begun) return;
-    this.begun = false;
-    this.stored.forget();
-    forgetClientId(this.storage);
-    this.storage.disable();
-  }
-
-  warnDenied() {
-    this.log.once("consent_denied", "attrkit: consent was denied: nothing is stored or sent");
-  }
-
-  configure(config) {
-    if (this.closed) return false;
-    const now = Date.now();
-    const r = this.core.engineConfigure(config, now);
-    if (!r.ok) {
-      this.pump(); // the engine's error event says why
-      return false;
-    }
-    const fresh = !this.config;
-    this.config = config;
-    this.log.info("config", { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites, definitionsVersion: r.definitionsVersion });
-    if (!r.clientAttributeWrites) this.warnDisabled();
-    if (fresh) {
-      this.onConfigured();
-      // "ready" once the stored states are in too: the view and identity are then complete.
-      this.stored.restore(r.workspace).then(() => {
-        if (this.closed) return;
-        this.ready = { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites };
-        this.events.emit(EventType.ready, this.ready);
-      });
-    }
-    this.pump();
-    return true;
   }
 
   // ---- queries -------------------------------------------------------------------------------
@@ -308,6 +198,9 @@ export class Runtime {
     this.core.engineCreate("", {}); // frees what the engine held; the module goes with the client
   }
 }
+
+// init, consent and the config: startup.js (methods of Runtime, kept apart to keep each file small).
+Object.assign(Runtime.prototype, Startup);
 
 function arg(cmd, index) {
   try {

@@ -11,6 +11,7 @@ import { loadCore } from "./core.js";
 import { AttrkitError } from "./errors.js";
 import { call } from "./events.js";
 import { importChecked } from "./fallback.js";
+import { EventType } from "./protocol.js";
 import { Runtime } from "./runtime.js";
 
 /* global attrkitCore, __ATTRKIT_WASM__, __ATTRKIT_WASM_SRI__, __ATTRKIT_FALLBACK__, __ATTRKIT_FALLBACK_SRI__ */
@@ -56,7 +57,7 @@ function unavailable(cause) {
   // The queued commands cannot run; error listeners queued among them hear why, once.
   for (const cmd of queue.splice(0)) {
     try {
-      if (cmd[0] === "on" && cmd[1] === "error" && typeof cmd[2][0] === "function") call(cmd[2][0], error);
+      if (cmd[0] === "on" && cmd[1] === EventType.error && typeof cmd[2][0] === "function") call(cmd[2][0], error);
     } catch {}
   }
   const reject = async () => {
