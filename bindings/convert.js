@@ -22,6 +22,7 @@ mergeInto(LibraryManager.library, {
     var own = Object.prototype.hasOwnProperty;
     var n = 0;
     var f64 = new Float64Array(1);
+    var f64Bytes = new Uint8Array(f64.buffer); // one view per call, not one per number
     function room(k) {
       if (n + k > buf.length) {
         var bigger = new Uint8Array(2 * (n + k));
@@ -74,7 +75,7 @@ mergeInto(LibraryManager.library, {
         u8(5);
         room(8);
         f64[0] = v;
-        buf.set(new Uint8Array(f64.buffer), n);
+        buf.set(f64Bytes, n);
         n += 8;
       } else if (v === true) {
         u8(1);
@@ -117,6 +118,7 @@ mergeInto(LibraryManager.library, {
   attrkit_js_decode__deps: ["$Emval"],
   attrkit_js_decode: function (p) {
     var f64 = new Float64Array(1);
+    var f64Bytes = new Uint8Array(f64.buffer); // one view per call, not one per number
     function count() {
       var x = HEAPU8[p] | (HEAPU8[p + 1] << 8) | (HEAPU8[p + 2] << 16) | (HEAPU8[p + 3] << 24);
       p += 4;
@@ -140,7 +142,7 @@ mergeInto(LibraryManager.library, {
     function value() {
       var t = HEAPU8[p++], n, k, o;
       if (t == 5) {
-        new Uint8Array(f64.buffer).set(HEAPU8.subarray(p, (p += 8)));
+        for (k = 0; k < 8; k++) f64Bytes[k] = HEAPU8[p++]; // unaligned: byte by byte, no subarray
         return f64[0];
       }
       if (t == 6) return text();

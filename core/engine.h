@@ -153,8 +153,10 @@ class Engine {
   void enqueue_ready(Write w, double now);
   void process_pending(double now);
   void stop(Error code, const std::string& message);
-  // One error event for `writes` (their ids and superseded ids), and their tickets fail.
+  // One error event for `writes` (their ids and how many they superseded), and their tickets fail.
   void fail_writes(std::vector<Write> writes, const ErrorObject& error, std::uint64_t ticket = 0);
+  // Validates held and unsent outbox writes again under config_ (it changed): engine_revalidate.cpp.
+  void revalidate_queued();
   void deliver(const Write& w, const Json& value, const std::string& person_id);
   Result<SnapshotData> read_stored(const Json& snapshot, std::string_view workspace) const;
   void merge(SnapshotData s, double now);

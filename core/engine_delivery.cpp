@@ -138,7 +138,7 @@ void Engine::fail_writes(std::vector<Write> writes, const ErrorObject& error, st
   bool one_person = !writes.front().distinct_id.empty();
   for (const Write& w : writes) {
     event.write_ids.push_back(w.id);
-    for (const std::string& old : w.superseded) event.write_ids.push_back(old);
+    event.superseded += w.superseded;
     one_person = one_person && w.distinct_id == writes.front().distinct_id;
   }
   if (one_person) event.distinct_id = writes.front().distinct_id;

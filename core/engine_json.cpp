@@ -66,6 +66,7 @@ Json event_json(const ErrorEvent& e) {
   j["error"] = as_json(e.error);
   if (e.ticket) j["ticket"] = e.ticket;
   if (!e.write_ids.empty()) j["writeIds"] = e.write_ids;
+  if (e.superseded) j["superseded"] = e.superseded;
   if (!e.distinct_id.empty()) j["distinctId"] = e.distinct_id;
   return j;
 }

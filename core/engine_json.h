@@ -26,9 +26,10 @@
 //   clear -> {"distinctId", "personId", "attribute", "value": null} once stored.
 //   ErrorObject = {"code", "status", "message", "attribute"?}.
 // ---- events (take_events) ------------------------------------------------------------------------
-//   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s}
+//   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s,
+//    "superseded"?: n (older writes those replaced, when any)}
 //   {"type": "delivered", "writeId", "distinctId", "attribute", "value" (as stored; null: cleared),
-//    "personId"?, "superseded": [older write ids this one replaced]}
+//    "personId"?, "superseded": n (how many older writes this one replaced; a count, not ids)}
 //   {"type": "settled", "ticket": n, "result": {"ok": true, "value"} | {"ok": false, "error"}}
 // ---- configure -> {"ok": true, "workspace", "clientAttributeWrites", "definitionsVersion"} |
 //   {"ok": false, "error"}

@@ -129,8 +129,7 @@ StoredResponse Engine::adopt(const Json& snapshot, std::string_view workspace, d
       if (e.in_flight || e.remove_unspecified || w.remove_unspecified || e.attribute != w.attribute ||
           e.distinct_id != w.distinct_id || e.client_id != w.client_id || e.seq < w.seq)
         continue;
-      e.superseded.push_back(w.id);
-      for (std::string& id : w.superseded) e.superseded.push_back(std::move(id));  // as append_coalesced
+      e.superseded += w.superseded + 1;  // as append_coalesced
       return;
     }
     if (&list == &held_) append_coalesced(held_, std::move(w));

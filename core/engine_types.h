@@ -93,7 +93,8 @@ struct StoredResponse {
 struct ErrorEvent {
   ErrorObject error;
   std::uint64_t ticket = 0;             // 0: ends no call
-  std::vector<std::string> write_ids;   // the failed writes and those they superseded
+  std::vector<std::string> write_ids;   // the failed writes
+  std::size_t superseded = 0;           // how many older writes they had replaced (coalescing)
   std::string distinct_id;              // when they share one
 };
 struct DeliveredEvent {
@@ -102,7 +103,9 @@ struct DeliveredEvent {
   std::string attribute;
   Json value;                           // as stored (null: cleared)
   std::string person_id;                // empty: not told
-  std::vector<std::string> superseded;
+  // How many older writes this one replaced (a count, not their ids: a burst of one attribute
+  // must cost the same few bytes whatever its length).
+  std::size_t superseded = 0;
 };
 struct SettledEvent {
   std::uint64_t ticket = 0;

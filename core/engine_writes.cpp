@@ -218,8 +218,10 @@ ConfigureResponse Engine::configure(const Json& config, double now) {
     events_.push_back(std::move(event));
     return out;
   }
+  const bool changed = config_ && config_->definitions_version != parsed.value().definitions_version;
   config_ = std::move(parsed).value();
   workspace_ = config_->workspace;
+  if (changed && config_->client_attribute_writes) revalidate_queued();
   process_pending(now);
   if (!config_->client_attribute_writes) {
     // "Every set fails locally": writes accepted earlier (restored, or validated under an older

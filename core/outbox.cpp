@@ -7,16 +7,22 @@
 
 namespace attrkit {
 
+namespace {
+// Whether a removeUnspecified write follows `it`: a write queued before such a command must not
+// stand for one made after it (the command would clear it).
+bool remove_unspecified_after(const std::vector<Write>& list, std::vector<Write>::const_iterator it) {
+  return std::any_of(it + 1, list.end(), [](const Write& w) { return w.remove_unspecified; });
+}
+}  // namespace
+
 void inherit(Write& newer, Write& older) {
   std::vector<std::uint64_t> tickets = std::move(older.tickets);
   tickets.insert(tickets.end(), newer.tickets.begin(), newer.tickets.end());
   newer.tickets = std::move(tickets);
-  std::vector<std::string> superseded = std::move(older.superseded);
-  superseded.push_back(older.id);
-  // One push_back per id, not a range insert: the Wasm build then needs one vector<string>
-  // growth path instead of two.
-  for (std::string& id : newer.superseded) superseded.push_back(std::move(id));
-  newer.superseded = std::move(superseded);
+  newer.superseded += older.superseded + 1;
+  // The survivor keeps the older write's place in time: the flush window counts from the
+  // oldest unsent write, so a steady trickle of one attribute still leaves within it.
+  newer.ready_at = std::min(newer.ready_at, older.ready_at);
 }
 
 void append_coalesced(std::vector<Write>& list, Write w) {
@@ -27,6 +33,12 @@ void append_coalesced(std::vector<Write>& list, Write w) {
         continue;
       // At most one such write can exist: every append keeps the invariant.
       inherit(w, *it);
+      if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
+        // The same value again: the newer write (its id and seq: last write wins against other
+        // tabs) takes the older one's place; nothing moves, the wire carries one write.
+        *it = std::move(w);
+        return;
+      }
       list.erase(it);
       break;
     }

@@ -42,8 +42,9 @@ struct Write {
   // Tickets of pending commands that settle with this write's outcome: its own command's, plus
   // those of older writes it replaced (coalescing). Page-local, not persisted.
   std::vector<std::uint64_t> tickets;
-  // Ids of older writes this one replaced; reported with its outcome.
-  std::vector<std::string> superseded;
+  // How many older writes this one replaced (coalescing); reported with its outcome. A count, not
+  // their ids: a burst of one attribute must cost the same few bytes whatever its length.
+  std::size_t superseded = 0;
 };
 
 // "<clientId>-<instance>-<seq>", or "<clientId>-<seq>" without an instance.

@@ -94,13 +94,13 @@ const wrapped = `(function(define,exports,module){${readFileSync(scriptGlue, "ut
 const script = await esbuild.transform(wrapped, { minify: true, target: "es2020", legalComments: "none" });
 writeFileSync(join(out, "attrkit.js"), script.code);
 
-// The published snippet carries the SRI hash of this release's attrkit.js (DESIGN §6): its source
-// passes "" (no integrity: a development copy), replaced here by the hash.
+// The release's snippet names the release's .wasm, so the page preloads it, and carries the SRI
+// hashes of this attrkit.js and of the .wasm (js/src/snippet.js; DESIGN §6).
 const snippetSource = readFileSync(join(here, "src/snippet.js"), "utf8");
-const sriLiteral = /"\/sdk\/attrkit\.js", ""\)/;
-if (!sriLiteral.test(snippetSource)) throw new Error('js/build.mjs: src/snippet.js has no `"/sdk/attrkit.js", "")` to fill the SRI hash in');
-const withSri = snippetSource.replace(sriLiteral, () => `"/sdk/attrkit.js", ${JSON.stringify(sriOf(Buffer.from(script.code)))})`);
-const snippet = await esbuild.transform(withSri, { minify: true, target: "es5" });
+const releaseArguments = /("\/sdk\/attrkit\.js", )"", "", ""(\);\s*$)/;
+if (!releaseArguments.test(snippetSource)) throw new Error('js/build.mjs: js/src/snippet.js does not end with ("/sdk/attrkit.js", "", "", "")');
+const filled = [wasmName, sriOf(Buffer.from(script.code)), sriOf(wasmBytes)].map((v) => JSON.stringify(v)).join(", ");
+const snippet = await esbuild.transform(snippetSource.replace(releaseArguments, (_, a, b) => `${a}${filled}${b}`), { minify: true, target: "es5" });
 writeFileSync(join(out, "snippet.min.js"), snippet.code.trim());
 
 const files = readdirSync(out).filter((f) => f !== "sri.json").sort();

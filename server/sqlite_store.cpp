@@ -73,18 +73,11 @@ CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distin
 CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
-// The current schema (version 2: keys kept as their SHA-256, demo_keys). Values, sequence numbers
-// and write results are keyed by text ids; WITHOUT ROWID keeps each lookup to one b-tree.
-// write_log keeps its rowid: it is the order of arrival. IF NOT EXISTS throughout: migration 2
-// runs it whole, which also completes a version-1 database that predates write_log.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS workspaces(
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  is_demo INTEGER NOT NULL DEFAULT 0,
-  client_attribute_writes INTEGER NOT NULL DEFAULT 0,
-  definitions_version INTEGER NOT NULL DEFAULT 1);
-CREATE TABLE IF NOT EXISTS api_keys(
+// Version 2: keys kept as their SHA-256, with ids, hints and revocation; demo_keys keeps the demo
+// workspace's keys printable. write_log again (IF NOT EXISTS): a version-1 database from before
+// schema_migrations may predate it, and skips migration 1.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE api_keys(
   id TEXT PRIMARY KEY,
   key_hash TEXT NOT NULL UNIQUE,
   workspace_id TEXT NOT NULL REFERENCES workspaces(id),
@@ -96,35 +89,6 @@ CREATE TABLE IF NOT EXISTS demo_keys(
   workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id),
   public_key TEXT NOT NULL,
   secret_key TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS definitions(
-  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-  key TEXT NOT NULL,
-  body TEXT NOT NULL,
-  PRIMARY KEY (workspace_id, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS persons(
-  id TEXT PRIMARY KEY,
-  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-  distinct_id TEXT NOT NULL,
-  UNIQUE (workspace_id, distinct_id));
-CREATE TABLE IF NOT EXISTS attribute_values(
-  person_id TEXT NOT NULL REFERENCES persons(id),
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  updated_ms REAL NOT NULL,
-  PRIMARY KEY (person_id, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS client_seqs(
-  person_id TEXT NOT NULL REFERENCES persons(id),
-  key TEXT NOT NULL,
-  client_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (person_id, key, client_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS write_results(
-  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-  write_id TEXT NOT NULL,
-  result TEXT NOT NULL,
-  created_ms REAL NOT NULL,
-  PRIMARY KEY (workspace_id, write_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS write_results_by_age ON write_results(created_ms);
 CREATE TABLE IF NOT EXISTS write_log(
   workspace_id TEXT NOT NULL REFERENCES workspaces(id),
   write_id TEXT NOT NULL,
@@ -170,7 +134,7 @@ KeyRow key_from(const Stmt& s) {
 }
 
 // Version 1 kept keys as they are; version 2 keeps their SHA-256. Runs between renaming the old
-// table away and creating the new one (kSchema), in the opening transaction.
+// table away and creating the new one (kMigration2), in the opening transaction.
 void hash_v1_keys(Db& db) {
   struct OldKey {
     std::string key, workspace_id, role;
@@ -217,7 +181,7 @@ void migrate_to_1(Db& db) { db.exec(kMigration1); }
 
 void migrate_to_2(Db& db) {
   db.exec("ALTER TABLE api_keys RENAME TO api_keys_v1");
-  db.exec(kSchema);
+  db.exec(kMigration2);
   hash_v1_keys(db);
 }
 

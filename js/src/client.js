@@ -2,6 +2,7 @@
 // shared by the npm entry (index.js) and the script-tag entry (script.js); each passes its own
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
+import { earlyConfig } from "./early_config.js";
 import { own as ownField } from "./own.js";
 import { Runtime } from "./runtime.js";
 
@@ -9,7 +10,10 @@ import { Runtime } from "./runtime.js";
  * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then;
  * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
-  const rt = new Runtime(await loadCore());
+  // The core loads (download and compile) while the config request is on its way.
+  const loading = loadCore();
+  const early = earlyConfig(options);
+  const rt = new Runtime(await loading, { early });
   const r = await rt.push(["do", "init", [options]]);
   if (!r.ok) {
     rt.close();

@@ -14,16 +14,20 @@ import { request } from "./transport.js";
  * the first request finished, whatever its outcome; `fail(error, forGood)` reports a failure that
  * will not be retried (forGood), or `maxTries` requests in a row that were not answered (the
  * writes waiting for the config settle; the requests go on); `closed()` stops it; `log` is the
- * debug console (log.js).
+ * debug console (log.js). `early` (early_config.js), when given, is a request started before the
+ * core loaded: its answer stands for the first request only if it asked for exactly these
+ * options with the same cached ETag; otherwise it is discarded.
  */
-export async function fetchConfig(options, { core, storage, timeoutMs, maxTries, log, closed, apply, attempted, fail }) {
+export async function fetchConfig(options, { core, storage, timeoutMs, maxTries, log, closed, apply, attempted, fail, early }) {
   const id = `${options.apiHost} ${hash(options.publicKey)}`; // never the key itself
   const cached = readJson(storage.get(CONFIG_KEY));
   const cache = cached && cached.id === id && cached.config ? cached : null;
+  const same = early && early.publicKey === options.publicKey && early.apiHost === options.apiHost &&
+    early.etag === own(cache, "etag");
   for (let tries = 1; !closed(); tries++) {
-    log.debug("config request", { attempt: tries, cached: !!cache });
-    const r = await request("GET", `${options.apiHost}/api/v1/sdk/config`, options.publicKey,
-      { etag: own(cache, "etag"), timeoutMs });
+    log.debug("config request", { attempt: tries, cached: !!cache, early: tries === 1 && same });
+    const r = tries === 1 && same ? await early.response : await request("GET", `${options.apiHost}/api/v1/sdk/config`,
+      options.publicKey, { etag: own(cache, "etag"), timeoutMs });
     if (closed()) return;
     log.debug("config response", r.status ?? (r.timeout ? "timeout" : r.offline ? "offline" : "network error"));
     if (r.status === 200) {

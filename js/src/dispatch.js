@@ -31,7 +31,7 @@ export class Dispatch {
         this.log.debug("delivered", ev.distinctId, ev.attribute, ev.value);
         this.events.emit(EventType.delivered, {
           distinctId: ev.distinctId, attribute: ev.attribute, value: ev.value,
-          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? [],
+          personId: ev.personId, writeId: ev.writeId, superseded: ev.superseded ?? 0,
         });
       }
     }

@@ -19,6 +19,7 @@ export class Loop {
     this.stopped = stopped;
     this.log = log;
     this.timer = 0;
+    this.at = 0; // when the timer fires (ms since epoch), while it is set
     this.busy = false; // a batch is in flight
     this.options = null; // {publicKey, apiHost} once init ran: nothing is armed before
   }
@@ -27,20 +28,22 @@ export class Loop {
     this.options = options;
   }
 
-  /** (Re)sets the one timer to the engine's next wake-up. */
+  /** Sets the one timer to the engine's next wake-up. A timer already set to fire no later is
+   * kept (a burst of pushes sets it once): one that fires early finds nothing due and re-arms. */
   arm() {
-    clearTimeout(this.timer);
-    this.timer = 0;
-    if (this.busy || !this.options || this.loading()) return;
+    if (this.busy || !this.options || this.loading()) return this.stop();
     const now = Date.now();
     const at = this.core.engineNextWake(now);
-    if (at >= 0) this.timer = setTimeout(() => this.tick(false), Math.min(Math.max(0, at - now), 2 ** 31 - 1));
+    if (at < 0 || (this.timer && this.at <= at)) return;
+    clearTimeout(this.timer);
+    this.at = at;
+    this.timer = setTimeout(() => this.tick(false), Math.min(Math.max(0, at - now), 2 ** 31 - 1));
   }
 
   // Sends the batch the engine cuts now, if any (flush: page hidden, keepalive, no window; the
   // engine cuts none over keepaliveMaxBytes, and one in flight at most: never 60 KB in flight).
   async tick(flush) {
-    this.timer = 0;
+    this.stop();
     if (this.busy || this.closed() || this.loading()) return;
     const b = this.core.engineTakeBatch(Date.now(), flush);
     if (!b) return this.pump();
@@ -67,5 +70,6 @@ export class Loop {
 
   stop() {
     clearTimeout(this.timer);
+    this.timer = 0;
   }
 }

@@ -31,7 +31,8 @@ import { StoredState } from "./stored_state.js";
 const OWNER = Symbol("attrkit.runtime");
 
 export class Runtime {
-  constructor(core) {
+  /** `early`: the config request started before the core loaded (early_config.js), or null. */
+  constructor(core, { early = null } = {}) {
     // Two runtimes on one module would share (and reset) one engine.
     if (core[OWNER]) throw new Error("attrkit: this core module already serves a client; load one per client");
     core[OWNER] = true;
@@ -48,6 +49,7 @@ export class Runtime {
     this.out = new Dispatch(this.events, this.log); // engine events -> Promises, listeners
     this.closed = false;
     this.options = this.config = this.ready = null;
+    this.early = early;
     this.consent = null; // "granted" | "pending" | "denied": a consent command, else init's option
     this.begun = false; // storage allowed and the config requested (consent granted)
     this.failure = null; // the config request failed for good: delivery stopped with this error
@@ -134,7 +136,9 @@ export class Runtime {
         this.consented(r.consent === Consent.granted);
         break;
       case Effect.identify:
-        if (typeof fn === "function") queueMicrotask(() => call(fn, r.distinctId));
+        // At once, like every listener: a queue replayed after load keeps its submission order
+        // even when the config is already in (its errors are emitted synchronously too).
+        if (typeof fn === "function") call(fn, r.distinctId);
         this.events.emit(EventType.identified, { distinctId: r.distinctId, changed: !!r.changed });
         break;
       case Effect.on:

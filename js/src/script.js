@@ -9,6 +9,7 @@
 import { makeClient } from "./client.js";
 import { loadCore } from "./core.js";
 import { AttrkitError } from "./errors.js";
+import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
 import { importChecked } from "./fallback.js";
 import { EventType } from "./protocol.js";
@@ -24,6 +25,12 @@ let queue = w.attrkit;
 if (!Array.isArray(queue)) queue = w.attrkit = [];
 if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   Object.defineProperty(queue, LOADED, { __proto__: null, value: true }); // no inherited get/set
+  // The config request for an init already queued goes now, while the core downloads and compiles
+  // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
+  let early = null;
+  try {
+    early = earlyConfig(queuedInit(queue));
+  } catch {}
   Promise.resolve()
     .then(() => loadCore({
       factory: attrkitCore,
@@ -32,13 +39,26 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
       fallback: () => importChecked(new URL(__ATTRKIT_FALLBACK__, src), __ATTRKIT_FALLBACK_SRI__),
     }))
     .then((core) => {
-      const client = makeClient(new Runtime(core));
+      const client = makeClient(new Runtime(core, { early }));
       // Drain with the array's own push still in place: a listener that pushes while the queue
       // drains appends behind the queued commands, so the order of submission holds.
       while (queue.length) client.push(queue.shift());
       install(client);
     })
     .catch(unavailable);
+}
+
+// The options of the first ["do", "init", [options]] in the queue (plain arrays only), or null;
+// null too when a consent command other than "granted" is queued (nothing may be sent then).
+function queuedInit(q) {
+  let init = null;
+  for (let i = 0; i < q.length; i++) {
+    const c = q[i];
+    if (!Array.isArray(c) || c[0] !== "do") continue;
+    if (c[1] === "consent" && !(Array.isArray(c[2]) && c[2][0] === "granted")) return null;
+    if (c[1] === "init" && !init) init = Array.isArray(c[2]) ? c[2][0] : null;
+  }
+  return init;
 }
 
 function install(api) {

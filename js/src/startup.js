@@ -35,13 +35,15 @@ export const Startup = {
       return Promise.resolve();
     }
     const options = this.options;
+    const early = this.early; // the first request only: a later one asks again
+    this.early = null;
     this.fetching = true;
     return fetchConfig(options, {
       core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
       maxTries: this.limits.maxTries,
       closed: () => this.closed || this.consent !== Consent.granted,
       apply: (config) => this.configure(config), attempted: this.attempted,
-      fail: (error, forGood) => this.configFailed(error, forGood),
+      fail: (error, forGood) => this.configFailed(error, forGood), early,
     }).finally(() => (this.fetching = false));
   },
 

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   client.push(["do", "debug", [true]]);
   await createClient({ publicKey: "pk_live_x", apiHost: "https://api.example.com", consent: "pending", persistence: "memory", debug: true });
   client.push(["on", "error", [(e: AttrkitError) => console.log(e.code)]]);
-  client.on("delivered", (d) => console.log(d.writeId, d.value, d.superseded.length));
+  client.on("delivered", (d) => console.log(d.writeId, d.value, d.superseded.toFixed(0)));
   client.on("ready", (info) => console.log(info.workspace));
   try {
     await client.analytics.setAttribute({ distinctId: "u1", attribute: "plan", value: "x" });

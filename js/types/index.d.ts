@@ -57,8 +57,9 @@ export type PushResult<T = unknown> = { ok: true; value: T } | { ok: false; erro
 export interface ReadyInfo { workspace: string; clientAttributeWrites: boolean }
 export interface IdentifiedInfo { distinctId: string; changed: boolean }
 export interface DeliveredInfo { distinctId: string; attribute: string; value: AttributeValue; personId?: string; writeId: string;
-  /** ids of older writes of this attribute that this one replaced before they were sent */
-  superseded: string[] }
+  /** how many older writes of this attribute this one replaced before they were sent (a count:
+   * the event stays small whatever the burst) */
+  superseded: number }
 export interface EventMap {
   error: AttrkitError;
   ready: ReadyInfo;

@@ -173,9 +173,10 @@ describe("push queue through the npm client", () => {
     assert.equal(Number(parts(wa)[3]), wa.seq);
     assert.notEqual(parts(wa)[2], parts(wb)[2], "two instances");
     assert.notEqual(wa.id, wb.id);
-    // Both writes are applied as their own, whatever their seqs.
-    assert.deepEqual(await a.push(["set", "user:attributes", [{ team_size: 4 }, true]]), { ok: true, value: { team_size: 4 } });
+    // Both writes are applied as their own, whatever their seqs. b's batch (its team_size 3 with
+    // the role) is stored before a's newer team_size is made: the later arrival wins.
     assert.deepEqual(await b.push(["set", "user:attributes", [{ role: "viewer" }, true]]), { ok: true, value: { role: "viewer" } });
+    assert.deepEqual(await a.push(["set", "user:attributes", [{ team_size: 4 }, true]]), { ok: true, value: { team_size: 4 } });
     assert.deepEqual((await stored("user-106")).attributes, { team_size: 4, role: "viewer" });
     a.close();
     b.close();

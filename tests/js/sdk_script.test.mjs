@@ -2,7 +2,7 @@
 // REAL server at /sdk/, evaluated in a bare vm realm that has only what a page offers (window,
 // document, location, fetch, WebAssembly, timers). The .wasm comes over HTTP from the server.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import vm from "node:vm";
 
@@ -56,15 +56,22 @@ describe("snippet", () => {
     assert.ok(Buffer.byteLength(snippet) < 600, `${Buffer.byteLength(snippet)} bytes`);
     assert.doesNotMatch(snippet, /eval|Function\(|innerHTML|document\.write/);
   });
-  test("creates the queue, inserts one async script, and only once", () => {
+  test("creates the queue, inserts one async script and the .wasm preload, and only once", () => {
     const p = page("https://shop.example");
     p.ctx.attrkit = [["do", "init", [{}]]]; // commands pushed before the snippet are kept
     vm.runInContext(snippet, p.ctx);
     vm.runInContext(snippet, p.ctx);
-    assert.equal(p.appended.length, 1);
+    assert.equal(p.appended.length, 2);
     assert.equal(p.appended[0].tagName, "SCRIPT");
     assert.equal(p.appended[0].async, true);
     assert.equal(p.appended[0].src, "/sdk/attrkit.js");
+    // SRI (DESIGN §6): the release's hashes; crossOrigin "" is the anonymous state in a browser.
+    const sri = JSON.parse(readFileSync(`${distDir}/sri.json`, "utf8"));
+    assert.equal(p.appended[0].integrity, sri["attrkit.js"]);
+    assert.equal(p.appended[0].crossOrigin, "");
+    // The release's .wasm, beside the script, fetched as attrkit.js will fetch it (docs/sdk.md).
+    const wasm = readdirSync(distDir).find((f) => /^attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f));
+    assert.deepEqual({ ...p.appended[1] }, { tagName: "LINK", rel: "preload", as: "fetch", crossOrigin: "", integrity: sri[wasm], href: `/sdk/${wasm}` });
     assert.equal(p.ctx.attrkit.length, 1);
     const fresh = page("https://shop.example");
     vm.runInContext(snippet, fresh.ctx);
@@ -192,8 +199,9 @@ describe("script-tag build when the core cannot load", () => {
       assert.deepEqual(seen.reported, [], "nothing reported as an uncaught page error");
       assert.deepEqual(seen.error, []);
       assert.deepEqual(seen.rejections, [], "no unhandled rejection");
-      // Nothing but the failed .wasm fetch: no config request, no write.
-      assert.deepEqual(p.fetched.filter((f) => !f.endsWith(".wasm")), []);
+      // Nothing but the failed .wasm fetch and the config request that went beside it (it does
+      // not wait for the core, docs/sdk.md "Start sequence"): no write.
+      assert.deepEqual(p.fetched.filter((f) => !f.endsWith(".wasm") && f !== "GET /api/v1/sdk/config"), []);
     } finally {
       seen.stop();
     }
@@ -203,8 +211,8 @@ describe("script-tag build when the core cannot load", () => {
     const { p, seen } = watchedPage();
     // Loaded from a folder the server does not have: the .wasm beside it is a 404.
     await unavailable(p, seen, `${server.url}/missing/attrkit.js`);
-    assert.equal(p.fetched.length, 1);
-    assert.match(p.fetched[0], /^GET \/missing\/attrkit-core\.[0-9a-f]{12}\.wasm$/);
+    assert.equal(p.fetched.filter((f) => f.endsWith(".wasm")).length, 1);
+    assert.ok(p.fetched.some((f) => /^GET \/missing\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), p.fetched.join());
     // Fetched with its SRI hash: a 404's body fails the integrity check, so fetch itself rejects
     // (as in a browser) before the status can be read.
     assert.match(seen.warn[0], /HTTP 404|fetch failed/);

@@ -51,7 +51,8 @@ TEST(Outbox, CoalescesPerPersonAndAttributeLastWins) {
   const Write& survivor = box.writes().back();
   EXPECT_EQ(survivor.id, a2.id);  // the newer keeps its own id and seq
   EXPECT_EQ(survivor.value, "Pro");
-  EXPECT_EQ(survivor.superseded, std::vector<std::string>{a1_id});
+  EXPECT_EQ(survivor.superseded, 1u);
+  EXPECT_NE(survivor.id, a1_id);
   EXPECT_EQ(survivor.tickets, (std::vector<std::uint64_t>{7, 9}));
   EXPECT_EQ(box.writes()[0].id, b.id);
   EXPECT_EQ(box.writes()[1].id, other.id);
@@ -63,7 +64,7 @@ TEST(Outbox, NeverCoalescesIntoAWriteInFlight) {
   ASSERT_TRUE(box.take(0, true).has_value());
   box.append(make("u1", "plan", "Pro"));
   EXPECT_EQ(box.size(), 2u);
-  EXPECT_TRUE(box.writes().back().superseded.empty());
+  EXPECT_EQ(box.writes().back().superseded, 0u);
 }
 
 TEST(Outbox, SupersededChainsAccumulate) {
@@ -75,7 +76,8 @@ TEST(Outbox, SupersededChainsAccumulate) {
   box.append(w2);
   box.append(w3);
   ASSERT_EQ(box.size(), 1u);
-  EXPECT_EQ(box.writes()[0].superseded, (std::vector<std::string>{w1.id, w2.id}));
+  EXPECT_EQ(box.writes()[0].superseded, 2u);
+  EXPECT_EQ(box.writes()[0].id, w3.id);
 }
 
 TEST(Outbox, RemoveUnspecifiedIsNeverCoalescedAndTravelsAlone) {
@@ -282,6 +284,56 @@ TEST(Outbox, RemoveAllCanSpareTheBatchInFlight) {
   EXPECT_TRUE(box.in_flight());
   EXPECT_EQ(box.remove_all().size(), 1u);
   EXPECT_FALSE(box.in_flight());
+}
+
+TEST(Outbox, WindowCountsFromTheFirstUnsentWriteThroughCoalescing) {
+  // One attribute written every 250 ms: each write replaces the last, but the batch still leaves
+  // one window after the first of them, not after a pause.
+  Outbox box;
+  for (double t = 0; t < 1000; t += 250) {
+    box.append(make("u1", "plan", t, t));
+    EXPECT_EQ(box.next_wake(t), 1000) << t;
+    EXPECT_FALSE(box.take(t, false).has_value()) << t;
+  }
+  box.append(make("u1", "plan", "last", 1000));
+  ASSERT_EQ(box.size(), 1u);
+  std::optional<Batch> b = box.take(1000, false);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->write_ids.size(), 1u);
+  box.remove_in_flight();
+  // The next write starts a new window of its own.
+  box.append(make("u1", "plan", "next", 1250));
+  EXPECT_EQ(box.next_wake(1250), 2250);
+}
+
+TEST(Outbox, TheSameValueAgainTakesTheOlderWritesPlace) {
+  Outbox box;
+  Write a1 = make("u1", "plan", "Pro", 0);
+  Write b = make("u1", "role", "admin", 10);
+  Write a2 = make("u1", "plan", "Pro", 20);
+  a1.tickets = {1};
+  a2.tickets = {2};
+  box.append(a1);
+  box.append(b);
+  box.append(a2);
+  ASSERT_EQ(box.size(), 2u);
+  EXPECT_EQ(ids(box.writes()), (std::vector<std::string>{a2.id, b.id}));  // newer id, older place
+  EXPECT_EQ(box.writes()[0].seq, a2.seq);
+  EXPECT_EQ(box.writes()[0].superseded, 1u);
+  EXPECT_EQ(box.writes()[0].tickets, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(box.next_wake(20), 1000);
+  // A different value moves to the end, as before.
+  Write a3 = make("u1", "plan", "Free", 30);
+  box.append(a3);
+  EXPECT_EQ(ids(box.writes()), (std::vector<std::string>{b.id, a3.id}));
+  EXPECT_EQ(box.writes()[1].superseded, 2u);
+  // Never in place ahead of a removeUnspecified command queued after it.
+  Write g = make("u1", "bio", "hi", 40);
+  g.remove_unspecified = true;
+  box.append(g);
+  Write a4 = make("u1", "plan", "Free", 50);
+  box.append(a4);
+  EXPECT_EQ(ids(box.writes()), (std::vector<std::string>{b.id, g.id, a4.id}));
 }
 
 TEST(Batch, BodyHasTheDesignShape) {
