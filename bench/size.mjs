@@ -36,7 +36,7 @@ export const BUDGET_BROTLI = 27_000;
 // DESIGN §10: the goal is 40,000 B for the npm flavour. Each total has a fixed limit about 1 KB
 // above its figure when the limit was set (headroom, not a byte-exact ratchet): lower a limit when a
 // real reduction lands; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 54_228, npm: 53_671, core: 46_345 };
+export const CEILING_BROTLI = { "script tag": 54_164, npm: 53_671, core: 46_345 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.

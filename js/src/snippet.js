@@ -6,10 +6,10 @@
 // filled in by js/build.mjs; empty here): a preload starts its download beside the script's
 // instead of after the script ran (docs/sdk.md "Start sequence"). attrkit.js then fetches that
 // same URL, the same way (CORS, same-origin credentials), and takes the preloaded response.
-// It also carries the SRI hashes of that attrkit.js and .wasm (DESIGN §6; empty here: a development
-// copy loads any attrkit.js): integrity and crossorigin on the script, integrity on the preload so
-// the runtime's fetch with the same integrity takes the preloaded response.
-(function (w, d, url, wasm, sri, wasmSri) {
+// It also carries the SRI hash of that attrkit.js (DESIGN §6; empty here: a development copy loads
+// any attrkit.js), set with crossorigin on the script. (Chromium ignores integrity on a fetch
+// preload, with a warning; attrkit.js fetches the .wasm with its hash.)
+(function (w, d, url, wasm, sri) {
   var q = (w.attrkit = w.attrkit || []);
   if ({}.hasOwnProperty.call(q, "s")) return;
   q.s = 1;
@@ -17,19 +17,17 @@
   var e = d.createElement("script");
   e.async = true;
   e.src = url;
-  // crossOrigin "" is the anonymous state (HTML), spelled short: the snippet must stay under 600 bytes.
   if (sri) {
     e.integrity = sri;
-    e.crossOrigin = "";
+    e.crossOrigin = "anonymous";
   }
   h.appendChild(e);
   if (wasm) {
     e = d.createElement("link");
     e.rel = "preload";
     e.as = "fetch";
-    e.crossOrigin = "";
-    if (wasmSri) e.integrity = wasmSri;
+    e.crossOrigin = "anonymous";
     e.href = url.replace(/[^/]*$/, wasm);
     h.appendChild(e);
   }
-})(window, document, "/sdk/attrkit.js", "", "", "");
+})(window, document, "/sdk/attrkit.js", "", "");

@@ -65,13 +65,13 @@ describe("snippet", () => {
     assert.equal(p.appended[0].tagName, "SCRIPT");
     assert.equal(p.appended[0].async, true);
     assert.equal(p.appended[0].src, "/sdk/attrkit.js");
-    // SRI (DESIGN §6): the release's hashes; crossOrigin "" is the anonymous state in a browser.
+    // SRI (DESIGN §6): the release's hash of attrkit.js.
     const sri = JSON.parse(readFileSync(`${distDir}/sri.json`, "utf8"));
     assert.equal(p.appended[0].integrity, sri["attrkit.js"]);
-    assert.equal(p.appended[0].crossOrigin, "");
+    assert.equal(p.appended[0].crossOrigin, "anonymous");
     // The release's .wasm, beside the script, fetched as attrkit.js will fetch it (docs/sdk.md).
     const wasm = readdirSync(distDir).find((f) => /^attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f));
-    assert.deepEqual({ ...p.appended[1] }, { tagName: "LINK", rel: "preload", as: "fetch", crossOrigin: "", integrity: sri[wasm], href: `/sdk/${wasm}` });
+    assert.deepEqual({ ...p.appended[1] }, { tagName: "LINK", rel: "preload", as: "fetch", crossOrigin: "anonymous", href: `/sdk/${wasm}` });
     assert.equal(p.ctx.attrkit.length, 1);
     const fresh = page("https://shop.example");
     vm.runInContext(snippet, fresh.ctx);
