@@ -138,6 +138,10 @@ class Engine {
   std::optional<ErrorObject> writes_refused() const;
   // Whether `writes` more fit the bounds (`waiting`: not yet sendable).
   bool room_for(std::size_t writes, bool waiting) const;
+  // At the bound of what waits: collapses repeated writes (core/collapse.h) and says whether a
+  // one-attribute write of `attribute` may then be taken (it replaces an older one). Issue #14.
+  bool collapse_for(const SetRequest& req, const std::string& attribute);
+  std::int64_t collapse_barrier();
   void do_get(Response& response);
   void do_consent(Response& response, bool granted);
   // Every write not in flight fails with `error` as one error event (consent denied).

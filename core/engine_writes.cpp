@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "batch.h"
+#include "collapse.h"
 #include "engine.h"
 #include "engine_errors.h"
 #include "number_text.h"
@@ -71,6 +72,23 @@ std::optional<ErrorObject> Engine::writes_refused() const {
 
 bool Engine::room_for(std::size_t writes, bool waiting) const {
   return !(waiting && pending_.size() + held_.size() + writes > limits_.max_held) && queued() + writes <= limits_.max_queued;
+}
+
+std::int64_t Engine::collapse_barrier() {
+  // Writes made before the newest waiting get stay as they are: the get must still see them.
+  return tickets_.gets().empty() ? 0 : tickets_.gets().back().after_seq - 1;
+}
+
+bool Engine::collapse_for(const SetRequest& req, const std::string& attribute) {
+  // Before any cap applies, repeated writes of one attribute collapse to the last (core/collapse.h):
+  // first the writes kept raw, then whether the new one can take an older one's place.
+  const std::int64_t barrier = collapse_barrier();
+  if (!config_) collapse_raw(pending_, barrier);
+  if (room_for(req.attributes->size(), true)) return true;
+  return req.attributes->size() == 1 && !req.remove_unspecified &&
+         collapses_into(config_ ? held_ : pending_, !config_, req.distinct_id, attribute,
+                        req.write_api ? 0 : view_.epoch(), barrier) &&
+         room_for(0, true);
 }
 
 Response Engine::clear(const Json& request, double now) {
@@ -148,7 +166,10 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
-  if (!room_for(n, !config_ || req.distinct_id.empty())) return fail(response, make_error(Error::queue_full));
+  const bool waiting = !config_ || req.distinct_id.empty();
+  if (!room_for(n, waiting) && !(waiting && collapse_for(req, attributes.begin().key()))) {
+    return fail(response, make_error(Error::queue_full));
+  }
 
   const bool deferred = !config_ || req.refetch_boosted || req.write_api;
   if (deferred)
@@ -178,6 +199,8 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
   response.effect = Effect::write;
   if (!config_) {
     for (Write& w : writes) pending_.push_back(std::move(w));
+    // At the bound, the new write took the place of an older one of its attribute (collapse_for).
+    if (!room_for(0, true)) collapse_raw(pending_, collapse_barrier());
     return;
   }
   view_.accept(writes.front().epoch, normalised, seqs, req.remove_unspecified, writes.front().unit);

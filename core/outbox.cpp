@@ -15,6 +15,16 @@ bool remove_unspecified_after(const std::vector<Write>& list, std::vector<Write>
 }
 }  // namespace
 
+void inherit(Write& newer, Write& older) {
+  std::vector<std::uint64_t> tickets = std::move(older.tickets);
+  tickets.insert(tickets.end(), newer.tickets.begin(), newer.tickets.end());
+  newer.tickets = std::move(tickets);
+  newer.superseded += older.superseded + 1;
+  // The survivor keeps the older write's place in time: the flush window counts from the
+  // oldest unsent write, so a steady trickle of one attribute still leaves within it.
+  newer.ready_at = std::min(newer.ready_at, older.ready_at);
+}
+
 void append_coalesced(std::vector<Write>& list, Write w) {
   if (!w.remove_unspecified) {
     for (auto it = list.begin(); it != list.end(); ++it) {
@@ -22,13 +32,7 @@ void append_coalesced(std::vector<Write>& list, Write w) {
           it->distinct_id != w.distinct_id)
         continue;
       // At most one such write can exist: every append keeps the invariant.
-      std::vector<std::uint64_t> tickets = std::move(it->tickets);
-      tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
-      w.tickets = std::move(tickets);
-      w.superseded += it->superseded + 1;
-      // The survivor keeps the older write's place in time: the flush window counts from the
-      // oldest unsent write, so a steady trickle of one attribute still leaves within it.
-      w.ready_at = std::min(w.ready_at, it->ready_at);
+      inherit(w, *it);
       if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
         // The same value again: the newer write (its id and seq: last write wins against other
         // tabs) takes the older one's place; nothing moves, the wire carries one write.

@@ -33,6 +33,11 @@ struct OutboxLimits {
 // is moved or added.
 void append_coalesced(std::vector<Write>& list, Write w);
 
+// `newer` replaces `older` (same person and attribute): it takes over the older write's tickets,
+// counts it (and what it superseded) as superseded, and keeps its place in time. `older` is left
+// to be removed.
+void inherit(Write& newer, Write& older);
+
 struct Batch {
   std::string id;                      // "b<n>", page-local
   Json body;                           // the POST .../batch body (batch.h)

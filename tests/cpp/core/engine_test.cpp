@@ -214,6 +214,94 @@ TEST(Engine, QueueFullAppliesBeforeTheConfigToo) {
   EXPECT_EQ(e.inspect()["pending"].size(), 2u);
 }
 
+// Issue #14: repeated writes of one attribute collapse to the last before any cap applies, so
+// 10,000 writes of one attribute before the config keep the newest value, not the first ones.
+TEST(Engine, RepeatedWritesCollapseBeforeTheConfigCapApplies) {
+  EngineLimits limits;
+  limits.max_held = 5;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  std::size_t tickets = 0;
+  for (int i = 1; i <= 10000; ++i) {
+    const Response r = e.command(set_attrs({{"team_size", i}}), i);
+    ASSERT_FALSE(r.result.has_value()) << i;  // waits for the config, never queue_full
+    ++tickets;
+  }
+  // Another attribute still fits: the repeats did not use up the bound.
+  EXPECT_FALSE(e.command(set_attrs({{"role", "admin"}}), 10001).result.has_value());
+  EXPECT_LE(e.inspect()["pending"].size(), 5u);
+  e.configure(test_config(), 20000);
+  // Every waiting command settles ok; the last of them with the newest value.
+  std::size_t settled = 0;
+  Json last;
+  for (const SettledEvent& ev : events_of<SettledEvent>(e.take_events())) {
+    if (ev.result.ok && ev.result.value.contains("team_size")) {
+      last = ev.result.value["team_size"];
+      ++settled;
+    }
+  }
+  EXPECT_EQ(settled, tickets);
+  EXPECT_EQ(last, 10000);
+  const auto b = e.take_batch(30000);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:team_size", "u1:role"}));
+  EXPECT_EQ(b->body["writes"][0]["value"], 10000);
+  EXPECT_EQ(value_of(e.command(get_attrs(), 30000))["team_size"], 10000);
+}
+
+// Under the cap nothing collapses early (a later invalid write must not take an earlier valid one
+// with it), and a command of several attributes is never split.
+TEST(Engine, CollapseOnlyUnderPressureAndNeverSplitsACommand) {
+  EngineLimits limits;
+  limits.max_held = 3;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  e.command(set_attrs({{"team_size", 1}, {"role", "a"}}), 0);
+  e.command(set_attrs({{"team_size", 2}}), 0);
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // Full: team_size 3 collapses into team_size 2 (the lone one), the pair stays whole.
+  EXPECT_FALSE(e.command(set_attrs({{"team_size", 3}}), 0).result.has_value());
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // A new attribute cannot collapse into anything: refused.
+  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "x"}}), 0)), Error::queue_full);
+  e.configure(test_config(), 10);
+  const auto b = e.take_batch(2000);
+  // The outbox coalesces team_size 1 into the newer write, which keeps its later place.
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:role", "u1:team_size"}));
+  EXPECT_EQ(b->body["writes"][1]["value"], 3);
+}
+
+// Held before any identify (config known): a rewrite of a held attribute is not refused at the cap.
+TEST(Engine, HeldRewriteAtTheCapCoalescesInsteadOfQueueFull) {
+  EngineLimits limits;
+  limits.max_held = 2;
+  Engine e("c1", limits);
+  e.configure(test_config(), 0);
+  e.command(set_attrs({{"plan", "Pro"}}), 0);
+  e.command(set_attrs({{"role", "a"}}), 0);
+  EXPECT_TRUE(ok_of(e.command(set_attrs({{"role", "b"}}), 0)));
+  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "x"}}), 0)), Error::queue_full);
+  e.command(identify("u1"), 0);
+  const auto b = e.take_batch(1000);
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:plan", "u1:role"}));
+  EXPECT_EQ(b->body["writes"][1]["value"], "b");
+}
+
+// A clear waiting for the config is never collapsed: it settles as a clear.
+TEST(Engine, ClearsBeforeTheConfigAreNotCollapsed) {
+  EngineLimits limits;
+  limits.max_held = 2;
+  Engine e("c1", limits);
+  const Response c1 = e.clear(Json({{"distinctId", "u1"}, {"attribute", "role"}}), 0);
+  EXPECT_FALSE(c1.result.has_value());
+  e.command(identify("u1"), 0);
+  e.command(set_attrs({{"role", "a"}}), 0);
+  // Full: a second role write replaces the first set, not the clear.
+  EXPECT_FALSE(e.command(set_attrs({{"role", "b"}}), 0).result.has_value());
+  EXPECT_EQ(e.inspect()["pending"].size(), 2u);
+  EXPECT_EQ(code_of(e.clear(Json({{"distinctId", "u1"}, {"attribute", "role"}}), 0)), Error::queue_full);
+}
+
 TEST(Engine, BeforeTheConfigWritesWaitRawAndSettleWhenValidated) {
   Engine e("c1");
   const Response init = e.command(Json::array({"do", "init", Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com/"}}})}), 0);
