@@ -32,6 +32,9 @@ void append_coalesced(std::vector<Write>& list, Write w) {
           it->distinct_id != w.distinct_id)
         continue;
       // At most one such write can exist: every append keeps the invariant.
+      // The newer write of one client survives, whichever comes last: a write held before
+      // identify joins its person's writes made since, which are newer.
+      if (it->client_id == w.client_id && it->seq > w.seq) std::swap(*it, w);
       inherit(w, *it);
       if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
         // The same value again: the newer write (its id and seq: last write wins against other

@@ -8,6 +8,8 @@
 #   5. bundlers (tests/bundlers): the packed npm package built by webpack, Next.js, Vite, Parcel,
 #      Rollup and esbuild, run in Chromium; publint and attw. Its devDependencies are its own
 #      (tests/bundlers/package.json), installed here once with `npm ci`.
+#   +  (after 1) sanitizers and fuzzing: the native suites again under ASan+UBSan, and every libFuzzer
+#      target for a few seconds (scripts/sanitize.sh, scripts/fuzz.sh, docs/fuzzing.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/toolchain.sh
@@ -19,8 +21,23 @@ mkdir -p build
 if ! ctest --test-dir build/native --output-on-failure -V > build/ctest.log 2>&1; then
   cat build/ctest.log; exit 1
 fi
-grep -E '\[ *(fixtures|commands|scenarios) *\]|tests from .* ran|PASSED' build/ctest.log | sed -E 's/^[0-9]+: //'
+# ctest runs each GoogleTest case as its own test: print the fixture counts once, then the cases per suite.
+grep -E '\[ *(fixtures|commands|scenarios) *\]' build/ctest.log | sed -E 's/^[0-9]+: //' | sort -u
+for suite in core server; do
+  n=$(grep -cE "Test +#[0-9]+: $suite\..* Passed" build/ctest.log || true)
+  echo "[  PASSED  ] $suite: $n GoogleTest cases"
+done
 tail -n 3 build/ctest.log
+
+# ---- sanitizers and fuzzing (stage owned by docs/fuzzing.md) ------------------------------------
+# The same suites built with clang under ASan+UBSan (build/asan), then each fuzz target for
+# ATTRKIT_FUZZ_SECONDS (default 10) from its kept corpus, targets side by side on every core.
+echo "== C++ under ASan+UBSan, fuzz smoke run"
+stage_start=$SECONDS
+bash scripts/sanitize.sh test
+bash scripts/fuzz.sh --seconds "${ATTRKIT_FUZZ_SECONDS:-10}" --parallel "$(nproc 2>/dev/null || echo 2)"
+echo "sanitizers and fuzzing: $(( SECONDS - stage_start )) s"
+# -------------------------------------------------------------------------------------------------
 
 echo "== PostgreSQL (a throwaway cluster for the tests)"
 read -r pg_url pg_dir < <(bash scripts/pg_cluster.sh start)

@@ -23,6 +23,10 @@ need=(
   "/usr/include/gtest/gtest.h:googletest"
   "/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/libgtest.a:libgtest-dev"
   "chromium:chromium"
+  # The sanitized suites and the fuzz targets (scripts/sanitize.sh, scripts/fuzz.sh): clang, and
+  # its runtime libraries (ASan, UBSan, libFuzzer), versioned like Debian 12's clang.
+  "clang++:clang"
+  "$(clang++ -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a:libclang-rt-14-dev"
   "brotli:brotli"
   "/usr/include/postgresql/libpq-fe.h:libpq-dev"
   "/usr/lib/postgresql/*/bin/initdb:postgresql"
