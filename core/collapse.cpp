@@ -25,9 +25,10 @@ bool collapsible_raw(const std::vector<Write>& raw, std::size_t i, std::int64_t 
 // Person, attribute and epoch as one string: the map type the Engine already instantiates
 // (std::map<std::string, std::int64_t>); another key type would cost Wasm bytes. The length
 // prefix keeps "a" + "bc" apart from "ab" + "c".
-std::string key_of(const std::string& distinct_id, const std::string& attribute, std::uint32_t epoch) {
-  return integer_text(static_cast<std::int64_t>(distinct_id.size())) + ":" + distinct_id + attribute + "@" +
-         integer_text(epoch);
+std::string key_of(const std::string& distinct_id, const std::string& attribute,
+                   std::uint32_t epoch) {
+  return integer_text(static_cast<std::int64_t>(distinct_id.size())) + ":" + distinct_id +
+         attribute + "@" + integer_text(epoch);
 }
 
 }  // namespace
@@ -58,7 +59,8 @@ bool collapses_into(const std::vector<Write>& list, bool raw, const std::string&
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Write& w = list[i];
     if (w.distinct_id != distinct_id || w.attribute != attribute) continue;
-    if (raw ? (w.epoch == epoch && collapsible_raw(list, i, barrier)) : (!w.in_flight && !w.remove_unspecified))
+    if (raw ? (w.epoch == epoch && collapsible_raw(list, i, barrier))
+            : (!w.in_flight && !w.remove_unspecified))
       return true;
   }
   return false;

@@ -10,7 +10,8 @@ namespace attrkit {
 namespace {
 // Whether a removeUnspecified write follows `it`: a write queued before such a command must not
 // stand for one made after it (the command would clear it).
-bool remove_unspecified_after(const std::vector<Write>& list, std::vector<Write>::const_iterator it) {
+bool remove_unspecified_after(const std::vector<Write>& list,
+                              std::vector<Write>::const_iterator it) {
   return std::any_of(it + 1, list.end(), [](const Write& w) { return w.remove_unspecified; });
 }
 }  // namespace
@@ -71,20 +72,28 @@ Outbox::Run Outbox::next_run() const {
   }
   for (const Write& w : writes_) {
     if (w.remove_unspecified) break;  // later writes wait behind it, in order
-    if (run.count == limits_.batch_max_writes) { run.full = true; break; }
-    if (run.count > 0 && run.bytes + w.bytes > limits_.batch_max_bytes) { run.full = true; break; }
+    if (run.count == limits_.batch_max_writes) {
+      run.full = true;
+      break;
+    }
+    if (run.count > 0 && run.bytes + w.bytes > limits_.batch_max_bytes) {
+      run.full = true;
+      break;
+    }
     ++run.count;
     run.bytes += w.bytes;
     run.oldest = std::min(run.oldest, w.ready_at);
   }
-  if (run.count == limits_.batch_max_writes || run.bytes >= limits_.batch_max_bytes) run.full = true;
+  if (run.count == limits_.batch_max_writes || run.bytes >= limits_.batch_max_bytes)
+    run.full = true;
   return run;
 }
 
 bool Outbox::due(const Run& run, double now, bool flush) const {
   if (run.count == 0) return false;
   // A retried batch goes as soon as its delay is over; the window only groups fresh writes.
-  return flush || run.full || writes_.front().tries > 0 || now - run.oldest >= limits_.flush_window_ms;
+  return flush || run.full || writes_.front().tries > 0 ||
+         now - run.oldest >= limits_.flush_window_ms;
 }
 
 double Outbox::next_wake(double now) const {
