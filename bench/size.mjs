@@ -36,7 +36,7 @@ export const BUDGET_BROTLI = 27_000;
 // DESIGN §10: the goal is 40,000 B for the npm flavour. Each total has a fixed limit about 1 KB
 // above its figure when the limit was set (headroom, not a byte-exact ratchet): lower a limit when a
 // real reduction lands; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 53_292, npm: 52_840, core: 46_345 };
+export const CEILING_BROTLI = { "script tag": 54_164, npm: 53_671, core: 46_345 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.
@@ -51,6 +51,8 @@ const FILES = [
   { name: "core wasm", path: join(dist, "attrkit-core.wasm"), in: ["script tag", "npm", "core"] },
   { name: "core glue, ES module", path: join(dist, "attrkit-core.mjs"), in: ["core"] },
   { name: "core glue, classic script", path: join(dist, "attrkit-core.script.js"), in: [] },
+  // The no-Wasm fallback (wasm2js): downloaded only where WebAssembly cannot run; in no total.
+  { name: "no-Wasm fallback (wasm2js)", path: join(dist, "attrkit-core.fallback.mjs"), in: [] },
   ...(sdk
     ? [
         { name: "snippet (inline)", path: join(sdk, "snippet.min.js"), in: ["script tag"] },

@@ -1,6 +1,6 @@
 // Both directions go through one byte stream (format: bindings/convert.js, the JS half): the JS
-// side walks the value and writes the stream in one call, this side reads it into a Json; back, this
-// side writes a Json and the JS side builds the value in one call. Per-property Embind calls
+// side walks the value and writes the stream in one call, this side reads it into a Json; back,
+// this side writes a Json and the JS side builds the value in one call. Per-property Embind calls
 // (typeof, get, set, Object.keys, Array.isArray as val methods) cost a glue function and a wasm
 // import each, and std::u16string/std::string conversions would need Embind's string types
 // (bench/README.md has the figures).
@@ -67,7 +67,8 @@ struct Reader {
         p += 8;
         // 2^53: beyond it a double no longer names one integer, so it stays a double. -0 stays a
         // double so the core sees exactly what JS had.
-        if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0 && !(d == 0 && std::signbit(d)))
+        if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0 &&
+            !(d == 0 && std::signbit(d)))
           return static_cast<std::int64_t>(d);
         return d;
       }
@@ -146,7 +147,9 @@ void put_result_head(std::string& out, bool ok, const char* key) {
   put_key(out, key);
 }
 
-val decode(const std::string& stream) { return val::take_ownership(attrkit_js_decode(stream.data())); }
+val decode(const std::string& stream) {
+  return val::take_ownership(attrkit_js_decode(stream.data()));
+}
 
 }  // namespace
 

@@ -19,6 +19,7 @@ mergeInto(LibraryManager.library, {
   attrkit_js_encode__deps: ["$Emval", "malloc"],
   attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
     var buf = new Uint8Array(256);
+    var own = Object.prototype.hasOwnProperty;
     var n = 0;
     var f64 = new Float64Array(1);
     var f64Bytes = new Uint8Array(f64.buffer); // one view per call, not one per number
@@ -93,7 +94,8 @@ mergeInto(LibraryManager.library, {
         } else {
           u8(7);
           count(k);
-          for (i = 0; i < k; i++) value(v[i], depth + 1);
+          // A hole reads as null, never as an inherited Object.prototype[i].
+          for (i = 0; i < k; i++) value(own.call(v, i) ? v[i] : null, depth + 1);
         }
       } else {
         keys = Object.keys(v);
@@ -153,7 +155,11 @@ mergeInto(LibraryManager.library, {
           k = text();
           // Assignment would call the inherited __proto__ setter and change the prototype.
           if (k == "__proto__") {
-            Object.defineProperty(o, k, { value: value(), enumerable: true, writable: true, configurable: true });
+            // A prototype-free descriptor: an inherited Object.prototype.get would make it invalid.
+            var d = Object.create(null);
+            d["value"] = value();
+            d["enumerable"] = d["writable"] = d["configurable"] = true;
+            Object.defineProperty(o, k, d);
           } else {
             o[k] = value();
           }

@@ -29,7 +29,8 @@ using emscripten::internal::TypeID;
 
 template <typename T>
 void register_integer(const char* name) {
-  // Embind's JS reads "unsigned" in the name to pick the unsigned conversion: keep bind.cpp's names.
+  // Embind's JS reads "unsigned" in the name to pick the unsigned conversion: keep bind.cpp's
+  // names.
   emscripten::internal::_embind_register_integer(TypeID<T>::get(), name, sizeof(T),
                                                  std::numeric_limits<T>::min(),
                                                  std::numeric_limits<T>::max());

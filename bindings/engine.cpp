@@ -12,6 +12,8 @@
 //                                                  // failure the current engine stays
 //
 // Owns: the module's one Engine (created empty, with client id "", until engineCreate).
+#include "core/engine.h"
+
 #include <emscripten/bind.h>
 
 #include <optional>
@@ -20,7 +22,6 @@
 
 #include "bindings/convert.h"
 #include "core/command.h"
-#include "core/engine.h"
 #include "core/engine_json.h"
 #include "core/init_options.h"
 #include "core/retry.h"
@@ -66,10 +67,18 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   return ok_to_js(nullptr);
 }
 
-val engine_command(const val& cmd, double now) { return to_js(as_json(engine().command(to_json(cmd), now))); }
-val engine_write(const val& request, double now) { return to_js(as_json(engine().write(to_json(request), now))); }
-val engine_clear(const val& request, double now) { return to_js(as_json(engine().clear(to_json(request), now))); }
-val engine_configure(const val& config, double now) { return to_js(as_json(engine().configure(to_json(config), now))); }
+val engine_command(const val& cmd, double now) {
+  return to_js(as_json(engine().command(to_json(cmd), now)));
+}
+val engine_write(const val& request, double now) {
+  return to_js(as_json(engine().write(to_json(request), now)));
+}
+val engine_clear(const val& request, double now) {
+  return to_js(as_json(engine().clear(to_json(request), now)));
+}
+val engine_configure(const val& config, double now) {
+  return to_js(as_json(engine().configure(to_json(config), now)));
+}
 // flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
 val engine_take_batch(double now, bool flush) {
   return to_js(as_json(flush ? engine().take_flush(now) : engine().take_batch(now, false)));
@@ -93,7 +102,9 @@ val engine_inspect() { return to_js(engine().inspect()); }
 // Small queries, so the runtime never parses the inspect() dump: "" for no identity.
 val engine_identity() { return to_js(Json(engine().identity())); }
 val engine_client_id() { return to_js(Json(engine().client_id())); }
-val engine_believed(const val& distinct_id) { return to_js(engine().believed(string_arg(distinct_id))); }
+val engine_believed(const val& distinct_id) {
+  return to_js(engine().believed(string_arg(distinct_id)));
+}
 void engine_stop_delivery(const val& error, bool for_good) {
   engine().stop_delivery(error_from_json(to_json(error)), for_good);
 }
@@ -108,7 +119,9 @@ val parse_command_js(const val& cmd) {
 }
 
 // core/retry.h retry_advice: the outbox's retry policy for a request outside it (the config fetch)
-val retry_advice_js(const val& outcome, int tries) { return to_js(as_json(retry_advice(to_json(outcome), tries))); }
+val retry_advice_js(const val& outcome, int tries) {
+  return to_js(as_json(retry_advice(to_json(outcome), tries)));
+}
 
 // init options -> {ok: true, value: {publicKey, apiHost}} | {ok: false, error}
 val parse_init_options_js(const val& options) {

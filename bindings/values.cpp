@@ -1,7 +1,7 @@
 // Embind glue over core/validate.h and core/definitions.h. Every function takes plain JS values and
-// returns {ok: true, value} | {ok: false, error: {code, status, message?}} (bindings/convert.h); the
-// decisions are the core's. Stateless: a config is parsed on each call (the engine binding keeps
-// a parsed one for the hot path).
+// returns {ok: true, value} | {ok: false, error: {code, status, message?}} (bindings/convert.h);
+// the decisions are the core's. Stateless: a config is parsed on each call (the engine binding
+// keeps a parsed one for the hot path).
 #include <emscripten/bind.h>
 
 #include "bindings/convert.h"

@@ -147,3 +147,31 @@ if(ATTRKIT_GLUE_MINIFY)
             --outfile=${ATTRKIT_WASM_DIST}/attrkit-core.script.js
     VERBATIM)
 endif()
+
+# ---- no-Wasm fallback (DESIGN §9; docs/wasm.md "The no-Wasm fallback") ---------------------
+# The same objects linked a third time with -sWASM=0: Binaryen's wasm2js turns the module into
+# JavaScript, so the core runs where WebAssembly cannot (Safari's Lockdown Mode, a CSP without
+# 'wasm-unsafe-eval', old WebViews). An ES module like attrkit-core.mjs, with the memory image
+# inside: one file, no .wasm. The loader fetches it only when WebAssembly cannot be used. Not part
+# of the shipped budget (bench/size.mjs reports it apart). Minified by esbuild, not Closure:
+# Closure over ~1 MB of wasm2js output costs minutes of link time for a file most pages never load.
+set(ATTRKIT_FALLBACK_LINK_FLAGS ${ATTRKIT_WASM_LINK_FLAGS})
+list(REMOVE_ITEM ATTRKIT_FALLBACK_LINK_FLAGS "SHELL:--closure 1" "--closure-args=--language_out=ECMASCRIPT_2017")
+add_executable(attrkit_core_fallback $<TARGET_OBJECTS:attrkit_core_wasm_objects>)
+set_target_properties(attrkit_core_fallback PROPERTIES
+  OUTPUT_NAME attrkit-core.fallback SUFFIX .mjs RUNTIME_OUTPUT_DIRECTORY ${ATTRKIT_WASM_DIST})
+target_link_options(attrkit_core_fallback PRIVATE ${ATTRKIT_FALLBACK_LINK_FLAGS}
+  -sWASM=0 -sEXPORT_ES6 -sUSE_ES6_IMPORT_META=0
+  # The static data inside the file (not a .mem beside it, which would be one more fetch and one
+  # more file to hash and serve).
+  "SHELL:--memory-init-file 0")
+set_property(TARGET attrkit_core_fallback APPEND PROPERTY LINK_DEPENDS
+  ${CMAKE_SOURCE_DIR}/bindings/convert.js ${CMAKE_SOURCE_DIR}/bindings/number_text.js)
+add_dependencies(attrkit_core_fallback attrkit_core_wasm_script)  # serial links (2 cores)
+if(EXISTS ${CMAKE_SOURCE_DIR}/node_modules/.bin/esbuild)
+  add_custom_command(TARGET attrkit_core_fallback POST_BUILD
+    COMMAND ${CMAKE_SOURCE_DIR}/node_modules/.bin/esbuild ${ATTRKIT_WASM_DIST}/attrkit-core.fallback.mjs
+            --minify --target=es2020 --log-level=warning --allow-overwrite
+            --outfile=${ATTRKIT_WASM_DIST}/attrkit-core.fallback.mjs
+    VERBATIM)
+endif()

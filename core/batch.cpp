@@ -59,19 +59,23 @@ Error read_batch_entry(const Json& entry, BatchEntry* out, std::string* message)
   const Json* client = member(entry, "clientId");
   const Json* seq = member(entry, "seq");
   const bool has_client = client && !client->is_null();
-  if (has_client != (seq && !seq->is_null())) return invalid(message, "\"clientId\" and \"seq\" go together");
+  if (has_client != (seq && !seq->is_null()))
+    return invalid(message, "\"clientId\" and \"seq\" go together");
   if (has_client) {
-    if (!is_wire_id(client)) return invalid(message, "\"clientId\" must be a string of 1 to 200 bytes");
+    if (!is_wire_id(client))
+      return invalid(message, "\"clientId\" must be a string of 1 to 200 bytes");
     const std::optional<std::int64_t> n = as_seq(*seq);
     if (!n) return invalid(message, "\"seq\" must be a whole number from 0 to 2^53");
     out->client_id = &client->get_ref<const std::string&>();
     out->seq = *n;
   }
   const Json* attribute = member(entry, "attribute");
-  if (!attribute || !attribute->is_string()) return invalid(message, "\"attribute\" must be a string");
+  if (!attribute || !attribute->is_string())
+    return invalid(message, "\"attribute\" must be a string");
   out->attribute = &attribute->get_ref<const std::string&>();
   const Json* clear = member(entry, "clear");
-  if (clear && !clear->is_null() && !clear->is_boolean()) return invalid(message, "\"clear\" must be a boolean");
+  if (clear && !clear->is_null() && !clear->is_boolean())
+    return invalid(message, "\"clear\" must be a boolean");
   out->clear = clear && clear->is_boolean() && clear->get<bool>();
   out->value = member(entry, "value");
   if (out->clear && out->value) return invalid(message, "a clear has no \"value\"");
@@ -122,7 +126,8 @@ std::size_t estimate_json_bytes(const Json& v) {
     }
     case Json::value_t::object: {
       std::size_t n = 2;
-      for (const auto& [key, value] : members(v)) n += string_bytes(key) + 2 + estimate_json_bytes(value);
+      for (const auto& [key, value] : members(v))
+        n += string_bytes(key) + 2 + estimate_json_bytes(value);
       return n;
     }
     default: return 4;  // binary / discarded never reach a batch; they would be sent as null
@@ -132,8 +137,9 @@ std::size_t estimate_json_bytes(const Json& v) {
 std::size_t estimate_write_bytes(const Write& w) {
   // {"id":,"distinctId":,"attribute":,"value":,"clientId":,"seq":} plus a separating comma
   constexpr std::size_t kFieldNames = 60;
-  return kFieldNames + string_bytes(w.id) + string_bytes(w.distinct_id) + string_bytes(w.attribute) +
-         estimate_json_bytes(w.value) + string_bytes(w.client_id) + kNumberBytes;
+  return kFieldNames + string_bytes(w.id) + string_bytes(w.distinct_id) +
+         string_bytes(w.attribute) + estimate_json_bytes(w.value) + string_bytes(w.client_id) +
+         kNumberBytes;
 }
 
 Result<std::vector<WriteResult>> parse_batch_response(const Json& body) {
@@ -146,7 +152,8 @@ Result<std::vector<WriteResult>> parse_batch_response(const Json& body) {
     if (!r.is_object()) return Error::invalid_request;
     const auto id = r.find("id");
     const auto ok = r.find("ok");
-    if (id == r.end() || !id->is_string() || ok == r.end() || !ok->is_boolean()) return Error::invalid_request;
+    if (id == r.end() || !id->is_string() || ok == r.end() || !ok->is_boolean())
+      return Error::invalid_request;
     WriteResult wr;
     wr.id = id->get_ref<const std::string&>();
     wr.ok = ok->get<bool>();
@@ -154,7 +161,8 @@ Result<std::vector<WriteResult>> parse_batch_response(const Json& body) {
       const auto value = r.find("value");
       if (value != r.end()) wr.value = *value;
       const auto person = r.find("personId");
-      if (person != r.end() && person->is_string()) wr.person_id = person->get_ref<const std::string&>();
+      if (person != r.end() && person->is_string())
+        wr.person_id = person->get_ref<const std::string&>();
     } else {
       const auto err = r.find("error");
       if (err == r.end() || !err->is_object()) return Error::invalid_request;
@@ -163,7 +171,8 @@ Result<std::vector<WriteResult>> parse_batch_response(const Json& body) {
       wr.error = error_from_name(code->get_ref<const std::string&>());
       if (wr.error == Error::ok) wr.error = Error::server_error;
       const auto message = err->find("message");
-      if (message != err->end() && message->is_string()) wr.message = message->get_ref<const std::string&>();
+      if (message != err->end() && message->is_string())
+        wr.message = message->get_ref<const std::string&>();
     }
     out.push_back(std::move(wr));
   }

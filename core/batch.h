@@ -30,7 +30,7 @@ bool is_wire_id(const Json* j);
 struct BatchEntry {
   const Json* distinct_id = nullptr;  // as sent: validate_distinct_id judges it
   const std::string* attribute = nullptr;
-  const Json* value = nullptr;        // null for a clear
+  const Json* value = nullptr;  // null for a clear
   bool clear = false;
   const std::string* client_id = nullptr;  // null: sent without clientId and seq
   std::int64_t seq = 0;
@@ -53,8 +53,8 @@ constexpr std::size_t kBatchEnvelopeBytes = 40;
 struct WriteResult {
   std::string id;
   bool ok = false;
-  std::string person_id;  // ok only, may be empty
-  Json value;             // ok only: the value as stored
+  std::string person_id;    // ok only, may be empty
+  Json value;               // ok only: the value as stored
   Error error = Error::ok;  // !ok: the server's code (unknown names -> server_error)
   std::string message;      // !ok: the server's message, when given
 };

@@ -1,8 +1,8 @@
 #include "command.h"
 
-#include "engine_json.h"
-
 #include <string>
+
+#include "engine_json.h"
 
 namespace attrkit {
 namespace {
@@ -44,7 +44,8 @@ Result<Command> parse_set_attributes(const Json& args, const char** why) {
   for (std::size_t i = 1; i < args.size(); ++i) {
     if (args[i].is_null()) continue;  // null = the default, as older snippets pass it
     if (!args[i].is_boolean())
-      return fail(why, "set user:attributes expects [attributes, refetchBoosted, removeUnspecified]");
+      return fail(why,
+                  "set user:attributes expects [attributes, refetchBoosted, removeUnspecified]");
     *positional[i - 1] = args[i].get<bool>();
   }
   return c;
@@ -53,10 +54,16 @@ Result<Command> parse_set_attributes(const Json& args, const char** why) {
 Result<Command> parse_set_one(const std::string& name, const Json& args, const char** why) {
   Command c;
   const char* key = nullptr;
-  if (name == "user:name") { c.kind = CommandKind::set_name; key = "name"; }
-  else if (name == "user:email") { c.kind = CommandKind::set_email; key = "email"; }
-  else if (name == "user:language") { c.kind = CommandKind::set_language; key = "language"; }
-  else return fail(why, "unknown set command");
+  if (name == "user:name") {
+    c.kind = CommandKind::set_name;
+    key = "name";
+  } else if (name == "user:email") {
+    c.kind = CommandKind::set_email;
+    key = "email";
+  } else if (name == "user:language") {
+    c.kind = CommandKind::set_language;
+    key = "language";
+  } else return fail(why, "unknown set command");
   if (args.size() != 1) return fail(why, "set user:name/email/language expects [value]");
   c.attributes[key] = args[0];
   return c;
@@ -67,7 +74,8 @@ Result<Command> parse_set_one(const std::string& name, const Json& args, const c
 Json function_marker() { return Json::binary(Json::binary_t::container_type{}, kFunctionSubtype); }
 
 bool is_function_marker(const Json& j) {
-  return j.is_binary() && j.get_binary().has_subtype() && j.get_binary().subtype() == kFunctionSubtype;
+  return j.is_binary() && j.get_binary().has_subtype() &&
+         j.get_binary().subtype() == kFunctionSubtype;
 }
 
 bool contains_non_json(const Json& j) {
@@ -99,7 +107,8 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
       return c;
     }
     if (name == "identify") {
-      if (args.empty() || args.size() > 2) return fail(why, "do identify expects [distinctId, callback?]");
+      if (args.empty() || args.size() > 2)
+        return fail(why, "do identify expects [distinctId, callback?]");
       if (args.size() == 2 && !is_optional_callback(args[1]))
         return fail(why, "do identify's second argument must be a function");
       c.kind = CommandKind::identify;
@@ -113,7 +122,8 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
       return c;
     }
     if (name == "debug") {
-      if (args.size() != 1 || !args[0].is_boolean()) return fail(why, "do debug expects [true] or [false]");
+      if (args.size() != 1 || !args[0].is_boolean())
+        return fail(why, "do debug expects [true] or [false]");
       c.kind = CommandKind::debug;
       c.enabled = args[0].get<bool>();
       return c;
@@ -142,7 +152,8 @@ Result<Command> parse_command(const Json& cmd, const char** why) {
     if (!event_from_name(name, &c.event))
       return fail(why, "unknown event: use error, ready, identified or delivered");
     if (verb == "on") {
-      if (args.size() != 1 || !is_function_marker(args[0])) return fail(why, "on expects [function]");
+      if (args.size() != 1 || !is_function_marker(args[0]))
+        return fail(why, "on expects [function]");
       c.kind = CommandKind::on;
       c.callback_index = 0;
       return c;

@@ -1,7 +1,7 @@
 // The push-command grammar (DESIGN §2a): [verb, name, args] -> a typed Command.
 // Pure parsing: the parser checks shapes only. What the values mean (is the distinct id valid, is
-// the attribute declared, is the key well formed) is decided later by the Engine and the validators.
-// A Command owns copies of the JSON it needs; nothing points into the input document.
+// the attribute declared, is the key well formed) is decided later by the Engine and the
+// validators. A Command owns copies of the JSON it needs; nothing points into the input document.
 #pragma once
 #include <cstdint>
 

@@ -167,10 +167,11 @@ Result<std::string> normalize_date_text(std::string_view s, const char** why) {
 }
 
 Result<std::string> epoch_ms_to_iso(double ms, const char** why) {
-  const char* reason = !std::isfinite(ms)      ? "is not a finite number"
-                       : ms != std::floor(ms)  ? "is not a whole number of milliseconds"
-                       : ms < static_cast<double>(kMinMs) || ms > static_cast<double>(kMaxMs) ? kOutOfYears
-                                                                                               : nullptr;
+  const char* reason = !std::isfinite(ms)     ? "is not a finite number"
+                       : ms != std::floor(ms) ? "is not a whole number of milliseconds"
+                       : ms < static_cast<double>(kMinMs) || ms > static_cast<double>(kMaxMs)
+                           ? kOutOfYears
+                           : nullptr;
   if (reason == nullptr) return iso_from_ms(static_cast<std::int64_t>(ms));
   if (why) *why = reason;
   return Error::attribute_value_invalid;

@@ -32,11 +32,11 @@ constexpr std::uint32_t kDefaultMaxItems = 100;
 struct Definition {
   std::string key;
   AttrType type = AttrType::string;
-  std::optional<double> min;  // number only, inclusive
-  std::optional<double> max;  // number only, inclusive
-  bool integer = false;       // number only
-  std::vector<std::string> options;  // single_choice, multi_choice
-  bool allow_custom = false;         // single_choice, multi_choice
+  std::optional<double> min;                     // number only, inclusive
+  std::optional<double> max;                     // number only, inclusive
+  bool integer = false;                          // number only
+  std::vector<std::string> options;              // single_choice, multi_choice
+  bool allow_custom = false;                     // single_choice, multi_choice
   std::uint32_t max_length = kDefaultMaxLength;  // string, choice items, string_array items
   std::uint32_t max_items = kDefaultMaxItems;    // string_array
   bool archived = false;

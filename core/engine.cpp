@@ -37,7 +37,10 @@ std::string engine_instance(const Json& j) {
 Engine::Engine() : Engine(std::string()) {}
 
 Engine::Engine(std::string client_id, EngineLimits limits, std::string instance)
-    : client_id_(std::move(client_id)), instance_(std::move(instance)), limits_(limits), outbox_(limits.outbox) {}
+    : client_id_(std::move(client_id)),
+      instance_(std::move(instance)),
+      limits_(limits),
+      outbox_(limits.outbox) {}
 
 void Engine::fail(Response& response, ErrorObject error) {
   ErrorEvent event;
@@ -114,18 +117,21 @@ void Engine::do_init(Response& response, const Json& options) {
   const Result<InitOptions> parsed = parse_init_options(options, &why);
   if (init_) {
     // Re-running the snippet (an SPA route change) is harmless; pointing the page elsewhere is not.
-    if (parsed.ok() && parsed.value().public_key == init_->public_key && parsed.value().api_host == init_->api_host) {
+    if (parsed.ok() && parsed.value().public_key == init_->public_key &&
+        parsed.value().api_host == init_->api_host) {
       response.result = CallResult::success(nullptr);
       return;
     }
-    return fail(response, make_error(Error::invalid_command, "init was already called with other options"));
+    return fail(response,
+                make_error(Error::invalid_command, "init was already called with other options"));
   }
   if (!parsed.ok()) {
     // A secret key must never be used here: the page stops for good, and every write waiting says
     // so. A malformed key or host is a mistake a later init may correct: the engine stays
     // uninitialised and writes keep waiting (bounded) for it (DESIGN §2a).
     fail(response, make_error(parsed.error(), why ? why : ""));
-    if (parsed.error() == Error::secret_key_in_browser) stop(parsed.error(), default_error_message(parsed.error()));
+    if (parsed.error() == Error::secret_key_in_browser)
+      stop(parsed.error(), default_error_message(parsed.error()));
     return;
   }
   init_ = parsed.value();
@@ -138,7 +144,8 @@ void Engine::do_init(Response& response, const Json& options) {
 
 void Engine::do_identify(Response& response, const Json& distinct_id, int callback, double now) {
   std::string why;
-  if (validate_distinct_id(distinct_id, &why) != Error::ok) return fail(response, make_error(Error::distinct_id_invalid, why));
+  if (validate_distinct_id(distinct_id, &why) != Error::ok)
+    return fail(response, make_error(Error::distinct_id_invalid, why));
   const std::string& id = distinct_id.get_ref<const std::string&>();
   const bool changed = identity_ != id;
   identity_touched_ = true;

@@ -25,7 +25,8 @@
 //   failed (delivery_failed), then, over 256 KB (estimated), older values of one person and
 //   attribute are collapsed and the oldest commands dropped (one error event, queue_full, with
 //   every dropped write id). In-flight writes are never dropped.
-// load_snapshot(snapshot, workspace, now): merges persisted state into this engine (docs/engine.md);
+// load_snapshot(snapshot, workspace, now): merges persisted state into this engine
+// (docs/engine.md);
 //   allowed once, until the first batch is taken. Engine::restore builds a new engine from a
 //   snapshot alone.
 // adopt(snapshot, workspace, now): takes over the writes of another instance's stored state (a
@@ -101,7 +102,8 @@ class Engine {
   Json save(double now);
   StoredResponse load_snapshot(const Json& snapshot, std::string_view workspace, double now);
   StoredResponse adopt(const Json& snapshot, std::string_view workspace, double now);
-  static Result<Engine> restore(const Json& snapshot, std::string_view workspace, EngineLimits limits = {});
+  static Result<Engine> restore(const Json& snapshot, std::string_view workspace,
+                                EngineLimits limits = {});
   Json inspect() const;
 
   // ---- engine_control.cpp: what the runtime decides about the page (docs/sdk.md) ----
@@ -138,6 +140,10 @@ class Engine {
   std::optional<ErrorObject> writes_refused() const;
   // Whether `writes` more fit the bounds (`waiting`: not yet sendable).
   bool room_for(std::size_t writes, bool waiting) const;
+  // At the bound of what waits: collapses repeated writes (core/collapse.h) and says whether a
+  // one-attribute write of `attribute` may then be taken (it replaces an older one). Issue #14.
+  bool collapse_for(const SetRequest& req, const std::string& attribute);
+  std::int64_t collapse_barrier();
   void do_get(Response& response);
   void do_consent(Response& response, bool granted);
   // Every write not in flight fails with `error` as one error event (consent denied).
@@ -151,7 +157,8 @@ class Engine {
   void stop(Error code, const std::string& message);
   // One error event for `writes` (their ids and how many they superseded), and their tickets fail.
   void fail_writes(std::vector<Write> writes, const ErrorObject& error, std::uint64_t ticket = 0);
-  // Validates held and unsent outbox writes again under config_ (it changed): engine_revalidate.cpp.
+  // Validates held and unsent outbox writes again under config_ (it changed):
+  // engine_revalidate.cpp.
   void revalidate_queued();
   void deliver(const Write& w, const Json& value, const std::string& person_id);
   Result<SnapshotData> read_stored(const Json& snapshot, std::string_view workspace) const;
@@ -174,12 +181,12 @@ class Engine {
   std::string identity_;           // empty: none
   bool identity_touched_ = false;  // identify or reset called on this page
   Error stopped_ = Error::ok;
-  bool consent_denied_ = false;    // writes fail with consent_denied until consent is granted
-  bool consent_told_ = false;      // a consent command ran: it wins over init's "consent" option
+  bool consent_denied_ = false;  // writes fail with consent_denied until consent is granted
+  bool consent_told_ = false;    // a consent command ran: it wins over init's "consent" option
   bool batch_taken_ = false;
-  bool loaded_ = false;            // a snapshot was loaded (or restored): later ones are adopted
-  std::vector<Write> pending_;     // raw, in order, until the config is known
-  std::vector<Write> held_;        // validated, made before any identify
+  bool loaded_ = false;         // a snapshot was loaded (or restored): later ones are adopted
+  std::vector<Write> pending_;  // raw, in order, until the config is known
+  std::vector<Write> held_;     // validated, made before any identify
   Outbox outbox_;
   View view_;
   // distinct id -> {attribute: value} the server acknowledged on this page (null: cleared).

@@ -15,7 +15,8 @@ std::string server_message(const Outcome& o) {
   const auto err = o.body.find("error");
   if (err == o.body.end() || !err->is_object()) return std::string();
   const auto message = err->find("message");
-  return message != err->end() && message->is_string() ? message->get<std::string>() : std::string();
+  return message != err->end() && message->is_string() ? message->get<std::string>()
+                                                       : std::string();
 }
 
 // A batch holds at most a few dozen writes: a linear search costs less code than a map.
@@ -28,10 +29,12 @@ const WriteResult* find_result(const std::vector<WriteResult>& results, const st
 // The error for writes that fail together after leaving the outbox (tries or age exhausted, a
 // batch refused whole): it names the attribute when they all share one, as a per-write rejection
 // does, so a single failed setAttribute says which attribute was lost.
-ErrorObject shared_failure(Error code, const std::string& message, const std::vector<Write>& writes) {
-  const bool one_attribute = !writes.empty() && std::all_of(writes.begin(), writes.end(), [&](const Write& w) {
-    return w.attribute == writes.front().attribute;
-  });
+ErrorObject shared_failure(Error code, const std::string& message,
+                           const std::vector<Write>& writes) {
+  const bool one_attribute =
+      !writes.empty() && std::all_of(writes.begin(), writes.end(), [&](const Write& w) {
+        return w.attribute == writes.front().attribute;
+      });
   return make_error(code, message, one_attribute ? writes.front().attribute : std::string());
 }
 
@@ -40,7 +43,8 @@ ErrorObject shared_failure(Error code, const std::string& message, const std::ve
 std::optional<Batch> Engine::take_batch(double now, bool flush) {
   if (!config_ || stopped_ != Error::ok) return std::nullopt;
   std::vector<Write> expired = outbox_.take_expired(now);
-  const ErrorObject expired_error = shared_failure(Error::delivery_failed, "The write was not delivered within 24 hours", expired);
+  const ErrorObject expired_error = shared_failure(
+      Error::delivery_failed, "The write was not delivered within 24 hours", expired);
   fail_writes(std::move(expired), expired_error);
   std::optional<Batch> batch = outbox_.take(now, flush);
   if (batch) batch_taken_ = true;
@@ -51,7 +55,9 @@ CompleteResponse Engine::complete_batch(const Json& outcome, double now) {
   CompleteResponse out;
   Result<Outcome> parsed = parse_outcome(outcome);
   if (!parsed.ok() || !outbox_.in_flight() || parsed.value().batch_id != outbox_.in_flight_id()) {
-    out.error = make_error(Error::invalid_request, parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome");
+    out.error =
+        make_error(Error::invalid_request,
+                   parsed.ok() ? "No batch with this id is in flight" : "Malformed outcome");
     return out;
   }
   const Outcome& o = parsed.value();
@@ -130,7 +136,8 @@ void Engine::stop(Error code, const std::string& message) {
   tickets_.settle_gets_before(INT64_MAX, events_);
 }
 
-void Engine::fail_writes(std::vector<Write> writes, const ErrorObject& error, std::uint64_t ticket) {
+void Engine::fail_writes(std::vector<Write> writes, const ErrorObject& error,
+                         std::uint64_t ticket) {
   if (writes.empty()) return;
   ErrorEvent event;
   event.error = error;

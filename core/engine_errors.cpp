@@ -24,7 +24,8 @@ const char* default_error_message(Error e) {
     case Error::rate_limited: return "Too many requests";
     case Error::invalid_request: return "The request is not of the expected shape";
     case Error::invalid_config: return "The workspace config does not parse";
-    case Error::invalid_api_host: return "apiHost must be https (http only for localhost and loopback)";
+    case Error::invalid_api_host:
+      return "apiHost must be https (http only for localhost and loopback)";
     case Error::snapshot_invalid: return "The saved state is corrupt";
     case Error::snapshot_foreign: return "The saved state belongs to another workspace";
     case Error::snapshot_version: return "The saved state was written by a newer version";

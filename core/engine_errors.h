@@ -13,6 +13,7 @@ namespace attrkit {
 const char* default_error_message(Error e);
 
 // `message` empty -> default_error_message(e); `attribute` empty -> none.
-ErrorObject make_error(Error e, std::string message = std::string(), std::string attribute = std::string());
+ErrorObject make_error(Error e, std::string message = std::string(),
+                       std::string attribute = std::string());
 
 }  // namespace attrkit

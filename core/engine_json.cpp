@@ -176,8 +176,10 @@ Json as_json(const Events& events) {
   Json list = json_array();
   for (const EngineEvent& e : events) {
     if (const auto* error = std::get_if<ErrorEvent>(&e)) list.push_back(event_json(*error));
-    else if (const auto* delivered = std::get_if<DeliveredEvent>(&e)) list.push_back(event_json(*delivered));
-    else if (const auto* settled = std::get_if<SettledEvent>(&e)) list.push_back(event_json(*settled));
+    else if (const auto* delivered = std::get_if<DeliveredEvent>(&e))
+      list.push_back(event_json(*delivered));
+    else if (const auto* settled = std::get_if<SettledEvent>(&e))
+      list.push_back(event_json(*settled));
   }
   return list;
 }
@@ -221,9 +223,11 @@ ErrorObject error_from_json(const Json& j) {
   ErrorObject e;
   if (!j.is_object()) return e;
   const auto code = j.find("code");
-  if (code != j.end() && code->is_string()) e.code = error_from_name(code->get_ref<const std::string&>());
+  if (code != j.end() && code->is_string())
+    e.code = error_from_name(code->get_ref<const std::string&>());
   const auto message = j.find("message");
-  if (message != j.end() && message->is_string()) e.message = message->get_ref<const std::string&>();
+  if (message != j.end() && message->is_string())
+    e.message = message->get_ref<const std::string&>();
   return e;
 }
 
@@ -258,7 +262,8 @@ const char* event_name(EventName e) {
 }
 
 bool event_from_name(const std::string& name, EventName* out) {
-  for (EventName e : {EventName::error, EventName::ready, EventName::identified, EventName::delivered}) {
+  for (EventName e :
+       {EventName::error, EventName::ready, EventName::identified, EventName::delivered}) {
     if (name == event_name(e)) {
       *out = e;
       return true;

@@ -4,10 +4,12 @@
 // (tests/fixtures/scenarios, tests/fixtures/commands) match them; js/src/protocol.js mirrors the
 // names on the JS side.
 //
-// ---- Response (command(), write(), clear()) -------------------------------------------------------
+// ---- Response (command(), write(), clear())
+// -------------------------------------------------------
 //   {"ticket": n,
 //    "kind": "init"|"identify"|"reset"|"set_name"|"set_email"|"set_language"|"set_attributes"|
-//            "get_attributes"|"on"|"off"|"debug"|"consent"|"write"|"clear"   (absent: did not parse)
+//            "get_attributes"|"on"|"off"|"debug"|"consent"|"write"|"clear"   (absent: did not
+//            parse)
 //    "effect": "init"|"identify"|"reset"|"write"|"get"|"on"|"off"|"debug"|"consent"|"none",
 //              what the runtime does (a clear's is "write")
 //    "result"?: {"ok": true, "value": v} | {"ok": false, "error": ErrorObject}
@@ -25,7 +27,8 @@
 //   write -> {"distinctId", "personId", "attributes": {attribute: stored value}} once stored;
 //   clear -> {"distinctId", "personId", "attribute", "value": null} once stored.
 //   ErrorObject = {"code", "status", "message", "attribute"?}.
-// ---- events (take_events) ------------------------------------------------------------------------
+// ---- events (take_events)
+// ------------------------------------------------------------------------
 //   {"type": "error", "error": ErrorObject, "ticket"?: n, "writeIds"?: [...], "distinctId"?: s,
 //    "superseded"?: n (older writes those replaced, when any)}
 //   {"type": "delivered", "writeId", "distinctId", "attribute", "value" (as stored; null: cleared),
@@ -33,8 +36,10 @@
 //   {"type": "settled", "ticket": n, "result": {"ok": true, "value"} | {"ok": false, "error"}}
 // ---- configure -> {"ok": true, "workspace", "clientAttributeWrites", "definitionsVersion"} |
 //   {"ok": false, "error"}
-// ---- take_batch -> null | {"batchId", "body", "writeIds", "attempt", "bytes", "removeUnspecified"?}
-// ---- complete_batch -> {"ok": true, "outcome": "delivered"|"retry"|"offline"|"rejected"|"stopped",
+// ---- take_batch -> null | {"batchId", "body", "writeIds", "attempt", "bytes",
+// "removeUnspecified"?}
+// ---- complete_batch -> {"ok": true, "outcome":
+// "delivered"|"retry"|"offline"|"rejected"|"stopped",
 //   "delivered"?, "rejected"? (delivered), "failed"? (retry), "retryAt"?: ms (retry, offline),
 //   "code"? (stopped: the error code every write now fails with)} |
 //   {"ok": false, "error"}

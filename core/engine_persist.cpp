@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "batch.h"
@@ -42,7 +42,8 @@ Json Engine::save(double now) {
   drop_stale(held_, now);
   // Outbox writes are failed after 24 h (retry.h) when a batch is cut; a stored copy of one could
   // only ever be failed, so it is failed now rather than kept.
-  fail_writes(outbox_.take_expired(now), make_error(Error::delivery_failed, "The write was not delivered within 24 hours"));
+  fail_writes(outbox_.take_expired(now),
+              make_error(Error::delivery_failed, "The write was not delivered within 24 hours"));
   enforce_size_cap();
   return snapshot();
 }
@@ -50,9 +51,11 @@ Json Engine::save(double now) {
 void Engine::drop_stale(std::vector<Write>& writes, double now) {
   std::vector<Write> stale;
   std::vector<Write> kept;
-  for (Write& w : writes) (now - w.created >= kMaxStoredAgeMs ? stale : kept).push_back(std::move(w));
+  for (Write& w : writes)
+    (now - w.created >= kMaxStoredAgeMs ? stale : kept).push_back(std::move(w));
   writes = std::move(kept);
-  fail_writes(std::move(stale), make_error(Error::delivery_failed, "The write was kept 7 days without being delivered"));
+  fail_writes(std::move(stale), make_error(Error::delivery_failed,
+                                           "The write was kept 7 days without being delivered"));
 }
 
 std::vector<Write> Engine::take_outbox(double* retry_at) {
@@ -101,7 +104,8 @@ void Engine::enforce_size_cap() {
     return std::tie(a->created, a->seq, a->id) < std::tie(b->created, b->seq, b->id);
   });
   std::map<CommandKey, std::size_t> command_bytes;
-  for (const Write* w : candidates) command_bytes[command_of(*w)] += estimate_snapshot_write_bytes(*w);
+  for (const Write* w : candidates)
+    command_bytes[command_of(*w)] += estimate_snapshot_write_bytes(*w);
   std::set<CommandKey> doomed;
   for (const Write* w : candidates) {
     if (size <= kMaxSnapshotBytes) break;
@@ -122,8 +126,9 @@ void Engine::enforce_size_cap() {
   refill_outbox(std::move(outbox), retry_at);
   split(held_);
   split(pending_);
-  fail_writes(std::move(dropped),
-              make_error(Error::queue_full, "Stored state over 256 KB: the oldest writes were dropped"));
+  fail_writes(
+      std::move(dropped),
+      make_error(Error::queue_full, "Stored state over 256 KB: the oldest writes were dropped"));
 }
 
 std::optional<Batch> Engine::take_flush(double now) {

@@ -22,7 +22,8 @@ CommandKey command_of(const Write& w) { return {w.client_id, w.instance, w.unit}
 
 }  // namespace
 
-Result<Engine> Engine::restore(const Json& snapshot, std::string_view workspace, EngineLimits limits) {
+Result<Engine> Engine::restore(const Json& snapshot, std::string_view workspace,
+                               EngineLimits limits) {
   Result<SnapshotData> s = snapshot_from_json(snapshot, workspace);
   if (!s.ok()) return s.error();
   Engine engine(s.value().client_id, limits);
@@ -44,8 +45,9 @@ StoredResponse Engine::load_snapshot(const Json& snapshot, std::string_view work
   if (s.ok() && (batch_taken_ || loaded_)) {
     // Renumbering this page's writes is only safe while none of them was sent, and only for
     // writes this page made: a second stored state is adopted (adopt()), never merged.
-    out.error = make_error(Error::invalid_request, batch_taken_ ? "Load the snapshot before the first batch"
-                                                                : "Stored state was already loaded: adopt the rest");
+    out.error = make_error(Error::invalid_request,
+                           batch_taken_ ? "Load the snapshot before the first batch"
+                                        : "Stored state was already loaded: adopt the rest");
     return out;
   }
   if (!s.ok()) {
@@ -126,8 +128,9 @@ StoredResponse Engine::adopt(const Json& snapshot, std::string_view workspace, d
   // of the same client (same install): the newer one carries it as superseded instead.
   const auto place = [&](std::vector<Write>& list, Write w) {
     for (Write& e : list) {
-      if (e.in_flight || e.remove_unspecified || w.remove_unspecified || e.attribute != w.attribute ||
-          e.distinct_id != w.distinct_id || e.client_id != w.client_id || e.seq < w.seq)
+      if (e.in_flight || e.remove_unspecified || w.remove_unspecified ||
+          e.attribute != w.attribute || e.distinct_id != w.distinct_id ||
+          e.client_id != w.client_id || e.seq < w.seq)
         continue;
       e.superseded += w.superseded + 1;  // as append_coalesced
       return;

@@ -15,7 +15,8 @@
 namespace attrkit {
 namespace {
 
-Result<Json> validate_clear_write(const Config& config, const std::string& attribute, std::string* why) {
+Result<Json> validate_clear_write(const Config& config, const std::string& attribute,
+                                  std::string* why) {
   const Error e = validate_clear(config, attribute, true, why);
   if (e != Error::ok) return e;
   return Json(nullptr);

@@ -18,14 +18,35 @@
 namespace attrkit {
 
 // What the runtime does after a call (engine.h, docs/engine.md "Driving the engine").
-enum class Effect : std::uint8_t { none, init, identify, reset, write, get, on, off, debug, consent };
+enum class Effect : std::uint8_t {
+  none,
+  init,
+  identify,
+  reset,
+  write,
+  get,
+  on,
+  off,
+  debug,
+  consent
+};
 
 // Which call a response answers: the command kinds of command.h, then the Promise API's write.
 enum class CallKind : std::uint8_t {
-  init, identify, reset, set_name, set_email, set_language, set_attributes, get_attributes, on, off, debug,
+  init,
+  identify,
+  reset,
+  set_name,
+  set_email,
+  set_language,
+  set_attributes,
+  get_attributes,
+  on,
+  off,
+  debug,
   consent,
-  write,   // Engine::write (DESIGN §2b)
-  clear,   // Engine::clear (DESIGN §2b clearAttribute)
+  write,  // Engine::write (DESIGN §2b)
+  clear,  // Engine::clear (DESIGN §2b clearAttribute)
 };
 inline CallKind call_kind(CommandKind k) { return static_cast<CallKind>(k); }
 static_assert(static_cast<int>(CommandKind::consent) == static_cast<int>(CallKind::consent),
@@ -58,12 +79,12 @@ struct Response {
   std::optional<CallKind> kind;  // absent when the command did not parse
   Effect effect = Effect::none;
   std::optional<CallResult> result;
-  InitOptions options;           // init: fetch the config with these
-  std::string distinct_id;       // identify
-  bool changed = false;          // identify: a different user
+  InitOptions options;                 // init: fetch the config with these
+  std::string distinct_id;             // identify
+  bool changed = false;                // identify: a different user
   EventName event = EventName::error;  // on, off
-  int callback = -1;             // identify, on, off: index in args of the function, or -1
-  bool enabled = false;          // debug: log (true) or stop; consent: granted (false: denied)
+  int callback = -1;                   // identify, on, off: index in args of the function, or -1
+  bool enabled = false;  // debug: log (true) or stop; consent: granted (false: denied)
 };
 
 struct ConfigureResponse {
@@ -76,10 +97,10 @@ struct ConfigureResponse {
 struct CompleteResponse {
   std::optional<ErrorObject> error;  // unknown batch id, malformed outcome
   BatchOutcome outcome = BatchOutcome::delivered;
-  int delivered = 0;        // delivered
-  int rejected = 0;         // delivered
-  std::size_t failed = 0;   // retry: writes out of tries
-  double retry_at = -1;     // retry, offline
+  int delivered = 0;          // delivered
+  int rejected = 0;           // delivered
+  std::size_t failed = 0;     // retry: writes out of tries
+  double retry_at = -1;       // retry, offline
   Error stopped = Error::ok;  // stopped: the code delivery stopped with
 };
 
@@ -92,17 +113,17 @@ struct StoredResponse {
 // Events, in the order take_events() returns them.
 struct ErrorEvent {
   ErrorObject error;
-  std::uint64_t ticket = 0;             // 0: ends no call
-  std::vector<std::string> write_ids;   // the failed writes
-  std::size_t superseded = 0;           // how many older writes they had replaced (coalescing)
-  std::string distinct_id;              // when they share one
+  std::uint64_t ticket = 0;            // 0: ends no call
+  std::vector<std::string> write_ids;  // the failed writes
+  std::size_t superseded = 0;          // how many older writes they had replaced (coalescing)
+  std::string distinct_id;             // when they share one
 };
 struct DeliveredEvent {
   std::string write_id;
   std::string distinct_id;
   std::string attribute;
-  Json value;                           // as stored (null: cleared)
-  std::string person_id;                // empty: not told
+  Json value;             // as stored (null: cleared)
+  std::string person_id;  // empty: not told
   // How many older writes this one replaced (a count, not their ids: a burst of one attribute
   // must cost the same few bytes whatever its length).
   std::size_t superseded = 0;

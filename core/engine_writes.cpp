@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "batch.h"
+#include "collapse.h"
 #include "engine.h"
 #include "engine_errors.h"
 #include "number_text.h"
@@ -27,10 +28,12 @@ Result<Json> validate_raw(const Config& config, const Write& w, std::string* why
 
 // The request's shape, or the error it fails with.
 std::optional<ErrorObject> Engine::read_write_request(const Json& request, SetRequest* req) const {
-  if (!request.is_object()) return make_error(Error::invalid_command, "write expects {distinctId, attributes}");
+  if (!request.is_object())
+    return make_error(Error::invalid_command, "write expects {distinctId, attributes}");
   const auto id = request.find("distinctId");
   std::string why;
-  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok) return make_error(Error::distinct_id_invalid, why);
+  if (id == request.end() || validate_distinct_id(*id, &why) != Error::ok)
+    return make_error(Error::distinct_id_invalid, why);
   const auto attributes = request.find("attributes");
   if (attributes == request.end() || !attributes->is_object() || attributes->empty())
     return make_error(Error::invalid_command, "write expects a non-empty attributes object");
@@ -40,7 +43,8 @@ std::optional<ErrorObject> Engine::read_write_request(const Json& request, SetRe
   req->distinct_id = id->get_ref<const std::string&>();
   const auto remove = request.find("removeUnspecified");
   if (remove != request.end() && !remove->is_null()) {
-    if (!remove->is_boolean()) return make_error(Error::invalid_command, "removeUnspecified must be a boolean");
+    if (!remove->is_boolean())
+      return make_error(Error::invalid_command, "removeUnspecified must be a boolean");
     req->remove_unspecified = remove->get<bool>();
   }
   return std::nullopt;
@@ -51,7 +55,8 @@ Response Engine::write(const Json& request, double now) {
   response.ticket = tickets_.issue();
   response.kind = CallKind::write;
   SetRequest req;
-  if (std::optional<ErrorObject> error = read_write_request(request, &req)) fail(response, std::move(*error));
+  if (std::optional<ErrorObject> error = read_write_request(request, &req))
+    fail(response, std::move(*error));
   else do_set(response, req, now);
   return response;
 }
@@ -65,12 +70,32 @@ void Engine::enqueue_ready(Write w, double now) {
 std::optional<ErrorObject> Engine::writes_refused() const {
   if (stopped_ != Error::ok) return make_error(stopped_);
   if (consent_denied_) return make_error(Error::consent_denied);
-  if (config_ && !config_->client_attribute_writes) return make_error(Error::client_attribute_writes_disabled);
+  if (config_ && !config_->client_attribute_writes)
+    return make_error(Error::client_attribute_writes_disabled);
   return std::nullopt;
 }
 
 bool Engine::room_for(std::size_t writes, bool waiting) const {
-  return !(waiting && pending_.size() + held_.size() + writes > limits_.max_held) && queued() + writes <= limits_.max_queued;
+  return !(waiting && pending_.size() + held_.size() + writes > limits_.max_held) &&
+         queued() + writes <= limits_.max_queued;
+}
+
+std::int64_t Engine::collapse_barrier() {
+  // Writes made before the newest waiting get stay as they are: the get must still see them.
+  return tickets_.gets().empty() ? 0 : tickets_.gets().back().after_seq - 1;
+}
+
+bool Engine::collapse_for(const SetRequest& req, const std::string& attribute) {
+  // Before any cap applies, repeated writes of one attribute collapse to the last
+  // (core/collapse.h): first the writes kept raw, then whether the new one can take an older one's
+  // place.
+  const std::int64_t barrier = collapse_barrier();
+  if (!config_) collapse_raw(pending_, barrier);
+  if (room_for(req.attributes->size(), true)) return true;
+  return req.attributes->size() == 1 && !req.remove_unspecified &&
+         collapses_into(config_ ? held_ : pending_, !config_, req.distinct_id, attribute,
+                        req.write_api ? 0 : view_.epoch(), barrier) &&
+         room_for(0, true);
 }
 
 Response Engine::clear(const Json& request, double now) {
@@ -89,11 +114,13 @@ Response Engine::clear(const Json& request, double now) {
   }
   // A non-string attribute is looked up as "" (attribute_not_defined), as write() does.
   const auto attribute = request.find("attribute");
-  const std::string key = attribute != request.end() && attribute->is_string() ? attribute->get<std::string>() : "";
+  const std::string key =
+      attribute != request.end() && attribute->is_string() ? attribute->get<std::string>() : "";
   const std::string& distinct_id = id->get_ref<const std::string&>();
   std::optional<ErrorObject> refused = writes_refused();
   if (!refused && config_) {
-    if (Error e = validate_clear(*config_, key, true, &why); e != Error::ok) refused = make_error(e, why, key);
+    if (Error e = validate_clear(*config_, key, true, &why); e != Error::ok)
+      refused = make_error(e, why, key);
   }
   if (!refused && !room_for(1, !config_)) refused = make_error(Error::queue_full);
   if (refused) {
@@ -129,18 +156,22 @@ Response Engine::clear(const Json& request, double now) {
 }
 
 void Engine::do_set(Response& response, const SetRequest& req, double now) {
-  if (std::optional<ErrorObject> refused = writes_refused()) return fail(response, std::move(*refused));
+  if (std::optional<ErrorObject> refused = writes_refused())
+    return fail(response, std::move(*refused));
   const Json& attributes = *req.attributes;
   if (attributes.empty()) {
-    // The batch API names the person through its writes; "clear everything" has no write to carry it.
+    // The batch API names the person through its writes; "clear everything" has no write to carry
+    // it.
     if (req.remove_unspecified)
-      return fail(response, make_error(Error::invalid_command, "removeUnspecified needs at least one attribute"));
+      return fail(response, make_error(Error::invalid_command,
+                                       "removeUnspecified needs at least one attribute"));
     response.result = CallResult::success(json_object());
     return;
   }
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
-    if (contains_non_json(value)) return fail(response, make_error(Error::attribute_value_invalid, not_json_message(key), key));
+    if (contains_non_json(value))
+      return fail(response, make_error(Error::attribute_value_invalid, not_json_message(key), key));
     if (!config_) continue;
     std::string why;
     Result<Json> v = validate_write(*config_, key, value, &why);
@@ -148,12 +179,16 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
-  if (!room_for(n, !config_ || req.distinct_id.empty())) return fail(response, make_error(Error::queue_full));
+  const bool waiting = !config_ || req.distinct_id.empty();
+  if (!room_for(n, waiting) && !(waiting && collapse_for(req, attributes.begin().key()))) {
+    return fail(response, make_error(Error::queue_full));
+  }
 
   const bool deferred = !config_ || req.refetch_boosted || req.write_api;
   if (deferred)
     tickets_.wait(response.ticket, n, req.refetch_boosted || req.write_api,
-                  req.write_api ? Tickets::Shape::write_api : Tickets::Shape::values, req.distinct_id);
+                  req.write_api ? Tickets::Shape::write_api : Tickets::Shape::values,
+                  req.distinct_id);
   std::vector<Write> writes;
   std::vector<std::int64_t> seqs;
   for (const auto& [key, value] : members(attributes)) {
@@ -178,6 +213,8 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
   response.effect = Effect::write;
   if (!config_) {
     for (Write& w : writes) pending_.push_back(std::move(w));
+    // At the bound, the new write took the place of an older one of its attribute (collapse_for).
+    if (!room_for(0, true)) collapse_raw(pending_, collapse_barrier());
     return;
   }
   view_.accept(writes.front().epoch, normalised, seqs, req.remove_unspecified, writes.front().unit);
@@ -195,7 +232,8 @@ ConfigureResponse Engine::configure(const Json& config, double now) {
     events_.push_back(std::move(event));
     return out;
   }
-  const bool changed = config_ && config_->definitions_version != parsed.value().definitions_version;
+  const bool changed =
+      config_ && config_->definitions_version != parsed.value().definitions_version;
   config_ = std::move(parsed).value();
   workspace_ = config_->workspace;
   if (changed && config_->client_attribute_writes) revalidate_queued();
@@ -224,7 +262,8 @@ void Engine::process_pending(double now) {
     while (end < raw.size() && raw[end].unit == raw[i].unit) ++end;
     tickets_.settle_gets_before(raw[i].seq, events_);
 
-    Error error = config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
+    Error error =
+        config_->client_attribute_writes ? Error::ok : Error::client_attribute_writes_disabled;
     std::string bad_attribute, why;
     Json values = json_object();
     std::vector<std::int64_t> seqs;
@@ -240,7 +279,8 @@ void Engine::process_pending(double now) {
     }
     if (error != Error::ok) {
       const std::uint64_t ticket = first_ticket(raw[i]);
-      std::vector<Write> unit(std::make_move_iterator(raw.begin() + i), std::make_move_iterator(raw.begin() + end));
+      std::vector<Write> unit(std::make_move_iterator(raw.begin() + i),
+                              std::make_move_iterator(raw.begin() + end));
       fail_writes(std::move(unit), make_error(error, why, bad_attribute), ticket);
       i = end;
       continue;

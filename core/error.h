@@ -26,15 +26,15 @@ enum class Error : std::uint8_t {
   // DESIGN §7: a body that is not JSON or not of the expected shape
   invalid_request,
   // Not in the DESIGN table; decided here (docs/decisions.md):
-  invalid_config,        // a workspace config document that does not parse
-  invalid_api_host,      // apiHost not https (http only for loopback)
-  snapshot_invalid,      // persisted state that is corrupt or truncated
-  snapshot_foreign,      // persisted state of another workspace
-  snapshot_version,      // persisted state written by a newer schema
-  delivery_failed,       // retries exhausted (10 tries or 24 h)
-  secret_key_required,   // server: a publishable key on a read, definitions or settings endpoint
-  not_found,             // server: unknown path or person
-  server_error,          // server: a 5xx without a known code
+  invalid_config,       // a workspace config document that does not parse
+  invalid_api_host,     // apiHost not https (http only for loopback)
+  snapshot_invalid,     // persisted state that is corrupt or truncated
+  snapshot_foreign,     // persisted state of another workspace
+  snapshot_version,     // persisted state written by a newer schema
+  delivery_failed,      // retries exhausted (10 tries or 24 h)
+  secret_key_required,  // server: a publishable key on a read, definitions or settings endpoint
+  not_found,            // server: unknown path or person
+  server_error,         // server: a 5xx without a known code
 };
 
 // "attribute_value_invalid" etc. Never null.

@@ -44,7 +44,8 @@ bool parse_ipv4(std::string_view host, int* first_octet) {
   while (i <= host.size()) {
     std::size_t j = i;
     int value = 0;
-    while (j < host.size() && is_digit(host[j]) && j - i < 3) value = value * 10 + (host[j++] - '0');
+    while (j < host.size() && is_digit(host[j]) && j - i < 3)
+      value = value * 10 + (host[j++] - '0');
     if (j == i || value > 255 || (j - i > 1 && host[i] == '0')) return false;
     if (parts == 0) *first_octet = value;
     ++parts;
@@ -204,9 +205,11 @@ Result<InitOptions> parse_init_options(const Json& options, const char** why) {
   const auto key = options.find("publicKey");
   if (key != options.end() && key->is_string()) {
     const std::string& k = key->get_ref<const std::string&>();
-    if (k.compare(0, 3, "sk_") == 0 || classify_key(k) == KeyKind::secret) return Error::secret_key_in_browser;
+    if (k.compare(0, 3, "sk_") == 0 || classify_key(k) == KeyKind::secret)
+      return Error::secret_key_in_browser;
   }
-  if (key == options.end() || !key->is_string() || classify_key(key->get_ref<const std::string&>()) != KeyKind::publishable)
+  if (key == options.end() || !key->is_string() ||
+      classify_key(key->get_ref<const std::string&>()) != KeyKind::publishable)
     return Error::invalid_key;
   const auto host = options.find("apiHost");
   if (host == options.end() || !host->is_string()) return Error::invalid_api_host;

@@ -26,7 +26,7 @@ namespace {
 struct Big {
   static constexpr int kLimbs = 96;
   std::uint32_t d[kLimbs];  // d[n..] are never read, so never cleared (a measurable saving)
-  int n = 0;  // limbs in use; no leading zero limb
+  int n = 0;                // limbs in use; no leading zero limb
 
   explicit Big(std::uint64_t v = 0) {
     while (v != 0) {
@@ -67,8 +67,8 @@ struct Big {
 
   void mul_pow10(int e) {
     for (; e >= 9; e -= 9) mul_small(1000000000u);
-    static constexpr std::uint32_t kSmall[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                               100000000};
+    static constexpr std::uint32_t kSmall[] = {1,      10,      100,      1000,     10000,
+                                               100000, 1000000, 10000000, 100000000};
     if (e > 0) mul_small(kSmall[e]);
   }
 

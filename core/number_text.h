@@ -1,5 +1,6 @@
 // Number <-> text with JavaScript's rules, so "coerced to its text" (DESIGN §3) gives the bytes
-// String(n) gives in the browser: 1 -> "1", 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 -> "0".
+// String(n) gives in the browser: 1 -> "1", 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7", -0 ->
+// "0".
 #pragma once
 #include <cstdint>
 #include <string>

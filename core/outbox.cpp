@@ -10,10 +10,21 @@ namespace attrkit {
 namespace {
 // Whether a removeUnspecified write follows `it`: a write queued before such a command must not
 // stand for one made after it (the command would clear it).
-bool remove_unspecified_after(const std::vector<Write>& list, std::vector<Write>::const_iterator it) {
+bool remove_unspecified_after(const std::vector<Write>& list,
+                              std::vector<Write>::const_iterator it) {
   return std::any_of(it + 1, list.end(), [](const Write& w) { return w.remove_unspecified; });
 }
 }  // namespace
+
+void inherit(Write& newer, Write& older) {
+  std::vector<std::uint64_t> tickets = std::move(older.tickets);
+  tickets.insert(tickets.end(), newer.tickets.begin(), newer.tickets.end());
+  newer.tickets = std::move(tickets);
+  newer.superseded += older.superseded + 1;
+  // The survivor keeps the older write's place in time: the flush window counts from the
+  // oldest unsent write, so a steady trickle of one attribute still leaves within it.
+  newer.ready_at = std::min(newer.ready_at, older.ready_at);
+}
 
 void append_coalesced(std::vector<Write>& list, Write w) {
   if (!w.remove_unspecified) {
@@ -25,13 +36,7 @@ void append_coalesced(std::vector<Write>& list, Write w) {
       // The newer write of one client survives, whichever comes last: a write held before
       // identify joins its person's writes made since, which are newer.
       if (it->client_id == w.client_id && it->seq > w.seq) std::swap(*it, w);
-      std::vector<std::uint64_t> tickets = std::move(it->tickets);
-      tickets.insert(tickets.end(), w.tickets.begin(), w.tickets.end());
-      w.tickets = std::move(tickets);
-      w.superseded += it->superseded + 1;
-      // The survivor keeps the older write's place in time: the flush window counts from the
-      // oldest unsent write, so a steady trickle of one attribute still leaves within it.
-      w.ready_at = std::min(w.ready_at, it->ready_at);
+      inherit(w, *it);
       if (it->clear == w.clear && it->value == w.value && !remove_unspecified_after(list, it)) {
         // The same value again: the newer write (its id and seq: last write wins against other
         // tabs) takes the older one's place; nothing moves, the wire carries one write.
@@ -67,20 +72,28 @@ Outbox::Run Outbox::next_run() const {
   }
   for (const Write& w : writes_) {
     if (w.remove_unspecified) break;  // later writes wait behind it, in order
-    if (run.count == limits_.batch_max_writes) { run.full = true; break; }
-    if (run.count > 0 && run.bytes + w.bytes > limits_.batch_max_bytes) { run.full = true; break; }
+    if (run.count == limits_.batch_max_writes) {
+      run.full = true;
+      break;
+    }
+    if (run.count > 0 && run.bytes + w.bytes > limits_.batch_max_bytes) {
+      run.full = true;
+      break;
+    }
     ++run.count;
     run.bytes += w.bytes;
     run.oldest = std::min(run.oldest, w.ready_at);
   }
-  if (run.count == limits_.batch_max_writes || run.bytes >= limits_.batch_max_bytes) run.full = true;
+  if (run.count == limits_.batch_max_writes || run.bytes >= limits_.batch_max_bytes)
+    run.full = true;
   return run;
 }
 
 bool Outbox::due(const Run& run, double now, bool flush) const {
   if (run.count == 0) return false;
   // A retried batch goes as soon as its delay is over; the window only groups fresh writes.
-  return flush || run.full || writes_.front().tries > 0 || now - run.oldest >= limits_.flush_window_ms;
+  return flush || run.full || writes_.front().tries > 0 ||
+         now - run.oldest >= limits_.flush_window_ms;
 }
 
 double Outbox::next_wake(double now) const {

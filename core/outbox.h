@@ -26,21 +26,26 @@ struct OutboxLimits {
 // Appends `w` to `list`, first removing an older write of the same distinct id and attribute that
 // is neither in flight nor part of a removeUnspecified command (nor is `w`). The newer write
 // survives with its own id and seq and inherits the older one's tickets and superseded count (plus
-// one for the older write itself) and the older one's ready_at when earlier (the flush window is counted from
-// the first unsent write, DESIGN §5). Of one client's two writes the newer is the higher seq, also
-// when `w` is the older (a write held before identify joining its person's writes made since).
-// Used for the outbox and for writes held before the first identify. The same normalised value
-// again (and no removeUnspecified command queued after the older write) updates the older write
-// where it stands: it takes the newer id and seq, nothing is moved or added.
+// one for the older write itself) and the older one's ready_at when earlier (the flush window is
+// counted from the first unsent write, DESIGN §5). Of one client's two writes the newer is the
+// higher seq, also when `w` is the older (a write held before identify joining its person's writes
+// made since). Used for the outbox and for writes held before the first identify. The same
+// normalised value again (and no removeUnspecified command queued after the older write) updates
+// the older write where it stands: it takes the newer id and seq, nothing is moved or added.
 void append_coalesced(std::vector<Write>& list, Write w);
+
+// `newer` replaces `older` (same person and attribute): it takes over the older write's tickets,
+// counts it (and what it superseded) as superseded, and keeps its place in time. `older` is left
+// to be removed.
+void inherit(Write& newer, Write& older);
 
 struct Batch {
   std::string id;                      // "b<n>", page-local
   Json body;                           // the POST .../batch body (batch.h)
   std::vector<std::string> write_ids;  // in body order
   bool remove_unspecified = false;
-  std::size_t bytes = 0;               // estimated body size
-  int attempt = 0;                     // the highest try number among its writes (1 = first)
+  std::size_t bytes = 0;  // estimated body size
+  int attempt = 0;        // the highest try number among its writes (1 = first)
 };
 
 class Outbox {

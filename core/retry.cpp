@@ -57,7 +57,8 @@ OutcomeClass classify_outcome(const Outcome& o) {
   if (s == 408 || s == 429) return OutcomeClass::retry;
   if (s >= 500 && s < 600 && s != 501 && s != 505) return OutcomeClass::retry;
   if (s == 401) return OutcomeClass::stop;
-  if (s == 403 && rejection_code(o) == Error::client_attribute_writes_disabled) return OutcomeClass::stop;
+  if (s == 403 && rejection_code(o) == Error::client_attribute_writes_disabled)
+    return OutcomeClass::stop;
   return OutcomeClass::reject;
 }
 
@@ -94,7 +95,8 @@ double backoff_ms(int tries, double jitter) {
 double retry_delay_ms(const Outcome& o, int tries) {
   const double backoff = backoff_ms(tries, o.jitter);
   if (o.retry_after_s < 0) return backoff;
-  const double asked = o.retry_after_s * 1000 > kRetryAfterCapMs ? kRetryAfterCapMs : o.retry_after_s * 1000;
+  const double asked =
+      o.retry_after_s * 1000 > kRetryAfterCapMs ? kRetryAfterCapMs : o.retry_after_s * 1000;
   // Retry-After is a floor under the backoff, not a replacement: "0", or an HTTP date that looks
   // past because the client's clock runs ahead of the server's, would otherwise spend every
   // remaining try at once. The backoff never exceeds the cap, so the cap still bounds the wait.
@@ -112,9 +114,11 @@ RetryAdvice retry_advice(const Json& outcome, int tries) {
   }
   const Outcome& o = parsed.value();
   advice.kind = classify_outcome(o);
-  if (advice.kind == OutcomeClass::retry) advice.delay_ms = retry_delay_ms(o, tries < 1 ? 1 : tries);
+  if (advice.kind == OutcomeClass::retry)
+    advice.delay_ms = retry_delay_ms(o, tries < 1 ? 1 : tries);
   if (advice.kind == OutcomeClass::offline) advice.delay_ms = kOfflineRecheckMs;
-  if (advice.kind == OutcomeClass::reject || advice.kind == OutcomeClass::stop) advice.code = rejection_code(o);
+  if (advice.kind == OutcomeClass::reject || advice.kind == OutcomeClass::stop)
+    advice.code = rejection_code(o);
   return advice;
 }
 

@@ -10,14 +10,14 @@
 
 namespace attrkit {
 
-constexpr double kRequestTimeoutMs = 10000;           // the runtime aborts a request after this
-constexpr double kBackoffBaseMs = 500;                // first retry delay
-constexpr double kBackoffMaxMs = 60000;               // doubling stops here
-constexpr double kJitterFraction = 0.1;               // +-10%
-constexpr double kRetryAfterCapMs = 300000;           // Retry-After honoured up to 300 s
-constexpr int kMaxTries = 10;                         // requests per write
-constexpr double kMaxWriteAgeMs = 24.0 * 3600 * 1000; // from the write's creation
-constexpr double kOfflineRecheckMs = 5000;            // decided: offline checks back every 5 s
+constexpr double kRequestTimeoutMs = 10000;            // the runtime aborts a request after this
+constexpr double kBackoffBaseMs = 500;                 // first retry delay
+constexpr double kBackoffMaxMs = 60000;                // doubling stops here
+constexpr double kJitterFraction = 0.1;                // +-10%
+constexpr double kRetryAfterCapMs = 300000;            // Retry-After honoured up to 300 s
+constexpr int kMaxTries = 10;                          // requests per write
+constexpr double kMaxWriteAgeMs = 24.0 * 3600 * 1000;  // from the write's creation
+constexpr double kOfflineRecheckMs = 5000;             // decided: offline checks back every 5 s
 
 // What the runtime reports for one request (JSON given to Engine::complete_batch):
 // {"batchId", "status"?, "retryAfter"? (seconds), "network"?, "timeout"?, "offline"?,
@@ -29,7 +29,7 @@ struct Outcome {
   bool network = false;
   bool timeout = false;
   bool offline = false;
-  Json body;                  // null when absent
+  Json body;  // null when absent
   double jitter = 0.5;
 };
 
@@ -66,8 +66,8 @@ double retry_delay_ms(const Outcome& o, int tries);
 // outcome is {reject, invalid_request}. engine_json.h writes it for the binding.
 struct RetryAdvice {
   OutcomeClass kind = OutcomeClass::reject;
-  double delay_ms = -1;      // retry, offline: when to try again; -1 otherwise
-  Error code = Error::ok;    // reject, stop: the server's code
+  double delay_ms = -1;    // retry, offline: when to try again; -1 otherwise
+  Error code = Error::ok;  // reject, stop: the server's code
 };
 RetryAdvice retry_advice(const Json& outcome, int tries);
 

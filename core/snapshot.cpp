@@ -32,7 +32,8 @@ const Json* field(const Json& obj, const char* name) {
   return it == obj.end() ? nullptr : &*it;
 }
 
-bool int_field(const Json& obj, const char* name, std::int64_t lo, std::int64_t hi, std::int64_t* out) {
+bool int_field(const Json& obj, const char* name, std::int64_t lo, std::int64_t hi,
+               std::int64_t* out) {
   const Json* f = field(obj, name);
   return f && read_int(*f, out) && *out >= lo && *out <= hi;
 }
@@ -60,7 +61,9 @@ constexpr std::int64_t kMaxSeq = 9007199254740991;  // Number.MAX_SAFE_INTEGER
 std::string legacy_instance(const Write& w) {
   const std::size_t start = w.client_id.size() + 1;
   const std::size_t end = w.id.rfind('-');
-  if (w.id.compare(0, w.client_id.size(), w.client_id) != 0 || end == std::string::npos || end <= start) return std::string();
+  if (w.id.compare(0, w.client_id.size(), w.client_id) != 0 || end == std::string::npos ||
+      end <= start)
+    return std::string();
   return w.id.substr(start, end - start);
 }
 
@@ -79,15 +82,19 @@ Result<Write> read_write(const Json& j, const SnapshotData& s) {
   if (!value || contains_non_json(*value)) return Error::snapshot_invalid;
   w.value = *value;
   const Json* created = field(j, "created");
-  if (!created || !created->is_number() || !std::isfinite(created->get<double>())) return Error::snapshot_invalid;
+  if (!created || !created->is_number() || !std::isfinite(created->get<double>()))
+    return Error::snapshot_invalid;
   w.created = created->get<double>();
   bool raw = false;
-  if (!optional_bool(j, "raw", &raw) || !optional_bool(j, "removeUnspecified", &w.remove_unspecified) ||
-      !optional_bool(j, "clear", &w.clear) || (w.clear && (!w.value.is_null() || w.remove_unspecified)))
+  if (!optional_bool(j, "raw", &raw) ||
+      !optional_bool(j, "removeUnspecified", &w.remove_unspecified) ||
+      !optional_bool(j, "clear", &w.clear) ||
+      (w.clear && (!w.value.is_null() || w.remove_unspecified)))
     return Error::snapshot_invalid;
   w.validated = !raw;
   w.client_id = s.client_id;
-  if (field(j, "clientId") && !string_field(j, "clientId", &w.client_id)) return Error::snapshot_invalid;
+  if (field(j, "clientId") && !string_field(j, "clientId", &w.client_id))
+    return Error::snapshot_invalid;
   if (field(j, "instance")) {
     if (!string_field(j, "instance", &w.instance)) return Error::snapshot_invalid;
   } else {
@@ -141,7 +148,8 @@ Json write_to_json(const Write& w, const std::string& default_client_id) {
 
 Json snapshot_to_json(const SnapshotData& s) { return snapshot_to_json(s, {&s.writes}); }
 
-Json snapshot_to_json(const SnapshotData& s, std::initializer_list<const std::vector<Write>*> lists) {
+Json snapshot_to_json(const SnapshotData& s,
+                      std::initializer_list<const std::vector<Write>*> lists) {
   Json j = json_object();
   j["v"] = kSnapshotVersion;
   j["workspace"] = s.workspace;
@@ -170,7 +178,8 @@ Result<SnapshotData> snapshot_from_json(const Json& j, std::string_view workspac
   if (!string_field(j, "workspace", &s.workspace)) return Error::snapshot_invalid;
   if (s.workspace != workspace) return Error::snapshot_foreign;
   std::int64_t epoch = 0;
-  if (!string_field(j, "clientId", &s.client_id) || !int_field(j, "nextSeq", 1, kMaxSeq, &s.next_seq) ||
+  if (!string_field(j, "clientId", &s.client_id) ||
+      !int_field(j, "nextSeq", 1, kMaxSeq, &s.next_seq) ||
       !int_field(j, "epoch", 1, 0xFFFFFFF0, &epoch))
     return Error::snapshot_invalid;
   s.epoch = static_cast<std::uint32_t>(epoch);
@@ -184,7 +193,8 @@ Result<SnapshotData> snapshot_from_json(const Json& j, std::string_view workspac
     if (!view->is_object() || contains_non_json(*view)) return Error::snapshot_invalid;
     s.view = *view;
   }
-  if (field(j, "viewFloor") && !int_field(j, "viewFloor", 0, kMaxSeq, &s.view_floor)) return Error::snapshot_invalid;
+  if (field(j, "viewFloor") && !int_field(j, "viewFloor", 0, kMaxSeq, &s.view_floor))
+    return Error::snapshot_invalid;
   const Json* writes = field(j, "writes");
   if (!writes || !writes->is_array()) return Error::snapshot_invalid;
   std::map<std::string, std::int64_t> ids;  // the map type the Engine already uses: no new code

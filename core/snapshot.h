@@ -30,7 +30,7 @@ namespace attrkit {
 
 constexpr int kSnapshotVersion = 1;
 constexpr double kMaxStoredAgeMs = 7.0 * 24 * 3600 * 1000;  // from a write's creation
-constexpr std::size_t kMaxSnapshotBytes = 256 * 1024;         // estimated, see below
+constexpr std::size_t kMaxSnapshotBytes = 256 * 1024;       // estimated, see below
 
 // Upper bound of one write's entry in the snapshot JSON: its batch entry (batch.h) plus the
 // fields only the snapshot has. Raw (unvalidated) values are bounded the same way.
@@ -53,7 +53,8 @@ struct SnapshotData {
 Json snapshot_to_json(const SnapshotData& s);
 // The same document with the writes of `lists`, one after the other, in place of s.writes (not
 // read): the Engine lists its outbox, held and pending writes without copying them.
-Json snapshot_to_json(const SnapshotData& s, std::initializer_list<const std::vector<Write>*> lists);
+Json snapshot_to_json(const SnapshotData& s,
+                      std::initializer_list<const std::vector<Write>*> lists);
 
 // One write as listed in a snapshot; "clientId" only when it differs from `default_client_id`.
 Json write_to_json(const Write& w, const std::string& default_client_id);

@@ -41,8 +41,8 @@ bool next_code_point(std::string_view s, std::size_t* i, char32_t* cp) {
 bool is_js_whitespace(char32_t c) {
   if (c == 0x20 || (c >= 0x09 && c <= 0x0D)) return true;
   if (c < 0xA0) return false;
-  return c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+  return c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

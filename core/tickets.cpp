@@ -15,7 +15,8 @@ void Tickets::wait(std::uint64_t ticket, std::size_t writes, bool until_stored, 
 
 void Tickets::settle_validated(std::uint64_t ticket, const Json& values, Events& events) {
   const auto it = open_.find(ticket);
-  if (it != open_.end() && !it->second.until_stored) settle(ticket, CallResult::success(values), events);
+  if (it != open_.end() && !it->second.until_stored)
+    settle(ticket, CallResult::success(values), events);
 }
 
 void Tickets::stored(std::uint64_t ticket, const std::string& attribute, const Json& value,
@@ -65,7 +66,8 @@ void Tickets::wait_get(std::uint64_t ticket, std::int64_t after_seq, View view) 
 void Tickets::settle_gets_before(std::int64_t seq, Events& events) {
   std::vector<PendingGet> later;
   for (PendingGet& g : gets_) {
-    if (g.after_seq <= seq) events.push_back(SettledEvent{g.ticket, CallResult::success(g.view.values())});
+    if (g.after_seq <= seq)
+      events.push_back(SettledEvent{g.ticket, CallResult::success(g.view.values())});
     else later.push_back(std::move(g));
   }
   gets_ = std::move(later);

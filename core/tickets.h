@@ -34,14 +34,15 @@ class Tickets {
 
   // `ticket` settles once its `writes` writes are resolved (until_stored: by the server; else
   // once validated, see settle_validated).
-  void wait(std::uint64_t ticket, std::size_t writes, bool until_stored, Shape shape, const std::string& distinct_id);
+  void wait(std::uint64_t ticket, std::size_t writes, bool until_stored, Shape shape,
+            const std::string& distinct_id);
   bool open(std::uint64_t ticket) const { return open_.count(ticket) > 0; }
   // The values of a command validated after the config arrived: settles it unless it waits for
   // the server.
   void settle_validated(std::uint64_t ticket, const Json& values, Events& events);
   // One write of the ticket was stored (value as stored) or failed.
-  void stored(std::uint64_t ticket, const std::string& attribute, const Json& value, const std::string& person_id,
-              Events& events);
+  void stored(std::uint64_t ticket, const std::string& attribute, const Json& value,
+              const std::string& person_id, Events& events);
   void failed(std::uint64_t ticket, const ErrorObject& error, Events& events);
   void settle(std::uint64_t ticket, CallResult result, Events& events);
 

@@ -41,10 +41,12 @@ Error normalize_number(const Definition& def, const Json& value, Json* out, std:
   }
   const bool below = def.min && x < *def.min;
   if (below || (def.max && x > *def.max)) {
-    return invalid(why, {number_to_text(x), below ? " is below the minimum " : " is above the maximum ",
-                         number_to_text(below ? *def.min : *def.max)});
+    return invalid(why,
+                   {number_to_text(x), below ? " is below the minimum " : " is above the maximum ",
+                    number_to_text(below ? *def.min : *def.max)});
   }
-  if (def.integer && x != std::floor(x)) return invalid(why, {number_to_text(x), " is not a whole number"});
+  if (def.integer && x != std::floor(x))
+    return invalid(why, {number_to_text(x), " is not a whole number"});
   *out = number_json(x);
   return Error::ok;
 }
@@ -73,12 +75,13 @@ Error normalize_date(const Json& value, Json* out, std::string* why) {
   return Error::ok;
 }
 
-Error normalize_string_array(const Definition& def, const Json& value, Json* out, std::string* why) {
+Error normalize_string_array(const Definition& def, const Json& value, Json* out,
+                             std::string* why) {
   const Json::array_t* items = value.get_ptr<const Json::array_t*>();
   if (items == nullptr) return expected("an array", value, why);
   if (items->size() > def.max_items) {
-    return invalid(why, {integer_text(static_cast<std::int64_t>(items->size())), " items, the maximum is ",
-                         integer_text(def.max_items)});
+    return invalid(why, {integer_text(static_cast<std::int64_t>(items->size())),
+                         " items, the maximum is ", integer_text(def.max_items)});
   }
   Json texts = json_array();
   std::string too_long;  // the message of the first item over max_length
@@ -90,7 +93,8 @@ Error normalize_string_array(const Definition& def, const Json& value, Json* out
                         ? check_text(text, def.max_length, &item_why)
                         : expected("a string or a number", item, &item_why);
     if (e == Error::attribute_value_invalid) return at_item(k, item_why, e, why);
-    if (e == Error::attribute_value_too_long && too_long.empty()) at_item(k, item_why, e, &too_long);
+    if (e == Error::attribute_value_too_long && too_long.empty())
+      at_item(k, item_why, e, &too_long);
     texts.push_back(std::move(text));
   }
   // Reported after the scan so a malformed item anywhere wins, whatever the order.
@@ -108,7 +112,8 @@ Error normalize_format(const Definition& def, const Json& value, Json* out, std:
   std::string text;
   const bool email = def.type == AttrType::email;
   if (!(email ? normalize_email(*s, &text) : normalize_language(*s, &text))) {
-    return invalid(why, {shown_value(value), email ? " is not an email address" : " is not a BCP 47 language tag"});
+    return invalid(why, {shown_value(value),
+                         email ? " is not an email address" : " is not a BCP 47 language tag"});
   }
   *out = std::move(text);
   return Error::ok;
@@ -116,23 +121,15 @@ Error normalize_format(const Definition& def, const Json& value, Json* out, std:
 
 Error normalize(const Definition& def, const Json& value, Json* out, std::string* why) {
   switch (def.type) {
-    case AttrType::string:
-      return normalize_string(def, value, out, why);
-    case AttrType::number:
-      return normalize_number(def, value, out, why);
-    case AttrType::boolean:
-      return normalize_boolean(value, out, why);
-    case AttrType::date:
-      return normalize_date(value, out, why);
-    case AttrType::single_choice:
-      return normalize_single_choice(def, value, out, why);
-    case AttrType::multi_choice:
-      return normalize_multi_choice(def, value, out, why);
-    case AttrType::string_array:
-      return normalize_string_array(def, value, out, why);
+    case AttrType::string: return normalize_string(def, value, out, why);
+    case AttrType::number: return normalize_number(def, value, out, why);
+    case AttrType::boolean: return normalize_boolean(value, out, why);
+    case AttrType::date: return normalize_date(value, out, why);
+    case AttrType::single_choice: return normalize_single_choice(def, value, out, why);
+    case AttrType::multi_choice: return normalize_multi_choice(def, value, out, why);
+    case AttrType::string_array: return normalize_string_array(def, value, out, why);
     case AttrType::email:
-    case AttrType::language:
-      return normalize_format(def, value, out, why);
+    case AttrType::language: return normalize_format(def, value, out, why);
   }
   return expected("a value", value, why);
 }
@@ -151,13 +148,15 @@ Result<Json> normalize_value(const Definition& def, const Json& value, std::stri
 namespace {
 
 // The declared, not archived definition of `key`, or the error that says why there is none.
-const Definition* writable(const Config& config, std::string_view key, Error* error, std::string* message) {
+const Definition* writable(const Config& config, std::string_view key, Error* error,
+                           std::string* message) {
   const auto it = config.attributes.find(std::string(key));
   *error = it == config.attributes.end() ? Error::attribute_not_defined
            : it->second.archived         ? Error::attribute_archived
                                          : Error::ok;
   // An undeclared key is quoted: it is the caller's text ("", "plan ") rather than a known name.
-  if (*error == Error::attribute_archived && message) *message = cat({shown_text(key), ": the attribute is archived"});
+  if (*error == Error::attribute_archived && message)
+    *message = cat({shown_text(key), ": the attribute is archived"});
   if (*error == Error::attribute_not_defined && message) {
     *message = cat({"\"", shown_text(key), "\" is not a declared attribute"});
   }
@@ -174,8 +173,10 @@ Result<Json> validate_write(const Config& config, std::string_view key, const Js
   return normalize_value(*def, value, message);
 }
 
-Error validate_clear(const Config& config, std::string_view key, bool publishable, std::string* message) {
-  if (publishable && !config.client_attribute_writes) return Error::client_attribute_writes_disabled;
+Error validate_clear(const Config& config, std::string_view key, bool publishable,
+                     std::string* message) {
+  if (publishable && !config.client_attribute_writes)
+    return Error::client_attribute_writes_disabled;
   Error e;
   writable(config, key, &e, message);
   return e;
@@ -188,7 +189,8 @@ std::string distinct_id_why(const Json& id) {
   std::string why;
   const std::string* s = id.get_ptr<const std::string*>();
   if (s == nullptr) return expected("a string", id, &why), why;
-  if (check_text(*s, kMaxDistinctIdLength, &why) != Error::ok) return why;  // lone surrogate, over 200
+  if (check_text(*s, kMaxDistinctIdLength, &why) != Error::ok)
+    return why;  // lone surrogate, over 200
   if (s->empty()) return ": empty";
   bool blank = true;
   std::size_t i = 0;
@@ -199,7 +201,8 @@ std::string distinct_id_why(const Json& id) {
   static constexpr const char* kPlaceholders[] = {"null",  "undefined",   "anonymous",
                                                   "guest", "distinct_id", "[object Object]"};
   for (const char* p : kPlaceholders) {
-    if (ascii_iequal(*s, p)) return cat({": ", shown_value(id), " is a placeholder, not a user id"});
+    if (ascii_iequal(*s, p))
+      return cat({": ", shown_value(id), " is a placeholder, not a user id"});
   }
   return why;
 }

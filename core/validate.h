@@ -19,7 +19,8 @@ namespace attrkit {
 
 // Validates one value against one definition and returns its normalised form, or
 // attribute_value_invalid / attribute_value_too_long. Ignores `archived`.
-Result<Json> normalize_value(const Definition& def, const Json& value, std::string* message = nullptr);
+Result<Json> normalize_value(const Definition& def, const Json& value,
+                             std::string* message = nullptr);
 
 // Looks the key up exactly (no prototype, no case folding), then: attribute_not_defined,
 // attribute_archived, or normalize_value.

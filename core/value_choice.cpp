@@ -29,7 +29,8 @@ Error not_an_option(const Definition& def, const Json& value, std::string* why) 
 
 }  // namespace
 
-Error normalize_single_choice(const Definition& def, const Json& value, Json* out, std::string* why) {
+Error normalize_single_choice(const Definition& def, const Json& value, Json* out,
+                              std::string* why) {
   std::string text;
   if (!scalar_text(value, &text)) return expected("a string", value, why);
   const Error e = check_text(text, def.max_length, why);
@@ -43,7 +44,8 @@ Error normalize_single_choice(const Definition& def, const Json& value, Json* ou
   return e;
 }
 
-Error normalize_multi_choice(const Definition& def, const Json& value, Json* out, std::string* why) {
+Error normalize_multi_choice(const Definition& def, const Json& value, Json* out,
+                             std::string* why) {
   std::vector<const std::string*> items;
   if (value.is_string()) {
     items.push_back(&value.get_ref<const std::string&>());

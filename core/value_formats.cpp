@@ -47,7 +47,7 @@ bool normalize_email(const std::string& s, std::string* out) {
 bool normalize_language(const std::string& s, std::string* out) {
   std::string text;
   text.reserve(s.size());
-  std::size_t index = 0;        // subtag position
+  std::size_t index = 0;         // subtag position
   bool after_singleton = false;  // extension / private-use subtags keep no case conventions
   bool need_subtag = false;      // a singleton must be followed by a subtag
   std::size_t start = 0;

@@ -30,8 +30,7 @@ std::string shown_text(std::string_view s) {
       out.append(s.substr(start, i - start));
     } else {
       out += "\xEF\xBF\xBD";  // U+FFFD for a malformed sequence (a WTF-8 lone surrogate: 3 bytes)
-      while (++i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
-      }
+      while (++i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {}
     }
   }
   return out;
@@ -41,7 +40,8 @@ constexpr const char* kNotJson = "a function or other non-JSON value";
 
 std::string shown_value(const Json& v) {
   double x;
-  if (const std::string* s = v.get_ptr<const std::string*>()) return cat({"\"", shown_text(*s), "\""});
+  if (const std::string* s = v.get_ptr<const std::string*>())
+    return cat({"\"", shown_text(*s), "\""});
   if (const bool* b = v.get_ptr<const bool*>()) return *b ? "true" : "false";
   if (v.is_null()) return "null";
   if (v.is_array()) return "an array";
@@ -55,7 +55,8 @@ std::string shown_value(const Json& v) {
 }
 
 std::string too_long_text(std::size_t count, std::uint32_t max) {
-  return cat({integer_text(static_cast<std::int64_t>(count)), " characters, the maximum is ", integer_text(max)});
+  return cat({integer_text(static_cast<std::int64_t>(count)), " characters, the maximum is ",
+              integer_text(max)});
 }
 
 std::string options_text(const std::vector<std::string>& options) {
@@ -66,7 +67,8 @@ std::string options_text(const std::vector<std::string>& options) {
     out.append(shown_text(options[k]));
   }
   if (options.size() > kShown) {
-    out.append(cat({" and ", integer_text(static_cast<std::int64_t>(options.size() - kShown)), " more"}));
+    out.append(
+        cat({" and ", integer_text(static_cast<std::int64_t>(options.size() - kShown)), " more"}));
   }
   return out;
 }

@@ -11,8 +11,8 @@ void View::new_epoch() {
   floor_ = 0;
 }
 
-void View::accept(std::uint32_t epoch, const Json& values, const std::vector<std::int64_t>& seqs, bool remove,
-                  std::int64_t unit) {
+void View::accept(std::uint32_t epoch, const Json& values, const std::vector<std::int64_t>& seqs,
+                  bool remove, std::int64_t unit) {
   if (epoch == 0 || epoch != epoch_) return;
   if (remove) {
     values_ = json_object();
@@ -27,7 +27,8 @@ void View::accept(std::uint32_t epoch, const Json& values, const std::vector<std
   }
 }
 
-void View::stored(std::uint32_t epoch, std::int64_t seq, const std::string& attribute, const Json& value) {
+void View::stored(std::uint32_t epoch, std::int64_t seq, const std::string& attribute,
+                  const Json& value) {
   // Only if nothing newer was accepted since: a newer write of the attribute, a removeUnspecified,
   // a reset or a switch of user.
   if (epoch == 0 || epoch != epoch_ || seq < floor_) return;

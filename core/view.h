@@ -3,7 +3,8 @@
 // results replace them only when nothing newer was accepted since. A reset or a switch of user
 // starts a new epoch with an empty view; writes remember the epoch they were made in, and only
 // writes of the current epoch touch it (epoch 0: never, e.g. the Promise API's and adopted ones).
-// Owns: the values, the seq of the write behind each, the floor set by removeUnspecified, the epoch.
+// Owns: the values, the seq of the write behind each, the floor set by removeUnspecified, the
+// epoch.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -24,10 +25,11 @@ class View {
   void new_epoch();
   // Normalised values of one command made in `epoch`, with the seq of each (in key order); a
   // removeUnspecified command (`remove`, first seq `unit`) replaces the whole view.
-  void accept(std::uint32_t epoch, const Json& values, const std::vector<std::int64_t>& seqs, bool remove,
-              std::int64_t unit);
+  void accept(std::uint32_t epoch, const Json& values, const std::vector<std::int64_t>& seqs,
+              bool remove, std::int64_t unit);
   // The server stored `value` (null: cleared) for the write `seq` of `attribute`, made in `epoch`.
-  void stored(std::uint32_t epoch, std::int64_t seq, const std::string& attribute, const Json& value);
+  void stored(std::uint32_t epoch, std::int64_t seq, const std::string& attribute,
+              const Json& value);
 
   // Persisted state carries on in this page (nothing here said who the user is): its epoch, and
   // its values under this page's; the floor too unless this page already replaced the view.

@@ -13,7 +13,8 @@ namespace attrkit::fuzz {
 namespace {
 
 std::string str(const Json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                                : std::string();
 }
 
 std::vector<QueuedWrite> list(const Json& writes, bool raw_list) {
@@ -49,10 +50,18 @@ EngineUnderTest::~EngineUnderTest() = default;
 EngineUnderTest::EngineUnderTest(EngineUnderTest&&) noexcept = default;
 EngineUnderTest& EngineUnderTest::operator=(EngineUnderTest&&) noexcept = default;
 
-Json EngineUnderTest::command(const Json& cmd, double now) { return as_json(engine_->command(cmd, now)); }
-Json EngineUnderTest::write(const Json& request, double now) { return as_json(engine_->write(request, now)); }
-Json EngineUnderTest::clear(const Json& request, double now) { return as_json(engine_->clear(request, now)); }
-Json EngineUnderTest::configure(const Json& config, double now) { return as_json(engine_->configure(config, now)); }
+Json EngineUnderTest::command(const Json& cmd, double now) {
+  return as_json(engine_->command(cmd, now));
+}
+Json EngineUnderTest::write(const Json& request, double now) {
+  return as_json(engine_->write(request, now));
+}
+Json EngineUnderTest::clear(const Json& request, double now) {
+  return as_json(engine_->clear(request, now));
+}
+Json EngineUnderTest::configure(const Json& config, double now) {
+  return as_json(engine_->configure(config, now));
+}
 
 std::optional<TakenBatch> EngineUnderTest::take_batch(double now, bool flush) {
   const std::optional<Batch> b = flush ? engine_->take_flush(now) : engine_->take_batch(now);
@@ -67,7 +76,8 @@ std::optional<TakenBatch> EngineUnderTest::take_batch(double now, bool flush) {
     s.attribute = str(w, "attribute");
     s.clear = w.value("clear", false);
     if (w.contains("value")) s.value = w["value"];
-    check(s.clear != w.contains("value"), "a batch entry with both or neither of value and clear", w);
+    check(s.clear != w.contains("value"), "a batch entry with both or neither of value and clear",
+          w);
     s.seq = w["seq"].get<std::int64_t>();
     t.writes.push_back(std::move(s));
   }
@@ -119,7 +129,8 @@ State EngineUnderTest::state() const {
 std::optional<EngineUnderTest> EngineUnderTest::reload(double now, const Limits& limits) {
   const Json saved = engine_->save(now);
   if (saved.is_null()) return std::nullopt;
-  Result<Engine> restored = Engine::restore(saved, saved["workspace"].get<std::string>(), engine_limits_of(limits));
+  Result<Engine> restored =
+      Engine::restore(saved, saved["workspace"].get<std::string>(), engine_limits_of(limits));
   check(restored.ok(), "an engine cannot restore its own saved state", saved);
   return EngineUnderTest(std::make_unique<Engine>(std::move(restored).value()));
 }

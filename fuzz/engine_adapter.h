@@ -22,7 +22,7 @@ struct QueuedWrite {
   std::string distinct_id;  // empty: held (made before any identify)
   std::string attribute;
   bool in_flight = false;
-  bool raw = false;         // not yet validated (the config is not known)
+  bool raw = false;  // not yet validated (the config is not known)
 };
 
 struct SentWrite {
@@ -42,13 +42,13 @@ struct TakenBatch {
 
 struct EngineEventSeen {
   enum class Kind { delivered, error, other } kind = Kind::other;
-  std::string write_id;               // delivered
-  std::vector<std::string> ids;       // error: the write ids it names (the ones it failed)
+  std::string write_id;          // delivered
+  std::vector<std::string> ids;  // error: the write ids it names (the ones it failed)
 };
 
 struct State {
   std::vector<QueuedWrite> pending, held, outbox;  // as the engine lists them
-  std::optional<std::string> in_flight;           // the batch id awaiting its outcome
+  std::optional<std::string> in_flight;            // the batch id awaiting its outcome
   bool stopped = false;
   bool configured = false;
 };

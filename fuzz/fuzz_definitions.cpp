@@ -18,13 +18,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Json sent = config_to_json(config.value());
     Result<Config> again = parse_config(sent);
     fuzz::check(again.ok(), "config_to_json output does not parse", sent);
-    fuzz::check(fuzz::dump(config_to_json(again.value())) == fuzz::dump(sent), "config does not round-trip", sent);
-    fuzz::check(again.value().attributes.size() == config.value().attributes.size(), "config lost attributes", sent);
+    fuzz::check(fuzz::dump(config_to_json(again.value())) == fuzz::dump(sent),
+                "config does not round-trip", sent);
+    fuzz::check(again.value().attributes.size() == config.value().attributes.size(),
+                "config lost attributes", sent);
     for (const Definition& b : builtin_definitions())
-      fuzz::check(config.value().attributes.count(b.key) == 1 && config.value().attributes.at(b.key).builtin,
+      fuzz::check(config.value().attributes.count(b.key) == 1 &&
+                      config.value().attributes.at(b.key).builtin,
                   "a built-in is missing or overridden", input);
   } else {
-    fuzz::check(config.error() == Error::invalid_config, "parse_config failed with another code", input);
+    fuzz::check(config.error() == Error::invalid_config, "parse_config failed with another code",
+                input);
   }
 
   Result<Definition> def = parse_definition(input);
@@ -32,10 +36,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Json sent = definition_to_json(def.value());
     Result<Definition> again = parse_definition(sent);
     fuzz::check(again.ok(), "definition_to_json output does not parse", sent);
-    fuzz::check(fuzz::dump(definition_to_json(again.value())) == fuzz::dump(sent), "definition does not round-trip", sent);
-    fuzz::check(is_valid_definition_key(def.value().key) || def.value().builtin, "parsed an invalid key", input);
+    fuzz::check(fuzz::dump(definition_to_json(again.value())) == fuzz::dump(sent),
+                "definition does not round-trip", sent);
+    fuzz::check(is_valid_definition_key(def.value().key) || def.value().builtin,
+                "parsed an invalid key", input);
   } else {
-    fuzz::check(def.error() == Error::invalid_request, "parse_definition failed with another code", input);
+    fuzz::check(def.error() == Error::invalid_request, "parse_definition failed with another code",
+                input);
   }
   return 0;
 }

@@ -1,6 +1,6 @@
-// The stateful engine target: random sequences of commands, Promise-API writes and clears, configs, batches
-// and their outcomes, clock steps and reloads, driven through fuzz/engine_adapter.h. After every
-// step it checks the Engine's promises (DESIGN §4, §5; core/engine.h):
+// The stateful engine target: random sequences of commands, Promise-API writes and clears, configs,
+// batches and their outcomes, clock steps and reloads, driven through fuzz/engine_adapter.h. After
+// every step it checks the Engine's promises (DESIGN §4, §5; core/engine.h):
 //   - no write lost: a write the engine listed either is still listed, or has exactly one final
 //     report (a "delivered" event, an "error" event naming it, or a newer write of the same
 //     person and attribute that replaced it: coalescing);
@@ -52,10 +52,12 @@ const char* const kConfigs[] = {
     R"({"workspace": "acme", "attributes": 7})",
 };
 const char* const kIds[] = {"u1", "u2", "u3", "", "null"};
-const char* const kKeys[] = {"plan", "role", "team_size", "signup_date", "bio", "old", "nope", "name", "email"};
-const char* const kValues[] = {R"("Pro")", R"("free")", R"("Gold")", R"("admin")", "3", "0", "20000", R"("7")",
-                               R"("2024-06-15")", R"("2024-02-30")", R"("x")", R"("0123456789a")", "true",
-                               "null", R"(["a"])", R"("sam@example.com")"};
+const char* const kKeys[] = {"plan", "role", "team_size", "signup_date", "bio",
+                             "old",  "nope", "name",      "email"};
+const char* const kValues[] = {
+    R"("Pro")", R"("free")", R"("Gold")",       R"("admin")",          "3",      "0",
+    "20000",    R"("7")",    R"("2024-06-15")", R"("2024-02-30")",     R"("x")", R"("0123456789a")",
+    "true",     "null",      R"(["a"])",        R"("sam@example.com")"};
 
 // ATTRKIT_FUZZ_TRACE=1 prints every step (to read a crash: build/asan/fuzz/fuzz_engine <file>).
 void trace(const char* what, const Json& detail = Json()) {
@@ -70,13 +72,15 @@ const T& pick(FuzzedDataProvider& in, const T (&pool)[N]) {
 
 Json attributes(FuzzedDataProvider& in) {
   Json a = json_object();
-  for (int n = in.ConsumeIntegralInRange(1, 3); n > 0; --n) a[pick(in, kKeys)] = Json::parse(pick(in, kValues));
+  for (int n = in.ConsumeIntegralInRange(1, 3); n > 0; --n)
+    a[pick(in, kKeys)] = Json::parse(pick(in, kValues));
   return a;
 }
 
 Json command(FuzzedDataProvider& in) {
   switch (in.ConsumeIntegralInRange(0, 9)) {
-    case 0: case 1: return Json::array({"do", "identify", Json::array({pick(in, kIds)})});
+    case 0:
+    case 1: return Json::array({"do", "identify", Json::array({pick(in, kIds)})});
     case 2: return Json::array({"do", "reset", json_array()});
     case 3: {
       Json options = json_object();
@@ -85,7 +89,8 @@ Json command(FuzzedDataProvider& in) {
       return Json::array({"set", "user:attributes", Json::array({attributes(in), options})});
     }
     case 4: return Json::array({"set", "user:name", Json::array({Json::parse(pick(in, kValues))})});
-    case 5: return Json::array({"set", "user:email", Json::array({Json::parse(pick(in, kValues))})});
+    case 5:
+      return Json::array({"set", "user:email", Json::array({Json::parse(pick(in, kValues))})});
     case 6: return Json::array({"get", "user:attributes", json_array()});
     case 7: return Json::array({"set", "user:attributes", "not args"});
     default: return Json::array({"set", "user:attributes", Json::array({attributes(in)})});
@@ -105,7 +110,8 @@ Json outcome(FuzzedDataProvider& in, const TakenBatch& b) {
       r["id"] = w.id;
       if (shape == 3 && in.ConsumeBool()) {
         r["ok"] = false;
-        r["error"] = Json{{"code", "attribute_value_invalid"}, {"message", "refused by the server"}};
+        r["error"] =
+            Json{{"code", "attribute_value_invalid"}, {"message", "refused by the server"}};
       } else {
         r["ok"] = true;
         r["personId"] = "p-" + w.distinct_id;
@@ -121,14 +127,22 @@ Json outcome(FuzzedDataProvider& in, const TakenBatch& b) {
   }
   switch (shape) {
     case 5: o["status"] = 500; break;
-    case 6: o["status"] = 429; o["retryAfter"] = in.ConsumeIntegralInRange(0, 400); break;
+    case 6:
+      o["status"] = 429;
+      o["retryAfter"] = in.ConsumeIntegralInRange(0, 400);
+      break;
     case 7: o["network"] = true; break;
     case 8: o["offline"] = true; break;
     case 9: o["status"] = in.ConsumeBool() ? 400 : 413; break;
-    case 10: o["status"] = 200; o["body"] = "not json"; break;
+    case 10:
+      o["status"] = 200;
+      o["body"] = "not json";
+      break;
     default:
       o["status"] = in.ConsumeBool() ? 401 : 403;
-      o["body"] = Json{{"error", {{"code", o["status"] == 401 ? "invalid_key" : "client_attribute_writes_disabled"}}}};
+      o["body"] = Json{
+          {"error",
+           {{"code", o["status"] == 401 ? "invalid_key" : "client_attribute_writes_disabled"}}}};
   }
   return o;
 }
@@ -157,7 +171,8 @@ class Checker {
         check(!now.count(w.id), "a write listed twice", w.id);
         now[w.id] = w;
         if (w.distinct_id.empty()) ever_held_.insert(w.id);
-        check(!done_.count(w.id) || done_[w.id] == "replaced", "a write listed after its final report", w.id);
+        check(!done_.count(w.id) || done_[w.id] == "replaced",
+              "a write listed after its final report", w.id);
       }
     for (const auto& [id, w] : listed_) {
       if (now.count(id) || done_.count(id)) continue;
@@ -166,15 +181,17 @@ class Checker {
       // is whoever was identified.
       bool replaced = false;
       for (const auto& [other, v] : now)
-        if ((v.distinct_id == w.distinct_id || w.distinct_id.empty()) && v.attribute == w.attribute &&
-            v.seq > w.seq)
+        if ((v.distinct_id == w.distinct_id || w.distinct_id.empty()) &&
+            v.attribute == w.attribute && v.seq > w.seq)
           replaced = true;
       check(replaced, "a write vanished without a delivered or error event", id);
       done_[id] = "replaced";
     }
     listed_ = std::move(now);
-    check(s.pending.size() + s.held.size() <= limits_.max_held, "more writes held than max_held", s.held.size());
-    check(listed_.size() <= limits_.max_queued, "more writes queued than max_queued", listed_.size());
+    check(s.pending.size() + s.held.size() <= limits_.max_held, "more writes held than max_held",
+          s.held.size());
+    check(listed_.size() <= limits_.max_queued, "more writes queued than max_queued",
+          listed_.size());
     check(s.in_flight.has_value() == batch_.has_value() || (!batch_ && !s.in_flight),
           "the engine's batch in flight differs from the one taken", s.in_flight.value_or(""));
     stopped_ = s.stopped;
@@ -187,21 +204,26 @@ class Checker {
     check(!b->writes.empty(), "an empty batch");
     std::map<std::pair<std::string, std::string>, std::int64_t> in_batch;
     for (const SentWrite& w : b->writes) {
-      check(!done_.count(w.id) || done_[w.id] == "replaced", "a write sent after its final report", w.id);
+      check(!done_.count(w.id) || done_[w.id] == "replaced", "a write sent after its final report",
+            w.id);
       check(!w.distinct_id.empty(), "a write sent without a distinct id", w.id);
       const auto key = std::make_pair(w.distinct_id, w.attribute);
-      if (in_batch.count(key)) check(in_batch[key] < w.seq, "writes of one person and attribute out of order in a batch", w.id);
+      if (in_batch.count(key))
+        check(in_batch[key] < w.seq, "writes of one person and attribute out of order in a batch",
+              w.id);
       in_batch[key] = w.seq;
       if (!sent_.insert(w.id).second || ever_held_.count(w.id)) continue;
       auto& last = first_sent_[key];
-      check(w.seq > last, "an older write sent after a newer one of the same person and attribute", w.id);
+      check(w.seq > last, "an older write sent after a newer one of the same person and attribute",
+            w.id);
       last = w.seq;
     }
     batch_ = b;
   }
 
   void completed(bool accepted, bool right_id) {
-    check(accepted == right_id, right_id ? "the engine refused the outcome of its batch" : "a wrong batch id was accepted");
+    check(accepted == right_id, right_id ? "the engine refused the outcome of its batch"
+                                         : "a wrong batch id was accepted");
     if (accepted) batch_.reset();
   }
   void page_gone() { batch_.reset(); }
@@ -216,7 +238,11 @@ class Checker {
         o["status"] = 200;
         Json results = json_array();
         for (const SentWrite& w : batch_->writes)
-          results.push_back(Json{{"id", w.id}, {"ok", true}, {"personId", "p"}, {"attribute", w.attribute}, {"value", w.value}});
+          results.push_back(Json{{"id", w.id},
+                                 {"ok", true},
+                                 {"personId", "p"},
+                                 {"attribute", w.attribute},
+                                 {"value", w.value}});
         o["body"] = Json{{"results", std::move(results)}};
         completed(e.complete_batch(o, now), true);
         after_step(e);
@@ -257,15 +283,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.max_queued = in.ConsumeIntegralInRange<std::size_t>(1, 16);
   limits.batch_max_writes = in.ConsumeIntegralInRange<std::size_t>(1, 6);
   limits.flush_window_ms = in.ConsumeIntegralInRange(1, 2000);
-  trace("limits", Json{{"maxHeld", limits.max_held}, {"maxQueued", limits.max_queued},
-                       {"batchMaxWrites", limits.batch_max_writes}, {"flushWindowMs", limits.flush_window_ms}});
+  trace("limits", Json{{"maxHeld", limits.max_held},
+                       {"maxQueued", limits.max_queued},
+                       {"batchMaxWrites", limits.batch_max_writes},
+                       {"flushWindowMs", limits.flush_window_ms}});
   EngineUnderTest engine("c1", limits);
   Checker checker(limits);
   double now = 1000;
   std::optional<TakenBatch> batch;
   for (int step = 0; step < 200 && in.remaining_bytes() > 0; ++step) {
     switch (in.ConsumeIntegralInRange(0, 11)) {
-      case 0: case 1: case 2: {
+      case 0:
+      case 1:
+      case 2: {
         const Json cmd = command(in);
         trace("command", Json{{"now", now}, {"cmd", cmd}, {"response", engine.command(cmd, now)}});
         break;
@@ -275,18 +305,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         request["distinctId"] = pick(in, kIds);
         request["attributes"] = attributes(in);
         if (in.ConsumeBool()) request["removeUnspecified"] = true;
-        trace("write", Json{{"now", now}, {"request", request}, {"response", engine.write(request, now)}});
+        trace("write",
+              Json{{"now", now}, {"request", request}, {"response", engine.write(request, now)}});
         break;
       }
       case 4: {
         const Json config = Json::parse(pick(in, kConfigs));
-        trace("configure", Json{{"now", now}, {"version", config.value("definitionsVersion", "")},
+        trace("configure", Json{{"now", now},
+                                {"version", config.value("definitionsVersion", "")},
                                 {"response", engine.configure(config, now)}});
         break;
       }
-      case 5: case 6: {
+      case 5:
+      case 6: {
         const std::optional<TakenBatch> b = engine.take_batch(now, in.ConsumeBool());
-        trace("take_batch", Json{{"now", now}, {"batch", b ? b->id : ""}, {"writes", b ? b->writes.size() : 0}});
+        trace("take_batch",
+              Json{{"now", now}, {"batch", b ? b->id : ""}, {"writes", b ? b->writes.size() : 0}});
         checker.taken(b);
         if (b) batch = b;
         break;
@@ -295,7 +329,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         Json request = json_object();
         request["distinctId"] = pick(in, kIds);
         request["attribute"] = pick(in, kKeys);
-        trace("clear", Json{{"now", now}, {"request", request}, {"response", engine.clear(request, now)}});
+        trace("clear",
+              Json{{"now", now}, {"request", request}, {"response", engine.clear(request, now)}});
         break;
       }
       case 7: {

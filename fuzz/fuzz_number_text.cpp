@@ -28,7 +28,8 @@ void check_text_of(double x) {
   const std::size_t plus = plain.find("e+");
   if (plus != std::string::npos) plain.erase(plus + 1, 1);
   double parsed = 0;
-  fuzz::check(parse_number_text(plain, &parsed), "number_to_text output is not a numeric string", text);
+  fuzz::check(parse_number_text(plain, &parsed), "number_to_text output is not a numeric string",
+              text);
   fuzz::check(parsed == x, "number_to_text output reads back as another number", text);
 }
 
@@ -39,9 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   double x = 0;
   if (parse_number_text(text, &x)) {
     fuzz::check(std::isfinite(x), "parse_number_text accepted a non-finite number", text);
-    fuzz::check(std::memchr(text.data(), '\0', text.size()) == nullptr, "accepted a NUL byte", text);
+    fuzz::check(std::memchr(text.data(), '\0', text.size()) == nullptr, "accepted a NUL byte",
+                text);
     const double reference = std::strtod(text.c_str(), nullptr);
-    fuzz::check(same_double(x, reference) || (x == 0 && reference == 0), "disagrees with strtod", text);
+    fuzz::check(same_double(x, reference) || (x == 0 && reference == 0), "disagrees with strtod",
+                text);
     check_text_of(x);
   }
   if (size >= sizeof(double)) {
@@ -50,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (std::isfinite(raw)) check_text_of(raw);
     if (std::isfinite(raw) && std::fabs(raw) <= 9007199254740992.0 && raw == std::trunc(raw)) {
       const auto n = static_cast<std::int64_t>(raw);
-      fuzz::check(integer_text(n) == std::to_string(n), "integer_text differs from std::to_string", raw);
+      fuzz::check(integer_text(n) == std::to_string(n), "integer_text differs from std::to_string",
+                  raw);
     }
   }
   return 0;

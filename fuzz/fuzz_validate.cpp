@@ -31,7 +31,8 @@ void check_numbers(const Json& v, const Json& input) {
   if (v.is_number_float()) {
     const double x = v.get<double>();
     fuzz::check(std::isfinite(x), "a non-finite number was accepted", input);
-    fuzz::check(!(x == std::trunc(x) && std::fabs(x) <= 9007199254740992.0), "an integral double not made an integer", input);
+    fuzz::check(!(x == std::trunc(x) && std::fabs(x) <= 9007199254740992.0),
+                "an integral double not made an integer", input);
   }
   if (v.is_array())
     for (const Json& item : v) check_numbers(item, input);
@@ -50,13 +51,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Result<Json> r = normalize_value(def, value);
   if (!r.ok()) {
-    fuzz::check(r.error() == Error::attribute_value_invalid || r.error() == Error::attribute_value_too_long,
-                "normalize_value failed with another code", input);
+    fuzz::check(
+        r.error() == Error::attribute_value_invalid || r.error() == Error::attribute_value_too_long,
+        "normalize_value failed with another code", input);
   } else {
     check_numbers(r.value(), input);
     Result<Json> again = normalize_value(def, r.value());
     fuzz::check(again.ok(), "a normalised value does not validate again", input);
-    fuzz::check(fuzz::dump(again.value()) == fuzz::dump(r.value()), "a normalised value is not a fixed point", input);
+    fuzz::check(fuzz::dump(again.value()) == fuzz::dump(r.value()),
+                "a normalised value is not a fixed point", input);
   }
 
   Config config;
@@ -65,7 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.attributes[def.key] = def;
   Result<Json> w = validate_write(config, def.key, value);
   fuzz::check(def.archived ? (!w.ok() && w.error() == Error::attribute_archived)
-                           : (w.ok() == r.ok() && (w.ok() ? w.value() == r.value() : w.error() == r.error())),
+                           : (w.ok() == r.ok() &&
+                              (w.ok() ? w.value() == r.value() : w.error() == r.error())),
               "validate_write disagrees with normalize_value", input);
   return 0;
 }

@@ -41,7 +41,8 @@ Json expand(const Json& j) {
   if (is_macro(j, "$utf16") && j["$utf16"].is_array()) {
     std::u16string units;
     for (const Json& u : j["$utf16"])
-      if (u.is_number_unsigned()) units.push_back(static_cast<char16_t>(u.get<std::uint64_t>() & 0xFFFF));
+      if (u.is_number_unsigned())
+        units.push_back(static_cast<char16_t>(u.get<std::uint64_t>() & 0xFFFF));
     return utf16_to_wtf8(units);
   }
   if (is_macro(j, "$repeat") && j["$repeat"].is_array() && j["$repeat"].size() == 2) {

@@ -211,7 +211,7 @@ int run_admin(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const std::string cmd = a->words.empty() ? "" : a->words[0];
   const std::string sub = cmd == "settings" || a->words.size() < 2 ? "" : a->words[1];
   static const std::vector<std::string> kKnown = {
-      "workspace create", "workspace list", "keys create", "keys list",
+      "workspace create", "workspace list",    "keys create", "keys list",
       "keys revoke",      "definitions apply", "settings "};
   bool known = false;
   for (const std::string& k : kKnown) known = known || k == cmd + " " + sub;
@@ -220,8 +220,7 @@ int run_admin(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return 2;
   }
   for (const auto& [name, value] : a->flags) {
-    if (name != "--db" && name != "--workspace" && name != "--role" &&
-        name != "--client-writes") {
+    if (name != "--db" && name != "--workspace" && name != "--role" && name != "--client-writes") {
       err << "attrkit-server: unknown option " << name << "\n" << admin_usage_text();
       return 2;
     }

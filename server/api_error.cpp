@@ -33,12 +33,10 @@ ApiError api_error_for(Error e) {
       return api_error(e, "request body over 65536 bytes or over 100 writes");
     case Error::rate_limited:
       return api_error(e, "too many requests for this key: retry after Retry-After seconds");
-    case Error::not_found:
-      return api_error(e, "not found");
+    case Error::not_found: return api_error(e, "not found");
     case Error::invalid_request:
       return api_error(e, "the body is not JSON or not of the expected shape");
-    default:
-      return api_error(e, error_name(e));
+    default: return api_error(e, error_name(e));
   }
 }
 

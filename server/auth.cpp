@@ -38,13 +38,11 @@ std::variant<Principal, ApiError> authenticate(Tx& tx, const std::string& author
 std::optional<ApiError> authorize(const Principal& who, Access access) {
   if (who.role == KeyRole::secret) return std::nullopt;
   switch (access) {
-    case Access::any_key:
-      return std::nullopt;
+    case Access::any_key: return std::nullopt;
     case Access::write:
       if (who.workspace.client_attribute_writes) return std::nullopt;
       return api_error_for(Error::client_attribute_writes_disabled);
-    case Access::secret:
-      return secret_key_required();
+    case Access::secret: return secret_key_required();
   }
   return secret_key_required();
 }

@@ -168,12 +168,14 @@ class DeadlineStream : public httplib::Stream {
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) describe(addr, ip, port);
+    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      describe(addr, ip, port);
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
-    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) describe(addr, ip, port);
+    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      describe(addr, ip, port);
   }
   socket_t socket() const override { return sock_; }
 
@@ -215,7 +217,8 @@ const std::string& busy_answer() {
       "Retry-After: 1\r\n"
       "Access-Control-Allow-Origin: *\r\n"
       "Connection: close\r\n"
-      "Content-Length: " + std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
+      "Content-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n" + kBody;
   return kAnswer;
 }
 

@@ -31,8 +31,8 @@ Reply get_debug_writes(ApiCall& call) {
     }
     write_id = &it->second;
   }
-  std::vector<WriteLogCount> rows = call.tx.write_log_counts(call.who.workspace.id, distinct_id,
-                                                             write_id, kMaxListedWrites + 1);
+  std::vector<WriteLogCount> rows =
+      call.tx.write_log_counts(call.who.workspace.id, distinct_id, write_id, kMaxListedWrites + 1);
   const bool truncated = rows.size() > kMaxListedWrites;
   if (truncated) rows.pop_back();
   Json writes = Json::array();

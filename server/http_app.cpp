@@ -4,8 +4,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <variant>
 
@@ -47,8 +47,8 @@ const char* route_label(const Route& route) {
       std::string label = r.pattern;
       auto at = label.find("(.+)");
       if (at != std::string::npos) {
-        label.replace(at, 4, label.rfind("/persons/", at) != std::string::npos ? "{distinctId}"
-                                                                              : "{key}");
+        label.replace(at, 4,
+                      label.rfind("/persons/", at) != std::string::npos ? "{distinctId}" : "{key}");
       }
       out.emplace(&r, label);
     }
@@ -75,8 +75,8 @@ std::string iso_time_now() {
 // header value, a path or a body.
 void write_access_log(const httplib::Request& req, const httplib::Response& res) {
   using namespace std::chrono;
-  double ms = duration<double, std::milli>(steady_clock::now() - GuardedServer::request_started())
-                  .count();
+  double ms =
+      duration<double, std::milli>(steady_clock::now() - GuardedServer::request_started()).count();
   nlohmann::ordered_json line = {
       {"time", iso_time_now()},
       {"method", req.method},
@@ -165,7 +165,8 @@ HttpApp::HttpApp(Store& store, AppOptions options)
 HttpApp::~HttpApp() = default;
 
 int HttpApp::bind(const std::string& host, int port) {
-  int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  int bound =
+      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
   if (bound > 0) http_->widen_backlog();
   return bound;
 }
@@ -208,7 +209,8 @@ void HttpApp::install() {
   });
   http_->set_logger([verbose = options_.verbose, access = options_.access_log](
                         const httplib::Request& req, const httplib::Response& res) {
-    if (verbose) std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
+    if (verbose)
+      std::fprintf(stderr, "%s %s %d\n", req.method.c_str(), req.path.c_str(), res.status);
     if (access) write_access_log(req, res);
     tl_log = LogContext{};
   });
@@ -295,19 +297,20 @@ void HttpApp::install_demo_routes() {
   for (const Route& route : api_routes()) {
     if (route.handle == get_person) person_route = &route;
   }
-  http_->Get("/demo/person/(.+)", [this, person_route](const httplib::Request& req,
-                                                        httplib::Response& res) {
-    httplib::Request as_secret = req;
-    as_secret.headers.erase("Authorization");
-    as_secret.headers.emplace("Authorization", "Bearer " + options_.demo_secret_key);
-    handle_api(*person_route, as_secret, std::string(), res);
-    note_route("/demo/person/{distinctId}");
-    // A person nobody has written to yet is, for the demo console, a person with no attributes.
-    if (res.status == 404) {
-      Json empty{{"distinctId", req.matches[1].str()}, {"attributes", Json::object()}};
-      write_reply(Reply::ok(std::move(empty)), res);
-    }
-  });
+  http_->Get("/demo/person/(.+)",
+             [this, person_route](const httplib::Request& req, httplib::Response& res) {
+               httplib::Request as_secret = req;
+               as_secret.headers.erase("Authorization");
+               as_secret.headers.emplace("Authorization", "Bearer " + options_.demo_secret_key);
+               handle_api(*person_route, as_secret, std::string(), res);
+               note_route("/demo/person/{distinctId}");
+               // A person nobody has written to yet is, for the demo console, a person with no
+               // attributes.
+               if (res.status == 404) {
+                 Json empty{{"distinctId", req.matches[1].str()}, {"attributes", Json::object()}};
+                 write_reply(Reply::ok(std::move(empty)), res);
+               }
+             });
 }
 
 void HttpApp::handle_api(const Route& route, const httplib::Request& req,

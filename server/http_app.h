@@ -21,7 +21,7 @@ constexpr std::size_t kMaxBodyBytes = 64 * 1024;
 struct AppOptions {
   double rate_limit = 100;  // requests per second per key, burst twice that; <= 0: no limit
   std::vector<StaticMount> mounts;
-  bool verbose = false;     // one "METHOD path status" stderr line per request (debugging)
+  bool verbose = false;    // one "METHOD path status" stderr line per request (debugging)
   bool access_log = true;  // one JSON line per request on stderr (docs/operations.md)
   ConnectionLimits limits;
   // The demo workspace's keys, set only by --seed-demo on a loopback address (main refuses it

@@ -2,15 +2,15 @@
 // database, seeds the demo workspace when asked, listens, prints the ready line, and stops
 // cleanly on SIGINT / SIGTERM.
 #include <pthread.h>
-#include <sys/resource.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -72,11 +72,12 @@ void print_ready(const std::string& database, const std::string& url,
 
 int run(const Options& o) {
   if (o.seed_demo && !is_loopback_host(o.host)) {
-    std::cerr << "attrkit-server: --seed-demo refused on --host " << o.host
-              << ": the demo routes (/demo/...) read any person's attributes without a key, so\n"
-                 "they only run on a loopback address (127.0.0.1, ::1, localhost). Bind a loopback\n"
-                 "address, or drop --seed-demo and create workspaces with `attrkit-server "
-                 "workspace create`.\n";
+    std::cerr
+        << "attrkit-server: --seed-demo refused on --host " << o.host
+        << ": the demo routes (/demo/...) read any person's attributes without a key, so\n"
+           "they only run on a loopback address (127.0.0.1, ::1, localhost). Bind a loopback\n"
+           "address, or drop --seed-demo and create workspaces with `attrkit-server "
+           "workspace create`.\n";
     return 2;
   }
   raise_fd_limit(o.max_connections);

@@ -47,9 +47,8 @@ bool apply(Options& o, const std::string& name, const std::string& value, std::s
   } else if (name == "--max-connections") {
     if (!parse_int(value, 1, 100000, &n)) return bad("expects a whole number 1-100000");
     o.max_connections = static_cast<std::size_t>(n);
-  } else if (name == "--header-timeout" || name == "--body-timeout" ||
-             name == "--write-timeout" || name == "--keep-alive-timeout" ||
-             name == "--shutdown-grace") {
+  } else if (name == "--header-timeout" || name == "--body-timeout" || name == "--write-timeout" ||
+             name == "--keep-alive-timeout" || name == "--shutdown-grace") {
     double* slot = name == "--header-timeout"       ? &o.header_timeout_s
                    : name == "--body-timeout"       ? &o.body_timeout_s
                    : name == "--write-timeout"      ? &o.write_timeout_s
@@ -116,7 +115,8 @@ const char* usage_text() {
   return "usage: attrkit-server [flags]            run the API server\n"
          "       attrkit-server workspace|keys|definitions|settings ...   admin (see below)\n"
          "flags (each also read from the environment variable in brackets; flags win):\n"
-         "  --port N                port to listen on (default 8787; 0 = any free port) [ATTRKIT_PORT]\n"
+         "  --port N                port to listen on (default 8787; 0 = any free port) "
+         "[ATTRKIT_PORT]\n"
          "  --host ADDR             address to bind (default 127.0.0.1) [ATTRKIT_HOST]\n"
          "  --db PATH|URL           SQLite database file (default .attrkit/dev.db; created if\n"
          "                          missing), or postgres://user@host:port/dbname to run on\n"
@@ -124,7 +124,8 @@ const char* usage_text() {
          "                          [ATTRKIT_DB]\n"
          "  --web DIR               folder served at / (default web) [ATTRKIT_WEB_DIR]\n"
          "  --sdk DIR               folder served at /sdk/ (default js/dist) [ATTRKIT_SDK_DIR]\n"
-         "  --seed-demo             create the demo workspace if missing, print its keys and serve\n"
+         "  --seed-demo             create the demo workspace if missing, print its keys and "
+         "serve\n"
          "                          /demo/... (local development only: refused unless --host is a\n"
          "                          loopback address)\n"
          "  --rate-limit N          requests per second per API key, burst 2N (default 100;\n"
@@ -132,7 +133,8 @@ const char* usage_text() {
          "  --max-connections N     connections served at once; more get 503 server_busy\n"
          "                          (default 512) [ATTRKIT_MAX_CONNECTIONS]\n"
          "  --header-timeout S      request line and headers must arrive within S seconds of the\n"
-         "                          request's first byte (default 10; else 408) [ATTRKIT_HEADER_TIMEOUT]\n"
+         "                          request's first byte (default 10; else 408) "
+         "[ATTRKIT_HEADER_TIMEOUT]\n"
          "  --body-timeout S        the body within S seconds after the headers (default 10)\n"
          "                          [ATTRKIT_BODY_TIMEOUT]\n"
          "  --write-timeout S       writing one answer takes at most S seconds (default 10)\n"

@@ -9,7 +9,7 @@ namespace attrkit::server {
 
 struct Options {
   std::string host = "127.0.0.1";
-  int port = 8787;  // 0: any free port (the ready line prints the real one)
+  int port = 8787;                     // 0: any free port (the ready line prints the real one)
   std::string db = ".attrkit/dev.db";  // a SQLite path or a postgres:// URL; $ATTRKIT_DB
   std::string web_dir = "web";
   std::string sdk_dir = "js/dist";

@@ -233,9 +233,8 @@ PGresult* PgConn::pipeline(const Pending* last) {
     check(conn_, error, error_sql);  // throws
   }
   if (last && !answer) {
-    throw PgError("postgres: no result (connection lost?) for " +
-                      std::string(last->sql).substr(0, 80),
-                  "");
+    throw PgError(
+        "postgres: no result (connection lost?) for " + std::string(last->sql).substr(0, 80), "");
   }
   return answer;
 }

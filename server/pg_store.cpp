@@ -171,17 +171,20 @@ class PgRateLimiter final : public RequestLimiter {
 
   int acquire(const std::string& key) override {
     // The bucket refilled up to now: tokens + elapsed * rate, at most the burst.
-#define ATTRKIT_REFILLED                                                           \
-  "least($3::float8, b.tokens + greatest(0::float8, "                              \
+#define ATTRKIT_REFILLED                              \
+  "least($3::float8, b.tokens + greatest(0::float8, " \
   "extract(epoch FROM clock_timestamp() - b.updated)::float8) * $2::float8)"
     static constexpr const char* kTake =
         "INSERT INTO rate_buckets AS b (key_hash, tokens, updated, ok) "
         "VALUES (encode(sha256(convert_to($1::text, 'UTF8')), 'hex'), $3::float8 - 1, "
         "        clock_timestamp(), true) "
         "ON CONFLICT (key_hash) DO UPDATE SET "
-        "  tokens = CASE WHEN " ATTRKIT_REFILLED " >= 1 THEN " ATTRKIT_REFILLED " - 1 "
-        "                ELSE " ATTRKIT_REFILLED " END, "
-        "  ok = " ATTRKIT_REFILLED " >= 1, "
+        "  tokens = CASE WHEN " ATTRKIT_REFILLED " >= 1 THEN " ATTRKIT_REFILLED
+        " - 1 "
+        "                ELSE " ATTRKIT_REFILLED
+        " END, "
+        "  ok = " ATTRKIT_REFILLED
+        " >= 1, "
         "  updated = greatest(b.updated, clock_timestamp()) "
         "RETURNING tokens, ok";
 #undef ATTRKIT_REFILLED
@@ -418,9 +421,9 @@ std::vector<WorkspaceRow> PgTx::workspaces() {
 }
 
 std::optional<DemoKeys> PgTx::demo_keys(const std::string& workspace_id) {
-  PgResult r = db_.query(
-      "SELECT public_key, secret_key FROM demo_keys WHERE workspace_id = $1::text",
-      PgParams().text(workspace_id));
+  PgResult r =
+      db_.query("SELECT public_key, secret_key FROM demo_keys WHERE workspace_id = $1::text",
+                PgParams().text(workspace_id));
   if (r.rows() == 0) return std::nullopt;
   return DemoKeys{r.text(0, 0), r.text(0, 1)};
 }
@@ -435,10 +438,10 @@ void PgTx::put_demo_keys(const std::string& workspace_id, const DemoKeys& keys) 
 }
 
 std::optional<WorkspaceRow> PgTx::workspace(const std::string& id) {
-  return workspace_from(db_.query(
-      "SELECT id, name, is_demo, client_attribute_writes, definitions_version "
-      "FROM workspaces WHERE id = $1::text",
-      PgParams().text(id)));
+  return workspace_from(
+      db_.query("SELECT id, name, is_demo, client_attribute_writes, definitions_version "
+                "FROM workspaces WHERE id = $1::text",
+                PgParams().text(id)));
 }
 
 std::optional<WorkspaceRow> PgTx::demo_workspace() {
@@ -499,10 +502,10 @@ std::optional<std::string> PgTx::find_person(const std::string& workspace_id,
                                              const std::string& distinct_id) {
   auto known = persons_.find({workspace_id, distinct_id});
   if (known != persons_.end()) return known->second;
-  auto id = first_text(db_.query(
-      "SELECT id FROM persons WHERE workspace_id = $1::text AND distinct_id = $2::bytea "
-      "FOR UPDATE",
-      PgParams().text(workspace_id).text(distinct_id)));
+  auto id = first_text(
+      db_.query("SELECT id FROM persons WHERE workspace_id = $1::text AND distinct_id = $2::bytea "
+                "FOR UPDATE",
+                PgParams().text(workspace_id).text(distinct_id)));
   if (id) persons_.emplace(std::make_pair(workspace_id, distinct_id), *id);
   return id;
 }
@@ -524,16 +527,16 @@ std::optional<std::string> PgTx::value(const std::string& person_id, const std::
 }
 
 std::vector<std::pair<std::string, std::string>> PgTx::values(const std::string& person_id) {
-  PgResult r = db_.query(
-      "SELECT key, value FROM attribute_values WHERE person_id = $1::text ORDER BY key",
-      PgParams().text(person_id));
+  PgResult r =
+      db_.query("SELECT key, value FROM attribute_values WHERE person_id = $1::text ORDER BY key",
+                PgParams().text(person_id));
   std::vector<std::pair<std::string, std::string>> out;
   for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0), r.text(i, 1));
   return out;
 }
 
-void PgTx::set_value(const std::string& person_id, const std::string& key,
-                     const std::string& json, double now_ms) {
+void PgTx::set_value(const std::string& person_id, const std::string& key, const std::string& json,
+                     double now_ms) {
   db_.defer(
       "INSERT INTO attribute_values(person_id, key, value, updated_ms) "
       "VALUES ($1::text, $2::text, $3::text, $4::float8) "
@@ -606,8 +609,7 @@ void PgTx::log_write(const std::string& workspace_id, const std::string& write_i
 
 std::vector<WriteLogCount> PgTx::write_log_counts(const std::string& workspace_id,
                                                   const std::string* distinct_id,
-                                                  const std::string* write_id,
-                                                  std::size_t limit) {
+                                                  const std::string* write_id, std::size_t limit) {
   PgResult r = db_.query(
       "SELECT g.write_id, f.distinct_id, f.attribute, g.applied, g.stale, g.rejected, g.replayed "
       "FROM (SELECT write_id, MIN(ord) AS first, "

@@ -33,7 +33,8 @@ std::optional<DemoWorkspace> find_in(Tx& tx) {
   auto ws = tx.demo_workspace();
   if (!ws) return std::nullopt;
   auto keys = tx.demo_keys(ws->id);
-  if (!keys || !tx.find_key(key_hash(keys->public_key)) || !tx.find_key(key_hash(keys->secret_key))) {
+  if (!keys || !tx.find_key(key_hash(keys->public_key)) ||
+      !tx.find_key(key_hash(keys->secret_key))) {
     return std::nullopt;
   }
   return DemoWorkspace{ws->id, keys->public_key, keys->secret_key};

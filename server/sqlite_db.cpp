@@ -69,8 +69,7 @@ bool Stmt::step() {
 }
 
 void Stmt::run() {
-  while (step()) {
-  }
+  while (step()) {}
 }
 
 std::string Stmt::text(int col) const {

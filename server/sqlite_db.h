@@ -3,8 +3,8 @@
 // any exception into a 500 server_error after the transaction has rolled back.
 #pragma once
 #include <cstdint>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 

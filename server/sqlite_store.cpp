@@ -101,7 +101,6 @@ CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distin
 CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
-
 KeyRole role_from_text(const std::string& s) {
   return s == "secret" ? KeyRole::secret : KeyRole::publishable;
 }
@@ -161,8 +160,8 @@ void hash_v1_keys(Db& db) {
         .bind_double(6, order++)
         .run();
     if (k.demo) {
-      std::string& slot = k.role == "secret" ? demo[k.workspace_id].secret_key
-                                             : demo[k.workspace_id].public_key;
+      std::string& slot =
+          k.role == "secret" ? demo[k.workspace_id].secret_key : demo[k.workspace_id].public_key;
       if (slot.empty()) slot = k.key;
     }
   }
@@ -291,9 +290,9 @@ std::optional<KeyRow> SqliteTx::key_by_id(const std::string& key_id) {
 }
 
 std::vector<KeyRow> SqliteTx::keys(const std::string& workspace_id) {
-  auto s = db_.prepare((std::string(kKeyColumns) +
-                        "WHERE ?1 = '' OR workspace_id = ?1 ORDER BY created_ms, rowid")
-                           .c_str());
+  auto s = db_.prepare(
+      (std::string(kKeyColumns) + "WHERE ?1 = '' OR workspace_id = ?1 ORDER BY created_ms, rowid")
+          .c_str());
   s.bind(1, workspace_id);
   std::vector<KeyRow> out;
   while (s.step()) out.push_back(key_from(s));
@@ -399,7 +398,7 @@ std::vector<std::string> SqliteTx::definition_bodies(const std::string& workspac
 }
 
 std::optional<std::string> SqliteTx::definition_body(const std::string& workspace_id,
-                                               const std::string& key) {
+                                                     const std::string& key) {
   auto s = db_.prepare("SELECT body FROM definitions WHERE workspace_id = ?1 AND key = ?2");
   s.bind(1, workspace_id).bind(2, key);
   if (!s.step()) return std::nullopt;
@@ -407,7 +406,7 @@ std::optional<std::string> SqliteTx::definition_body(const std::string& workspac
 }
 
 void SqliteTx::put_definition(const std::string& workspace_id, const std::string& key,
-                        const std::string& body) {
+                              const std::string& body) {
   db_.prepare(
          "INSERT INTO definitions(workspace_id, key, body) VALUES (?1, ?2, ?3) "
          "ON CONFLICT(workspace_id, key) DO UPDATE SET body = excluded.body")
@@ -418,7 +417,7 @@ void SqliteTx::put_definition(const std::string& workspace_id, const std::string
 }
 
 std::optional<std::string> SqliteTx::find_person(const std::string& workspace_id,
-                                           const std::string& distinct_id) {
+                                                 const std::string& distinct_id) {
   auto s = db_.prepare("SELECT id FROM persons WHERE workspace_id = ?1 AND distinct_id = ?2");
   s.bind(1, workspace_id).bind(2, distinct_id);
   if (!s.step()) return std::nullopt;
@@ -426,7 +425,7 @@ std::optional<std::string> SqliteTx::find_person(const std::string& workspace_id
 }
 
 void SqliteTx::insert_person(const std::string& person_id, const std::string& workspace_id,
-                       const std::string& distinct_id) {
+                             const std::string& distinct_id) {
   db_.prepare("INSERT INTO persons(id, workspace_id, distinct_id) VALUES (?1, ?2, ?3)")
       .bind(1, person_id)
       .bind(2, workspace_id)
@@ -449,8 +448,8 @@ std::vector<std::pair<std::string, std::string>> SqliteTx::values(const std::str
   return out;
 }
 
-void SqliteTx::set_value(const std::string& person_id, const std::string& key, const std::string& json,
-                   double now_ms) {
+void SqliteTx::set_value(const std::string& person_id, const std::string& key,
+                         const std::string& json, double now_ms) {
   db_.prepare(
          "INSERT INTO attribute_values(person_id, key, value, updated_ms) VALUES (?1, ?2, ?3, ?4) "
          "ON CONFLICT(person_id, key) DO UPDATE SET value = excluded.value, "
@@ -470,7 +469,7 @@ void SqliteTx::delete_value(const std::string& person_id, const std::string& key
 }
 
 std::optional<std::int64_t> SqliteTx::last_seq(const std::string& person_id, const std::string& key,
-                                         const std::string& client_id) {
+                                               const std::string& client_id) {
   auto s = db_.prepare(
       "SELECT seq FROM client_seqs WHERE person_id = ?1 AND key = ?2 AND client_id = ?3");
   s.bind(1, person_id).bind(2, key).bind(3, client_id);
@@ -479,7 +478,7 @@ std::optional<std::int64_t> SqliteTx::last_seq(const std::string& person_id, con
 }
 
 void SqliteTx::set_last_seq(const std::string& person_id, const std::string& key,
-                      const std::string& client_id, std::int64_t seq) {
+                            const std::string& client_id, std::int64_t seq) {
   db_.prepare(
          "INSERT INTO client_seqs(person_id, key, client_id, seq) VALUES (?1, ?2, ?3, ?4) "
          "ON CONFLICT(person_id, key, client_id) DO UPDATE SET seq = excluded.seq")
@@ -491,7 +490,7 @@ void SqliteTx::set_last_seq(const std::string& person_id, const std::string& key
 }
 
 std::optional<std::string> SqliteTx::write_result(const std::string& workspace_id,
-                                            const std::string& write_id) {
+                                                  const std::string& write_id) {
   auto s =
       db_.prepare("SELECT result FROM write_results WHERE workspace_id = ?1 AND write_id = ?2");
   s.bind(1, workspace_id).bind(2, write_id);
@@ -500,7 +499,7 @@ std::optional<std::string> SqliteTx::write_result(const std::string& workspace_i
 }
 
 void SqliteTx::put_write_result(const std::string& workspace_id, const std::string& write_id,
-                          const std::string& result_json, double now_ms) {
+                                const std::string& result_json, double now_ms) {
   db_.prepare(
          "INSERT INTO write_results(workspace_id, write_id, result, created_ms) "
          "VALUES (?1, ?2, ?3, ?4)")
@@ -529,8 +528,8 @@ const char* write_outcome_name(WriteOutcome o) {
 }
 
 void SqliteTx::log_write(const std::string& workspace_id, const std::string& write_id,
-                   const std::string* distinct_id, const std::string* attribute,
-                   WriteOutcome outcome, double now_ms) {
+                         const std::string* distinct_id, const std::string* attribute,
+                         WriteOutcome outcome, double now_ms) {
   auto s = db_.prepare(
       "INSERT INTO write_log(workspace_id, write_id, distinct_id, attribute, outcome, at_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -543,8 +542,9 @@ void SqliteTx::log_write(const std::string& workspace_id, const std::string& wri
 }
 
 std::vector<WriteLogCount> SqliteTx::write_log_counts(const std::string& workspace_id,
-                                                const std::string* distinct_id,
-                                                const std::string* write_id, std::size_t limit) {
+                                                      const std::string* distinct_id,
+                                                      const std::string* write_id,
+                                                      std::size_t limit) {
   // One row per write id, in the order of its first arrival. The person and attribute are those
   // of the first row (a replay may name others: the id decides, not the content).
   auto s = db_.prepare(

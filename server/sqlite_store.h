@@ -53,8 +53,8 @@ class SqliteTx final : public Tx {
                         const std::string& result_json, double now_ms) override;
   int prune_write_results(double cutoff_ms) override;
   void log_write(const std::string& workspace_id, const std::string& write_id,
-                 const std::string* distinct_id, const std::string* attribute,
-                 WriteOutcome outcome, double now_ms) override;
+                 const std::string* distinct_id, const std::string* attribute, WriteOutcome outcome,
+                 double now_ms) override;
   std::vector<WriteLogCount> write_log_counts(const std::string& workspace_id,
                                               const std::string* distinct_id,
                                               const std::string* write_id,

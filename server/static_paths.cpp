@@ -93,10 +93,8 @@ bool is_versioned_name(const std::string& file_name) {
     bool hex = end - start >= 8, digit = false;
     for (std::size_t i = start; hex && i < end; ++i) {
       char c = file_name[i];
-      if (c >= '0' && c <= '9')
-        digit = true;
-      else if (c < 'a' || c > 'f')
-        hex = false;
+      if (c >= '0' && c <= '9') digit = true;
+      else if (c < 'a' || c > 'f') hex = false;
     }
     if (hex && digit) return true;
     start = end + 1;

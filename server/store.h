@@ -13,8 +13,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -119,15 +119,13 @@ class Tx {
   // Values: JSON text of the normalised value.
   virtual std::optional<std::string> value(const std::string& person_id,
                                            const std::string& key) = 0;
-  virtual std::vector<std::pair<std::string, std::string>> values(
-      const std::string& person_id) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> values(const std::string& person_id) = 0;
   virtual void set_value(const std::string& person_id, const std::string& key,
                          const std::string& json, double now_ms) = 0;
   virtual void delete_value(const std::string& person_id, const std::string& key) = 0;
 
   // Per (person, attribute, clientId): the highest seq applied (DESIGN §4, §7).
-  virtual std::optional<std::int64_t> last_seq(const std::string& person_id,
-                                               const std::string& key,
+  virtual std::optional<std::int64_t> last_seq(const std::string& person_id, const std::string& key,
                                                const std::string& client_id) = 0;
   virtual void set_last_seq(const std::string& person_id, const std::string& key,
                             const std::string& client_id, std::int64_t seq) = 0;

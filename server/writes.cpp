@@ -78,7 +78,8 @@ BatchItem apply_batch_write(WriteScope& s, const Json& w) {
   // The entry's shape is the wire format's (core/batch.h); its meaning is the core validators'.
   BatchEntry entry;
   std::string message;
-  if (read_batch_entry(w, &entry, &message) != Error::ok) return fail(api_error(Error::invalid_request, message));
+  if (read_batch_entry(w, &entry, &message) != Error::ok)
+    return fail(api_error(Error::invalid_request, message));
   Json value;
   if (entry.clear) {
     if (validate_distinct_id(*entry.distinct_id, &message) != Error::ok)
@@ -196,8 +197,7 @@ Reply apply_batch(WriteScope& s, const Json& body) {
     }
 
     // The write log records what the request named (null where it was not a string).
-    const std::string* logged_person =
-        d.is_string() ? &d.get_ref<const std::string&>() : nullptr;
+    const std::string* logged_person = d.is_string() ? &d.get_ref<const std::string&>() : nullptr;
     const std::string* logged_key = a.is_string() ? &a.get_ref<const std::string&>() : nullptr;
     if (auto first = s.tx.write_result(s.config.workspace, id)) {
       auto replay = parse_json_body(*first);

@@ -3,6 +3,7 @@
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
+import { own as ownField } from "./own.js";
 import { Runtime } from "./runtime.js";
 
 /** Loads the core, runs init, waits for the first config answer. Rejects with AttrkitError
@@ -48,20 +49,20 @@ export function makeClient(rt) {
 
   const analytics = {
     setAttribute: guarded(async (req) => {
-      const { distinctId, attribute, value } = req ?? {};
+      const [distinctId, attribute, value] = fields(req, "distinctId", "attribute", "value");
       const key = typeof attribute === "string" ? attribute : "";
       const v = await write(distinctId, { [key]: value });
       return { personId: v.personId, attribute: key, value: v.attributes[key] };
     }),
     setAttributes: guarded(async (req) => {
-      const { distinctId, attributes } = req ?? {};
+      const [distinctId, attributes] = fields(req, "distinctId", "attributes");
       const v = await write(distinctId, attributes);
       return { personId: v.personId, attributes: v.attributes };
     }),
     // A publishable key cannot read the server (DESIGN §6): what this client believes is stored
     // for that person instead (the engine's answer), see docs/sdk.md.
     getAttributes: guarded(async (req) => {
-      const { distinctId } = req ?? {};
+      const [distinctId] = fields(req, "distinctId");
       checkId(distinctId);
       const out = {};
       const known = rt.believed(distinctId);
@@ -70,7 +71,7 @@ export function makeClient(rt) {
     }),
     // A write of kind clear in the outbox: ordered with that person's writes, retried, persisted.
     clearAttribute: guarded(async (req) => {
-      const { distinctId, attribute } = req ?? {};
+      const [distinctId, attribute] = fields(req, "distinctId", "attribute");
       const v = await settled(rt.clear({ distinctId, attribute }));
       return { personId: v.personId, attribute: v.attribute, value: null };
     }),
@@ -85,7 +86,7 @@ export function makeClient(rt) {
     analytics,
     // DESIGN §2c: key, value, and a user context whose id is the distinct id.
     setAttribute: guarded((key, value, context) =>
-      analytics.setAttribute({ distinctId: context?.id, attribute: key, value })),
+      analytics.setAttribute({ distinctId: ownField(context, "id"), attribute: key, value })),
     on: (event, fn) => rt.push(["on", event, [fn]]),
     off: (event, fn) => rt.push(fn === undefined ? ["off", event, []] : ["off", event, [fn]]),
     /** The engine's inspect() document (core/engine.h), synchronous; null once closed. */
@@ -95,7 +96,10 @@ export function makeClient(rt) {
   };
 }
 
+// Own properties only (DESIGN §6): an inherited Object.prototype.distinctId names nobody.
+const fields = (req, ...names) => names.map((n) => ownField(req, n));
+
 // Defines (never assigns) so a "__proto__" attribute stays an ordinary key.
 function own(obj, key, value) {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(obj, key, { __proto__: null, value, enumerable: true, writable: true, configurable: true });
 }

@@ -4,6 +4,7 @@
 // retry policy (DESIGN §5, core/retry.h): this only waits and asks again.
 import { toError } from "./errors.js";
 import { CONFIG_KEY, hash } from "./ids.js";
+import { own, stringify } from "./own.js";
 import { readJson } from "./storage.js";
 import { request } from "./transport.js";
 
@@ -22,16 +23,16 @@ export async function fetchConfig(options, { core, storage, timeoutMs, maxTries,
   const cached = readJson(storage.get(CONFIG_KEY));
   const cache = cached && cached.id === id && cached.config ? cached : null;
   const same = early && early.publicKey === options.publicKey && early.apiHost === options.apiHost &&
-    early.etag === cache?.etag;
+    early.etag === own(cache, "etag");
   for (let tries = 1; !closed(); tries++) {
     log.debug("config request", { attempt: tries, cached: !!cache, early: tries === 1 && same });
     const r = tries === 1 && same ? await early.response : await request("GET", `${options.apiHost}/api/v1/sdk/config`,
-      options.publicKey, { etag: cache?.etag, timeoutMs });
+      options.publicKey, { etag: own(cache, "etag"), timeoutMs });
     if (closed()) return;
     log.debug("config response", r.status ?? (r.timeout ? "timeout" : r.offline ? "offline" : "network error"));
     if (r.status === 200) {
       if (!apply(r.body)) return void fail(toError({ code: "invalid_config", status: 200, message: "attrkit: the config does not parse" }), true);
-      if (r.etag) storage.set(CONFIG_KEY, JSON.stringify({ id, etag: r.etag, config: r.body }));
+      if (r.etag) storage.set(CONFIG_KEY, stringify({ id, etag: r.etag, config: r.body }));
       return;
     }
     if (r.status === 304 && cache) return void apply(cache.config);

@@ -8,6 +8,9 @@
 //
 // Nothing runs at import time, so importing this file is safe in a browser, a worker, Node, or a
 // bundler's SSR pass.
+import { loadFallback, wasmUsable } from "./fallback.js";
+import { own } from "./own.js";
+import { fetchInit } from "./platform.js";
 
 /**
  * Instantiates a fresh core module (each call is independent: its own memory and state).
@@ -17,21 +20,26 @@
  * @param {BufferSource} [options.wasmBinary] the .wasm bytes: nothing is fetched
  * @param {WebAssembly.Module} [options.wasmModule] a compiled module: nothing is fetched
  * @param {string}     [options.integrity]  SRI hash checked by fetch() for an http(s) wasmUrl
+ * @param {Function}   [options.fallback]   imports the wasm2js core (fallback.js), where Wasm cannot run
  * @returns {Promise<object>} the Embind module (validateValue, validateWrite, ...)
  */
 export async function loadCore(options) {
-  const { factory, wasmBinary, wasmModule } = options;
+  // Own properties only (DESIGN §6): an inherited wasmBinary / wasmModule must not replace the core.
+  const [factory, wasmBinary, wasmModule, url, integrity, fallback] =
+    ["factory", "wasmBinary", "wasmModule", "wasmUrl", "integrity", "fallback"].map((k) => own(options, k));
+  // fallback: imports the wasm2js core, used only where WebAssembly cannot be (fallback.js).
+  if (typeof fallback === "function" && !wasmUsable()) return loadFallback(fallback);
   if (typeof factory !== "function") throw new TypeError("attrkit: the core glue has no factory export");
   if (wasmBinary) return factory({ wasmBinary });
-  if (!wasmModule && options.wasmUrl === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
-  const wasmUrl = wasmModule ? null : new URL(options.wasmUrl, globalThis.location?.href);
+  if (!wasmModule && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
+  const wasmUrl = wasmModule ? null : new URL(url, globalThis.location?.href);
 
   // Compile while downloading when the server says application/wasm. The glue's instantiateWasm
   // hook has no error path, so a failure rejects `failed` instead.
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
   const instantiateWasm = (imports, done) => {
-    instantiate(wasmUrl, imports, options)
+    instantiate(wasmUrl, imports, wasmModule, integrity)
       .then(({ instance, module }) => done(instance, module))
       .catch(fail);
     return {}; // "instantiating asynchronously"
@@ -39,11 +47,11 @@ export async function loadCore(options) {
   return Promise.race([factory({ instantiateWasm }), failed]);
 }
 
-async function instantiate(url, imports, { wasmModule, integrity }) {
+async function instantiate(url, imports, wasmModule, integrity) {
   if (wasmModule) {
     return { instance: await WebAssembly.instantiate(wasmModule, imports), module: wasmModule };
   }
-  const response = await fetch(url, { credentials: "same-origin", ...(integrity ? { integrity } : {}) });
+  const response = await fetch(url, fetchInit({ credentials: "same-origin", integrity: integrity || undefined }));
   if (!response.ok) throw new Error(`attrkit: ${url} answered HTTP ${response.status}`);
   const type = response.headers.get("content-type") || "";
   if (typeof WebAssembly.instantiateStreaming === "function" && type.startsWith("application/wasm")) {

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 
 import { loadCore as loadInBrowserWay } from "./core.js";
+import { own } from "./own.js";
 
 /**
  * loadCore() of core.js, plus what only Node can do.
@@ -13,9 +14,10 @@ import { loadCore as loadInBrowserWay } from "./core.js";
  * @param {string|URL} [options.wasmUrl]    also file: (read from disk); http(s): is fetched
  */
 export async function loadCore(options) {
-  const factory = options.factory ?? (await import(new URL(options.glueUrl).href)).default;
-  let { wasmBinary, wasmUrl } = options;
-  if (!wasmBinary && !options.wasmModule && wasmUrl !== undefined && new URL(wasmUrl).protocol === "file:") {
+  const factory = own(options, "factory") ?? (await import(new URL(own(options, "glueUrl")).href)).default;
+  let wasmBinary = own(options, "wasmBinary");
+  const wasmUrl = own(options, "wasmUrl");
+  if (!wasmBinary && !own(options, "wasmModule") && wasmUrl !== undefined && new URL(wasmUrl).protocol === "file:") {
     wasmBinary = await readFile(new URL(wasmUrl));
   }
   return loadInBrowserWay({ ...options, factory, wasmBinary });

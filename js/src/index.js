@@ -13,12 +13,15 @@ import { ownWasmUrl, unavailable } from "./options.js";
 
 export { AttrkitError } from "./errors.js";
 
-/* global __ATTRKIT_WASM__, __ATTRKIT_WASM_PATH__ */
+/* global __ATTRKIT_WASM__, __ATTRKIT_WASM_PATH__, __ATTRKIT_WASM_SRI__ */
 /** @param {{publicKey: string, apiHost: string, wasmUrl?: string | URL}} options */
 export function createClient(options) {
   return createClientWith(async () => {
     const wasmUrl = ownWasmUrl(options, null) ?? besideBundle(new URL(__ATTRKIT_WASM_PATH__, import.meta.url));
-    return loadCore({ factory, wasmUrl }).catch((cause) => {
+    // The wasm2js core: one literal import() so bundlers emit it too; fetched only where
+    // WebAssembly cannot run (fallback.js). js/build.mjs names the content-hashed file.
+    const fallback = () => import("./attrkit-core.fallback.mjs");
+    return loadCore({ factory, wasmUrl, integrity: __ATTRKIT_WASM_SRI__, fallback }).catch((cause) => {
       throw unavailable(cause);
     });
   }, options);

@@ -17,7 +17,8 @@ export function createClient(options) {
     // Not `new URL(literal, import.meta.url)`: a server bundler would emit the file again.
     const file = __ATTRKIT_WASM_PATH__;
     const wasmUrl = ownWasmUrl(options, null) ?? new URL(file, import.meta.url);
-    return loadCore({ factory, wasmUrl }).catch((cause) => {
+    const fallback = () => import("./attrkit-core.fallback.mjs"); // node --jitless: no WebAssembly
+    return loadCore({ factory, wasmUrl, fallback }).catch((cause) => {
       throw unavailable(cause);
     });
   }, options);

@@ -22,6 +22,7 @@ import { instanceId, newClientId } from "./ids.js";
 import { watchPage } from "./lifecycle.js";
 import { Log } from "./log.js";
 import { Loop } from "./loop.js";
+import { own } from "./own.js";
 import { Consent, Effect, EventType, Kind } from "./protocol.js";
 import { Startup } from "./startup.js";
 import { openStorage } from "./storage.js";
@@ -207,7 +208,7 @@ Object.assign(Runtime.prototype, Startup);
 
 function arg(cmd, index) {
   try {
-    return cmd[2][index];
+    return own(own(cmd, 2), index);
   } catch {
     return undefined;
   }

@@ -11,10 +11,11 @@ import { loadCore } from "./core.js";
 import { AttrkitError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
+import { importChecked } from "./fallback.js";
 import { EventType } from "./protocol.js";
 import { Runtime } from "./runtime.js";
 
-/* global attrkitCore, __ATTRKIT_WASM__ */
+/* global attrkitCore, __ATTRKIT_WASM__, __ATTRKIT_WASM_SRI__, __ATTRKIT_FALLBACK__, __ATTRKIT_FALLBACK_SRI__ */
 const LOADED = "__attrkitLoaded";
 const w = window;
 // Only valid while this script is being evaluated; the .wasm sits beside the script.
@@ -22,8 +23,8 @@ const src = document.currentScript?.src || new URL("/sdk/attrkit.js", location.h
 
 let queue = w.attrkit;
 if (!Array.isArray(queue)) queue = w.attrkit = [];
-if (!queue[LOADED]) {
-  Object.defineProperty(queue, LOADED, { value: true });
+if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
+  Object.defineProperty(queue, LOADED, { __proto__: null, value: true }); // no inherited get/set
   // The config request for an init already queued goes now, while the core downloads and compiles
   // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
   let early = null;
@@ -31,7 +32,12 @@ if (!queue[LOADED]) {
     early = earlyConfig(queuedInit(queue));
   } catch {}
   Promise.resolve()
-    .then(() => loadCore({ factory: attrkitCore, wasmUrl: new URL(__ATTRKIT_WASM__, src) }))
+    .then(() => loadCore({
+      factory: attrkitCore,
+      wasmUrl: new URL(__ATTRKIT_WASM__, src),
+      integrity: __ATTRKIT_WASM_SRI__, // SRI of the .wasm and the fallback: baked in by js/build.mjs
+      fallback: () => importChecked(new URL(__ATTRKIT_FALLBACK__, src), __ATTRKIT_FALLBACK_SRI__),
+    }))
     .then((core) => {
       const client = makeClient(new Runtime(core, { early }));
       // Drain with the array's own push still in place: a listener that pushes while the queue

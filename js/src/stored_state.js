@@ -3,6 +3,7 @@
 // newest stored state (the tab it replaces, usually) and adopts the writes of every instance that
 // is gone. Ids make any mistake a resend: the server applies each write id once.
 import { ADOPT_LOCK, instanceLock, instanceOf, legacyStateKey, stateKey } from "./ids.js";
+import { stringify } from "./own.js";
 import { readJson, warnOnce } from "./storage.js";
 
 const SAVE_DELAY_MS = 250; // coalesces the snapshot writes of a burst of commands
@@ -132,7 +133,7 @@ export class StoredState {
     snap.saved = now;
     if (this.closing) snap.closed = true;
     this.hold(snap.writes.length > 0);
-    return this.storage.set(this.key, JSON.stringify(snap));
+    return this.storage.set(this.key, stringify(snap));
   }
 
   /** The client closes: what is left unsent is stored for another instance to take. */

@@ -211,8 +211,11 @@ test("esbuild (bundle + the .wasm copied beside it)", async () => {
   const r = await esbuild.build({
     entryPoints: [path.join(apps, "web/main.js")], bundle: true, format: "esm", platform: "browser",
     outfile: path.join(dist, "main.js"), logLevel: "silent", absWorkingDir: suite,
+    // The README's flag: without code splitting esbuild would inline the fallback's import().
+    external: ["./attrkit-core.fallback.*"],
   });
   assert.deepEqual(r.warnings, []);
+  assert.match(readFileSync(path.join(dist, "main.js"), "utf8"), /import\("\.\/attrkit-core\.fallback\.[0-9a-f]{12}\.mjs"\)/, "the fallback stays a file of its own");
   // The README's step: the .wasm next to the bundle (esbuild leaves new URL(..., import.meta.url) alone).
   copyWasm(dist);
   cpSync(path.join(apps, "web/index.html"), path.join(dist, "index.html"));
@@ -244,7 +247,7 @@ test("wasmUrl: the .wasm from another origin (a CDN), nothing beside the module"
   }
 });
 
-test("the README's CSP (script-src 'self' 'wasm-unsafe-eval', connect-src the API) is enough; without 'wasm-unsafe-eval': sdk_unavailable", async () => {
+test("the README's CSP (script-src 'self' 'wasm-unsafe-eval', connect-src the API) is enough; without 'wasm-unsafe-eval' the fallback stores", async () => {
   const dist = path.join(out, "static");
   const html = readFileSync(path.join(dist, "index.html"), "utf8");
   const inline = /<script type="module">([\s\S]*?)<\/script>/.exec(html)[1];
@@ -256,17 +259,22 @@ test("the README's CSP (script-src 'self' 'wasm-unsafe-eval', connect-src the AP
   } finally {
     await site.stop();
   }
-  // The same page without 'wasm-unsafe-eval': the core cannot compile, createClient rejects with
-  // sdk_unavailable (the page prints it), nothing thrown into the page, nothing sent.
+  // The same page without 'wasm-unsafe-eval': the core cannot compile, so the module imports the
+  // no-Wasm fallback beside it (DESIGN §9) and the write is stored; the .wasm is not downloaded.
   const strict = await serveFolder(dist, { csp: policy("") });
-  const tab = await openPage(browser, { apiUrl: server.url, allowConsoleError: (text) => /WebAssembly|wasm-unsafe-eval|AttrkitError/.test(text) });
+  const tab = await openPage(browser, { apiUrl: server.url });
+  const fetched = [];
+  tab.page.on("request", (req) => fetched.push(new URL(req.url()).pathname));
   try {
-    const q = new URLSearchParams({ pk: server.publicKey, host: server.url, id: "bundlers-csp-refused" });
+    const id = "bundlers-csp-fallback";
+    const q = new URLSearchParams({ pk: server.publicKey, host: server.url, id });
     await tab.page.goto(`${strict.url}/?${q}`);
     const result = await tab.page.waitForFunction(() => window.__attrkitResult, null, { timeout: 30000 }).then((h) => h.jsonValue());
-    assert.equal(result, "failed sdk_unavailable");
+    assert.equal(result, "stored plan=Growth", tab.consoleLines.join("\n"));
+    assert.equal((await stored(id)).plan, "Growth");
     await tab.assertClean();
-    assert.deepEqual(tab.apiRequests, []);
+    assert.ok(fetched.some((p) => /attrkit-core\.fallback\.[0-9a-f]{12}\.mjs$/.test(p)), fetched.join(" "));
+    assert.ok(!fetched.some((p) => p.endsWith(".wasm")), "no .wasm where it cannot run");
   } finally {
     await tab.close();
     await strict.stop();
@@ -351,10 +359,12 @@ async function stored(id) {
   return r.status === 200 ? r.body.attributes : {};
 }
 
+// The README's step for esbuild and a static folder: `cp node_modules/attrkit/dist/attrkit-core.* dist/`
+// (the .wasm, and the no-Wasm fallback the module import()s where WebAssembly cannot run).
 function copyWasm(dir) {
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(path.join(pkgDir, "dist"))) {
-    if (f.endsWith(".wasm")) cpSync(path.join(pkgDir, "dist", f), path.join(dir, f));
+    if (f.startsWith("attrkit-core.")) cpSync(path.join(pkgDir, "dist", f), path.join(dir, f));
   }
 }
 

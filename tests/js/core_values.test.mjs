@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 
 import { loadCore } from "../../js/src/core_node.js";
-import { glueFile, loadTestCore, wasmFile } from "./helpers/core.mjs";
+import { glueFile, loadTestCore, onFallback, wasmFile } from "./helpers/core.mjs";
 import { messageDiff, readFixtures, sameValue } from "./helpers/fixtures.mjs";
 
 // Top-level await: if the module does not load, this file fails and no test in it can pass.
@@ -304,7 +304,7 @@ describe("converter", () => {
 
 // ---- the loader (js/src/core.js via core_node.js) over HTTP: the browser path, exercised from Node -------------
 
-describe("loader", () => {
+describe("loader", { skip: onFallback && "about the .wasm" }, () => {
   const wasmBytes = readFileSync(wasmFile);
   let server;
   let base;
@@ -357,7 +357,7 @@ describe("loader", () => {
 
 // ---- the built files themselves ------------------------------------------------------------
 
-describe("dist", () => {
+describe("dist", { skip: onFallback && "about the .wasm" }, () => {
   const scriptFile = join(dirname(glueFile), "attrkit-core.script.js");
 
   test("the glue never evaluates code (strict CSP, -sDYNAMIC_EXECUTION=0)", () => {

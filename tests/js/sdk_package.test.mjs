@@ -30,6 +30,8 @@ test("npm pack -> install the tarball -> import { createClient } from \"attrkit\
   }
   // One .wasm, content-hashed, shared by the npm entries and the script tag.
   assert.deepEqual(files.filter((f) => f.endsWith(".wasm")).map((f) => /^dist\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), [true]);
+  // The no-Wasm fallback, which the entries import() by its hashed name (DESIGN §9).
+  assert.deepEqual(files.filter((f) => f.includes("fallback")).map((f) => /^dist\/attrkit-core\.fallback\.[0-9a-f]{12}\.mjs$/.test(f)), [true]);
   assert.ok(!files.some((f) => f.startsWith("src/") || f.includes("check.ts")), files.join());
   const app = path.join(dir, "app");
   execFileSync("mkdir", ["-p", app]);

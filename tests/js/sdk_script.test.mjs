@@ -65,6 +65,10 @@ describe("snippet", () => {
     assert.equal(p.appended[0].tagName, "SCRIPT");
     assert.equal(p.appended[0].async, true);
     assert.equal(p.appended[0].src, "/sdk/attrkit.js");
+    // SRI (DESIGN §6): the release's hash of attrkit.js.
+    const sri = JSON.parse(readFileSync(`${distDir}/sri.json`, "utf8"));
+    assert.equal(p.appended[0].integrity, sri["attrkit.js"]);
+    assert.equal(p.appended[0].crossOrigin, "anonymous");
     // The release's .wasm, beside the script, fetched as attrkit.js will fetch it (docs/sdk.md).
     const wasm = readdirSync(distDir).find((f) => /^attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f));
     assert.deepEqual({ ...p.appended[1] }, { tagName: "LINK", rel: "preload", as: "fetch", crossOrigin: "anonymous", href: `/sdk/${wasm}` });
@@ -209,7 +213,9 @@ describe("script-tag build when the core cannot load", () => {
     await unavailable(p, seen, `${server.url}/missing/attrkit.js`);
     assert.equal(p.fetched.filter((f) => f.endsWith(".wasm")).length, 1);
     assert.ok(p.fetched.some((f) => /^GET \/missing\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), p.fetched.join());
-    assert.match(seen.warn[0], /HTTP 404/);
+    // Fetched with its SRI hash: a 404's body fails the integrity check, so fetch itself rejects
+    // (as in a browser) before the status can be read.
+    assert.match(seen.warn[0], /HTTP 404|fetch failed/);
   });
 
   test("a CSP without 'wasm-unsafe-eval' refuses to compile the .wasm", async () => {

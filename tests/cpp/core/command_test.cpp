@@ -1,10 +1,11 @@
 // The push-command grammar and the init options: unit tests plus the shared fixtures
 // tests/fixtures/commands/*.json (the Wasm suite runs the same files).
+#include "core/command.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "core/command.h"
 #include "core/engine_json.h"
 #include "core/error.h"
 #include "core/init_options.h"
@@ -44,7 +45,9 @@ TEST(Command, FunctionMarkerIsBinarySubtypeOne) {
 
 TEST(Command, ParsesBothOptionFormsToTheSameCommand) {
   const Json attrs = {{"plan", "Pro"}};
-  const Json object_form = Json::array({"set", "user:attributes", Json::array({attrs, {{"refetchBoosted", true}, {"removeUnspecified", true}}})});
+  const Json object_form =
+      Json::array({"set", "user:attributes",
+                   Json::array({attrs, {{"refetchBoosted", true}, {"removeUnspecified", true}}})});
   const Json positional = Json::array({"set", "user:attributes", Json::array({attrs, true, true})});
   Result<Command> a = parse_command(object_form);
   Result<Command> b = parse_command(positional);
@@ -58,17 +61,20 @@ TEST(Command, ParsesBothOptionFormsToTheSameCommand) {
 
 TEST(Command, FailureExplainsWhy) {
   const char* why = nullptr;
-  Result<Command> r = parse_command(Json::array({"on", "error", Json::array({"not a function"})}), &why);
+  Result<Command> r =
+      parse_command(Json::array({"on", "error", Json::array({"not a function"})}), &why);
   EXPECT_EQ(r.error(), Error::invalid_command);
   ASSERT_NE(why, nullptr);
   EXPECT_NE(std::string(why).find("function"), std::string::npos);
 }
 
 TEST(Command, CallbackIndexPointsAtTheFunction) {
-  Result<Command> r = parse_command(Json::array({"do", "identify", Json::array({"u-1", function_marker()})}));
+  Result<Command> r =
+      parse_command(Json::array({"do", "identify", Json::array({"u-1", function_marker()})}));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().callback_index, 1);
-  EXPECT_TRUE(is_function_marker(Json::array({"u-1", function_marker()})[r.value().callback_index]));
+  EXPECT_TRUE(
+      is_function_marker(Json::array({"u-1", function_marker()})[r.value().callback_index]));
 }
 
 TEST(InitOptions, SecretKeyWinsOverEveryOtherProblem) {
@@ -113,7 +119,8 @@ TEST(CommandFixtures, EveryCaseMatches) {
     ASSERT_TRUE(kind == "commands" || kind == "init_options") << path;
     for (const Json& c : doc["cases"]) {
       ++cases;
-      const Json actual = kind == "commands" ? parsed_json(materialize(c["command"])) : init_json(c["options"]);
+      const Json actual =
+          kind == "commands" ? parsed_json(materialize(c["command"])) : init_json(c["options"]);
       const std::string diff = match(c["expect"], actual);
       EXPECT_EQ(diff, "") << path.filename() << ": " << c["name"].get<std::string>();
     }

@@ -1,4 +1,6 @@
 // normalize_date_text and epoch_ms_to_iso (core/date.h).
+#include "core/date.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,12 +8,12 @@
 #include <limits>
 #include <string>
 
-#include "core/date.h"
-
 namespace attrkit {
 namespace {
 
-std::string ok_or(const Result<std::string>& r) { return r.ok() ? r.value() : std::string("!") + error_name(r.error()); }
+std::string ok_or(const Result<std::string>& r) {
+  return r.ok() ? r.value() : std::string("!") + error_name(r.error());
+}
 const std::string kInvalid = "!attribute_value_invalid";
 
 std::string ymd(int y, int m, int d) {
@@ -31,7 +33,8 @@ TEST(Date, EveryDayOfTheFourDigitYears) {
       const int days = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
       for (int d = 1; d <= days; ++d, ++day_number) {
         const std::string date = ymd(y, m, d);
-        const Result<std::string> iso = epoch_ms_to_iso(static_cast<double>(day_number) * 86400000.0);
+        const Result<std::string> iso =
+            epoch_ms_to_iso(static_cast<double>(day_number) * 86400000.0);
         ASSERT_TRUE(iso.ok()) << date;
         ASSERT_EQ(iso.value(), date + "T00:00:00.000Z");
         if (d == days || d == 1 || d == 15) {  // the edges of every month, and a middle
@@ -68,23 +71,51 @@ TEST(Date, OffsetsConvertToUtc) {
 TEST(Date, FractionsAreTruncatedToMilliseconds) {
   EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.5Z")), "2024-06-15T10:20:30.500Z");
   EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.05Z")), "2024-06-15T10:20:30.050Z");
-  EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.999999999Z")), "2024-06-15T10:20:30.999Z");
-  EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.000000001Z")), "2024-06-15T10:20:30.000Z");
+  EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.999999999Z")),
+            "2024-06-15T10:20:30.999Z");
+  EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.000000001Z")),
+            "2024-06-15T10:20:30.000Z");
   EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.0000000001Z")), kInvalid);
   EXPECT_EQ(ok_or(normalize_date_text("2024-06-15T10:20:30.Z")), kInvalid);
 }
 
 TEST(Date, RefusesEveryOtherShape) {
   const char* bad[] = {
-      "", "2024", "2024-06", "2024-6-15", "2024-06-5", "24-06-15", "2024_06_15", "2024-06-15Z",
-      "2024-06-15T", "2024-06-15T10Z", "2024-06-15T10:2Z", "2024-06-15T10:20:3Z",
-      "2024-06-15T10:20:30", "2024-06-15T10:20:30ZZ", "2024-06-15T10:20:30 Z",
-      "2024-06-15T10:20:30+05:30 ", "2024-06-15T10:20:30+05:3", "2024-06-15T10:20:30+053",
-      "2024-06-15T10:20:30+05:300", "2024-06-15T10:20:30+24:00", "2024-06-15T10:20:30-00:60",
-      "2024-06-15T24:00:00Z", "2024-06-15T23:60:00Z", "2024-06-15T23:59:60Z", "2024-06-15 10:20Z",
-      "2024-06-15T10:20:30UTC", "2024-06-15T10:20:30GMT+1", "2024-W24-6", "2024-167",
-      "2024-06-15T10:20:30.123456789012Z", "-2024-06-15", "+2024-06-15", "2024-06-15\n",
-      "2024-06-15T10:20:30\xe2\x88\x92" "05:00",  // U+2212 minus sign
+      "",
+      "2024",
+      "2024-06",
+      "2024-6-15",
+      "2024-06-5",
+      "24-06-15",
+      "2024_06_15",
+      "2024-06-15Z",
+      "2024-06-15T",
+      "2024-06-15T10Z",
+      "2024-06-15T10:2Z",
+      "2024-06-15T10:20:3Z",
+      "2024-06-15T10:20:30",
+      "2024-06-15T10:20:30ZZ",
+      "2024-06-15T10:20:30 Z",
+      "2024-06-15T10:20:30+05:30 ",
+      "2024-06-15T10:20:30+05:3",
+      "2024-06-15T10:20:30+053",
+      "2024-06-15T10:20:30+05:300",
+      "2024-06-15T10:20:30+24:00",
+      "2024-06-15T10:20:30-00:60",
+      "2024-06-15T24:00:00Z",
+      "2024-06-15T23:60:00Z",
+      "2024-06-15T23:59:60Z",
+      "2024-06-15 10:20Z",
+      "2024-06-15T10:20:30UTC",
+      "2024-06-15T10:20:30GMT+1",
+      "2024-W24-6",
+      "2024-167",
+      "2024-06-15T10:20:30.123456789012Z",
+      "-2024-06-15",
+      "+2024-06-15",
+      "2024-06-15\n",
+      "2024-06-15T10:20:30\xe2\x88\x92"
+      "05:00",  // U+2212 minus sign
   };
   for (const char* s : bad) EXPECT_EQ(ok_or(normalize_date_text(s)), kInvalid) << '"' << s << '"';
   // A date followed by a NUL byte is not the date.

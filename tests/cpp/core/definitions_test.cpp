@@ -1,12 +1,13 @@
 // Definitions and configs (core/definitions.h), and the parts of core/validate.h that the JSON
 // fixtures cannot express (values only the bindings produce: NaN, Infinity, binary markers).
+#include "core/definitions.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "core/definitions.h"
 #include "core/validate.h"
 
 namespace attrkit {
@@ -61,16 +62,28 @@ TEST(Definitions, ParsesEveryField) {
 
 TEST(Definitions, RefusesMalformedDefinitions) {
   const char* bad[] = {
-      R"([])", R"("plan")", R"(null)", R"({})", R"({"key":"plan"})", R"({"type":"string"})",
-      R"({"key":"plan","type":"enum"})", R"({"key":"plan","type":"single_choice"})",
+      R"([])",
+      R"("plan")",
+      R"(null)",
+      R"({})",
+      R"({"key":"plan"})",
+      R"({"type":"string"})",
+      R"({"key":"plan","type":"enum"})",
+      R"({"key":"plan","type":"single_choice"})",
       R"({"key":"plan","type":"single_choice","options":[]})",
       R"({"key":"plan","type":"single_choice","options":["a","A"]})",
       R"({"key":"plan","type":"single_choice","options":["a",null]})",
-      R"({"key":"n","type":"number","min":3,"max":2})", R"({"key":"n","type":"number","min":true})",
-      R"({"key":"s","type":"string","max_length":0})", R"({"key":"s","type":"string","max_length":2.5})",
-      R"({"key":"s","type":"string","max_length":-3})", R"({"key":"s","type":"string_array","max_items":1e10})",
-      R"({"key":"s","type":"string","archived":"no"})", R"({"key":"name","type":"string"})",
-      R"({"key":"x","type":"email"})", R"({"key":"x","type":"language"})", R"({"key":1,"type":"string"})",
+      R"({"key":"n","type":"number","min":3,"max":2})",
+      R"({"key":"n","type":"number","min":true})",
+      R"({"key":"s","type":"string","max_length":0})",
+      R"({"key":"s","type":"string","max_length":2.5})",
+      R"({"key":"s","type":"string","max_length":-3})",
+      R"({"key":"s","type":"string_array","max_items":1e10})",
+      R"({"key":"s","type":"string","archived":"no"})",
+      R"({"key":"name","type":"string"})",
+      R"({"key":"x","type":"email"})",
+      R"({"key":"x","type":"language"})",
+      R"({"key":1,"type":"string"})",
   };
   for (const char* text : bad) {
     const Result<Definition> d = parse_definition(parse(text));
@@ -129,7 +142,8 @@ TEST(Config, ParsesAndAddsBuiltIns) {
   EXPECT_TRUE(c.value().client_attribute_writes);
   EXPECT_EQ(c.value().definitions_version, "12");
   EXPECT_EQ(c.value().attributes.size(), 4u);
-  EXPECT_EQ(c.value().attributes.at("email").type, AttrType::email) << "a listed built-in is ignored";
+  EXPECT_EQ(c.value().attributes.at("email").type, AttrType::email)
+      << "a listed built-in is ignored";
   EXPECT_TRUE(c.value().attributes.at("name").builtin);
   EXPECT_EQ(c.value().attributes.count("__proto__"), 0u);
 
@@ -142,12 +156,16 @@ TEST(Config, ParsesAndAddsBuiltIns) {
 
 TEST(Config, EveryMalformedConfigIsInvalidConfig) {
   const char* bad[] = {
-      R"([])", R"({"attributes":[]})", R"({"workspace":"w"})", R"({"workspace":"w","attributes":[1]})",
+      R"([])",
+      R"({"attributes":[]})",
+      R"({"workspace":"w"})",
+      R"({"workspace":"w","attributes":[1]})",
       R"({"workspace":"w","attributes":[{"key":"a","type":"string"},{"key":"a","type":"date"}]})",
       R"({"workspace":"w","attributes":[{"key":"email","type":"nope"}]})",
       R"({"workspace":"w","clientAttributeWrites":0,"attributes":[]})",
   };
-  for (const char* text : bad) EXPECT_EQ(parse_config(parse(text)).error(), Error::invalid_config) << text;
+  for (const char* text : bad)
+    EXPECT_EQ(parse_config(parse(text)).error(), Error::invalid_config) << text;
 }
 
 Definition def_of(const char* text) {
@@ -164,14 +182,16 @@ TEST(Validate, NonFiniteNumbersFromJavaScriptAreInvalid) {
   const Definition number = def_of(R"({"key":"n","type":"number"})");
   const Definition string = def_of(R"({"key":"s","type":"string"})");
   const Definition date = def_of(R"({"key":"d","type":"date"})");
-  const Definition choice = def_of(R"({"key":"c","type":"single_choice","options":["NaN","Infinity"]})");
+  const Definition choice =
+      def_of(R"({"key":"c","type":"single_choice","options":["NaN","Infinity"]})");
   const Definition array = def_of(R"({"key":"a","type":"string_array"})");
   for (const double x : specials) {
     EXPECT_EQ(normalize_value(number, Json(x)).error(), Error::attribute_value_invalid);
     EXPECT_EQ(normalize_value(string, Json(x)).error(), Error::attribute_value_invalid);
     EXPECT_EQ(normalize_value(date, Json(x)).error(), Error::attribute_value_invalid);
     EXPECT_EQ(normalize_value(choice, Json(x)).error(), Error::attribute_value_invalid);
-    EXPECT_EQ(normalize_value(array, Json::array({Json(x)})).error(), Error::attribute_value_invalid);
+    EXPECT_EQ(normalize_value(array, Json::array({Json(x)})).error(),
+              Error::attribute_value_invalid);
   }
 }
 
@@ -179,12 +199,16 @@ TEST(Validate, BinaryMarkersAreInvalidEverywhere) {
   // The bindings turn functions, symbols and bigints into binary values.
   const Json marker = Json::binary({}, 1);
   for (const char* text :
-       {R"({"key":"s","type":"string"})", R"({"key":"n","type":"number"})", R"({"key":"b","type":"boolean"})",
-        R"({"key":"d","type":"date"})", R"({"key":"c","type":"single_choice","options":["a"],"allow_custom":true})",
+       {R"({"key":"s","type":"string"})", R"({"key":"n","type":"number"})",
+        R"({"key":"b","type":"boolean"})", R"({"key":"d","type":"date"})",
+        R"({"key":"c","type":"single_choice","options":["a"],"allow_custom":true})",
         R"({"key":"m","type":"multi_choice","options":["a"],"allow_custom":true})",
         R"({"key":"a","type":"string_array"})"}) {
-    EXPECT_EQ(normalize_value(def_of(text), marker).error(), Error::attribute_value_invalid) << text;
-    EXPECT_EQ(normalize_value(def_of(text), Json::array({marker})).error(), Error::attribute_value_invalid) << text;
+    EXPECT_EQ(normalize_value(def_of(text), marker).error(), Error::attribute_value_invalid)
+        << text;
+    EXPECT_EQ(normalize_value(def_of(text), Json::array({marker})).error(),
+              Error::attribute_value_invalid)
+        << text;
   }
   EXPECT_EQ(validate_distinct_id(marker), Error::distinct_id_invalid);
 }
@@ -225,7 +249,8 @@ TEST(Validate, LargeValuesStayLinear) {
   for (int k = 0; k < 100; ++k) items.push_back(emoji);
   ASSERT_TRUE(normalize_value(a, items).ok());
   const Definition s = def_of(R"({"key":"s","type":"string"})");
-  EXPECT_EQ(normalize_value(s, Json(std::string(1 << 20, 'x'))).error(), Error::attribute_value_too_long);
+  EXPECT_EQ(normalize_value(s, Json(std::string(1 << 20, 'x'))).error(),
+            Error::attribute_value_too_long);
 }
 
 }  // namespace
@@ -234,7 +259,8 @@ TEST(Validate, LargeValuesStayLinear) {
 namespace attrkit {
 namespace {
 
-// DELETE's rules, shared by the server and the browser: the flag first (a public key), then the key.
+// DELETE's rules, shared by the server and the browser: the flag first (a public key), then the
+// key.
 TEST(ValidateClear, FlagThenDeclaredThenArchived) {
   Json j = Json::parse(R"({"workspace":"acme","clientAttributeWrites":true,"attributes":[
       {"key":"plan","type":"string"},{"key":"old","type":"string","archived":true}]})");

@@ -16,14 +16,19 @@ using testing_support::events_of;
 using testing_support::outcome;
 using testing_support::test_config;
 
-Json clear_req(const char* id, const char* attribute) { return {{"distinctId", id}, {"attribute", attribute}}; }
-Json write_req(const char* id, Json attributes) { return {{"distinctId", id}, {"attributes", std::move(attributes)}}; }
+Json clear_req(const char* id, const char* attribute) {
+  return {{"distinctId", id}, {"attribute", attribute}};
+}
+Json write_req(const char* id, Json attributes) {
+  return {{"distinctId", id}, {"attributes", std::move(attributes)}};
+}
 
 // The body's entries as "attribute=value" or "attribute cleared", in order.
 std::vector<std::string> entries(const std::optional<Batch>& b) {
   std::vector<std::string> out;
   for (const Json& w : b->body["writes"])
-    out.push_back(w["attribute"].get<std::string>() + (w.contains("clear") ? " cleared" : "=" + w["value"].dump()));
+    out.push_back(w["attribute"].get<std::string>() +
+                  (w.contains("clear") ? " cleared" : "=" + w["value"].dump()));
   return out;
 }
 
@@ -31,7 +36,10 @@ std::vector<std::string> entries(const std::optional<Batch>& b) {
 Json stored_body(const std::optional<Batch>& b) {
   Json results = Json::array();
   for (const Json& w : b->body["writes"])
-    results.push_back({{"id", w["id"]}, {"ok", true}, {"personId", "p1"}, {"attribute", w["attribute"]},
+    results.push_back({{"id", w["id"]},
+                       {"ok", true},
+                       {"personId", "p1"},
+                       {"attribute", w["attribute"]},
                        {"value", w.contains("clear") ? Json(nullptr) : w["value"]}});
   return {{"results", results}};
 }
@@ -62,7 +70,10 @@ TEST(EngineClear, GoesInOrderWithTheWritesAroundItAndSettlesOnceStored) {
   for (const SettledEvent& s : events_of<SettledEvent>(e.take_events())) {
     if (s.ticket != c.ticket) continue;
     settled = true;
-    EXPECT_EQ(s.result.value, (Json{{"distinctId", "u1"}, {"personId", "p1"}, {"attribute", "plan"}, {"value", nullptr}}));
+    EXPECT_EQ(
+        s.result.value,
+        (Json{
+            {"distinctId", "u1"}, {"personId", "p1"}, {"attribute", "plan"}, {"value", nullptr}}));
   }
   EXPECT_TRUE(settled);
   EXPECT_EQ(e.believed("u1"), (Json{{"role", "a"}, {"team_size", 3}}));
@@ -74,7 +85,8 @@ TEST(EngineClear, CoalescesWithTheSameAttributeOfThatPerson) {
   const Response c = e.clear(clear_req("u1", "role"), 1);
   const auto b = e.take_batch(5000);
   ASSERT_TRUE(b);
-  EXPECT_EQ(entries(b), std::vector<std::string>{"role cleared"});  // the write it replaced is not sent
+  EXPECT_EQ(entries(b),
+            std::vector<std::string>{"role cleared"});  // the write it replaced is not sent
   e.take_events();
   e.complete_batch(outcome(b, 200, stored_body(b)), 5001);
   const Events events = e.take_events();
@@ -95,7 +107,8 @@ TEST(EngineClear, IsRetriedAndSurvivesAReloadWithItsIdempotencyKey) {
   e.write(write_req("u1", {{"plan", "Pro"}}), 2);
   const auto first = e.take_batch(5000);
   ASSERT_TRUE(first);
-  e.complete_batch(Json{{"batchId", first->id}, {"network", true}, {"jitter", 0.5}}, 5001);  // offline
+  e.complete_batch(Json{{"batchId", first->id}, {"network", true}, {"jitter", 0.5}},
+                   5001);  // offline
   const Json saved = e.snapshot();
   Result<Engine> reloaded = Engine::restore(saved, "acme");
   ASSERT_TRUE(reloaded.ok());
@@ -128,18 +141,21 @@ TEST(EngineClear, LocalFailuresSettleAtOnce) {
   Engine e = configured();
   EXPECT_EQ(e.clear(clear_req("guest", "role"), 0).result->error.code, Error::distinct_id_invalid);
   EXPECT_EQ(e.clear(clear_req("u1", "old"), 0).result->error.code, Error::attribute_archived);
-  EXPECT_EQ(e.clear({{"distinctId", "u1"}, {"attribute", 5}}, 0).result->error.code, Error::attribute_not_defined);
+  EXPECT_EQ(e.clear({{"distinctId", "u1"}, {"attribute", 5}}, 0).result->error.code,
+            Error::attribute_not_defined);
   EXPECT_EQ(e.clear(Json("x"), 0).result->error.code, Error::invalid_command);
   Engine off("c1");
   off.configure(test_config(false), 0);
-  EXPECT_EQ(off.clear(clear_req("u1", "role"), 0).result->error.code, Error::client_attribute_writes_disabled);
+  EXPECT_EQ(off.clear(clear_req("u1", "role"), 0).result->error.code,
+            Error::client_attribute_writes_disabled);
   EXPECT_FALSE(e.take_batch(9000, true));
 }
 
 TEST(EngineClear, TheCurrentUsersViewDropsTheValueAtOnce) {
   Engine e = configured();
   e.command(Json::array({"do", "identify", Json::array({"u1"})}), 0);
-  e.command(Json::array({"set", "user:attributes", Json::array({{{"role", "a"}, {"plan", "Pro"}}})}), 0);
+  e.command(
+      Json::array({"set", "user:attributes", Json::array({{{"role", "a"}, {"plan", "Pro"}}})}), 0);
   e.clear(clear_req("u1", "role"), 1);
   const Response get = e.command(Json::array({"get", "user:attributes", Json::array()}), 2);
   EXPECT_EQ(get.result->value, (Json{{"plan", "Pro"}}));

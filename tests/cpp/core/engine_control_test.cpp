@@ -21,21 +21,28 @@ const char* const kKey = "pk_live_abcdefghijklmnopqrstuvwx1234";
 
 Json init(Json options) { return Json::array({"do", "init", Json::array({std::move(options)})}); }
 Json good_options() { return {{"publicKey", kKey}, {"apiHost", "https://api.example.com"}}; }
-Json set_plan(const char* plan) { return Json::array({"set", "user:attributes", Json::array({{{"plan", plan}}})}); }
+Json set_plan(const char* plan) {
+  return Json::array({"set", "user:attributes", Json::array({{{"plan", plan}}})});
+}
 Json identify(const std::string& id) { return Json::array({"do", "identify", Json::array({id})}); }
 Json consent(const char* c) { return Json::array({"do", "consent", Json::array({c})}); }
 
 // What a response settled with now: ok, its error code, or neither (it waits).
 bool ok_of(const Response& r) { return r.result && r.result->ok; }
-Error code_of(const Response& r) { return r.result && !r.result->ok ? r.result->error.code : Error::ok; }
-std::vector<SettledEvent> settled_of(const Events& events) { return events_of<SettledEvent>(events); }
+Error code_of(const Response& r) {
+  return r.result && !r.result->ok ? r.result->error.code : Error::ok;
+}
+std::vector<SettledEvent> settled_of(const Events& events) {
+  return events_of<SettledEvent>(events);
+}
 std::vector<ErrorEvent> errors_in(const Events& events) { return events_of<ErrorEvent>(events); }
 Error code_of(const SettledEvent& s) { return s.result.ok ? Error::ok : s.result.error.code; }
 
 TEST(EngineControl, AFailedInitLeavesTheEngineUninitialisedAndALaterInitStartsIt) {
-  for (const Json& bad : {Json{{"publicKey", "pk_live_short"}, {"apiHost", "https://api.example.com"}},
-                          Json{{"publicKey", kKey}, {"apiHost", "http://api.example.com"}},
-                          Json{{"publicKey", kKey}, {"apiHost", "https://api.example.com"}, {"consent", "maybe"}}}) {
+  for (const Json& bad :
+       {Json{{"publicKey", "pk_live_short"}, {"apiHost", "https://api.example.com"}},
+        Json{{"publicKey", kKey}, {"apiHost", "http://api.example.com"}},
+        Json{{"publicKey", kKey}, {"apiHost", "https://api.example.com"}, {"consent", "maybe"}}}) {
     Engine e("c1");
     e.command(identify("u1"), 0);
     const Response waiting = e.command(set_plan("pro"), 0);
@@ -68,7 +75,8 @@ TEST(EngineControl, AnInvalidSettingSaysWhichOne) {
 
 TEST(EngineControl, ASecretKeyStillStopsThePageForGood) {
   Engine e("c1");
-  e.command(init({{"publicKey", "sk_live_abcdefghijklmnopqrstuvwx1234"}, {"apiHost", "https://a.b"}}), 0);
+  e.command(
+      init({{"publicKey", "sk_live_abcdefghijklmnopqrstuvwx1234"}, {"apiHost", "https://a.b"}}), 0);
   const Response later = e.command(init(good_options()), 1);
   EXPECT_EQ(code_of(later), Error::secret_key_in_browser);
   EXPECT_EQ(later.effect, Effect::none);

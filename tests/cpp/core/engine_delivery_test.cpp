@@ -62,7 +62,8 @@ TEST(EngineDelivery, ABatchRefusedWholeNamesTheSharedAttribute) {
   Engine e = ready_engine();
   e.command(set_attrs({{"plan", "Pro"}}), 0);
   auto b = e.take_batch(1000);
-  const Json body = {{"error", {{"code", "attribute_value_invalid"}, {"message", "refused"}, {"status", 400}}}};
+  const Json body = {
+      {"error", {{"code", "attribute_value_invalid"}, {"message", "refused"}, {"status", 400}}}};
   EXPECT_EQ(e.complete_batch(outcome(b, 400, body), 1000).outcome, BatchOutcome::rejected);
   auto errors = errors_of(e.take_events());
   ASSERT_EQ(errors.size(), 1u);

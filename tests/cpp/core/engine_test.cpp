@@ -1,12 +1,13 @@
 // The Engine (core/engine.h): commands, identity and ordering, validation before and after the
 // config, delivery outcomes, tickets, events and the view.
+#include "core/engine.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "core/command.h"
-#include "core/engine.h"
 #include "core/engine_json.h"
 #include "core/retry.h"
 #include "engine_test_support.h"
@@ -35,8 +36,11 @@ Json ok_body(const std::optional<Batch>& batch, const Json& stored = Json::objec
   Json results = Json::array();
   for (const Json& w : batch->body["writes"]) {
     const std::string attr = w["attribute"].get<std::string>();
-    results.push_back({{"id", w["id"]}, {"ok", true}, {"personId", "p_" + w["distinctId"].get<std::string>()},
-                       {"attribute", attr}, {"value", stored.contains(attr) ? stored[attr] : w["value"]}});
+    results.push_back({{"id", w["id"]},
+                       {"ok", true},
+                       {"personId", "p_" + w["distinctId"].get<std::string>()},
+                       {"attribute", attr},
+                       {"value", stored.contains(attr) ? stored[attr] : w["value"]}});
   }
   return {{"results", results}};
 }
@@ -44,14 +48,17 @@ Json ok_body(const std::optional<Batch>& batch, const Json& stored = Json::objec
 std::vector<std::string> attrs_of(const std::optional<Batch>& batch) {
   std::vector<std::string> out;
   if (!batch) return out;
-  for (const Json& w : batch->body["writes"]) out.push_back(w["distinctId"].get<std::string>() + ":" + w["attribute"].get<std::string>());
+  for (const Json& w : batch->body["writes"])
+    out.push_back(w["distinctId"].get<std::string>() + ":" + w["attribute"].get<std::string>());
   return out;
 }
 
 // What a response settled with now: its value (ok), its error code (failed), or neither (waits).
 bool ok_of(const Response& r) { return r.result && r.result->ok; }
 Json value_of(const Response& r) { return ok_of(r) ? r.result->value : Json("(not settled ok)"); }
-Error code_of(const Response& r) { return r.result && !r.result->ok ? r.result->error.code : Error::ok; }
+Error code_of(const Response& r) {
+  return r.result && !r.result->ok ? r.result->error.code : Error::ok;
+}
 const ErrorObject& error_of(const Response& r) {
   static const ErrorObject none;
   return r.result && !r.result->ok ? r.result->error : none;
@@ -105,21 +112,31 @@ TEST(Engine, EveryLocalFailureHasItsCode) {
   Engine e = ready_engine();
   EXPECT_EQ(code_of(e.command(set_attrs({{"nope", 1}}), 0)), Error::attribute_not_defined);
   EXPECT_EQ(code_of(e.command(set_attrs({{"old", "x"}}), 0)), Error::attribute_archived);
-  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "far too long"}}), 0)), Error::attribute_value_too_long);
-  EXPECT_EQ(code_of(e.command(set_attrs({{"plan", function_marker()}}), 0)), Error::attribute_value_invalid);
+  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "far too long"}}), 0)),
+            Error::attribute_value_too_long);
+  EXPECT_EQ(code_of(e.command(set_attrs({{"plan", function_marker()}}), 0)),
+            Error::attribute_value_invalid);
   EXPECT_EQ(code_of(e.command(identify("anonymous"), 0)), Error::distinct_id_invalid);
-  EXPECT_EQ(code_of(e.command(Json::array({"do", "identify", Json::array({42})}), 0)), Error::distinct_id_invalid);
-  EXPECT_EQ(code_of(e.command(Json::array({"set", "user:phone", Json::array({"1"})}), 0)), Error::invalid_command);
-  EXPECT_EQ(code_of(e.command(set_attrs(Json::object(), {{"removeUnspecified", true}}), 0)), Error::invalid_command);
+  EXPECT_EQ(code_of(e.command(Json::array({"do", "identify", Json::array({42})}), 0)),
+            Error::distinct_id_invalid);
+  EXPECT_EQ(code_of(e.command(Json::array({"set", "user:phone", Json::array({"1"})}), 0)),
+            Error::invalid_command);
+  EXPECT_EQ(code_of(e.command(set_attrs(Json::object(), {{"removeUnspecified", true}}), 0)),
+            Error::invalid_command);
   EXPECT_EQ(events_of<ErrorEvent>(e.take_events()).size(), 8u);
   EXPECT_EQ(e.inspect()["identity"], "u1");  // a failed identify changes nothing
 }
 
 TEST(Engine, NameEmailLanguageUseTheBuiltIns) {
   Engine e = ready_engine();
-  EXPECT_EQ(value_of(e.command(Json::array({"set", "user:name", Json::array({"Sam Taylor"})}), 0)), Json({{"name", "Sam Taylor"}}));
-  EXPECT_TRUE(ok_of(e.command(Json::array({"set", "user:email", Json::array({"sam@example.com"})}), 0)));
-  EXPECT_EQ(error_of(e.command(Json::array({"set", "user:email", Json::array({"not an address"})}), 0)).attribute, "email");
+  EXPECT_EQ(value_of(e.command(Json::array({"set", "user:name", Json::array({"Sam Taylor"})}), 0)),
+            Json({{"name", "Sam Taylor"}}));
+  EXPECT_TRUE(
+      ok_of(e.command(Json::array({"set", "user:email", Json::array({"sam@example.com"})}), 0)));
+  EXPECT_EQ(
+      error_of(e.command(Json::array({"set", "user:email", Json::array({"not an address"})}), 0))
+          .attribute,
+      "email");
   EXPECT_TRUE(ok_of(e.command(Json::array({"set", "user:language", Json::array({"fr"})}), 0)));
 }
 
@@ -142,7 +159,8 @@ TEST(Engine, WritesBeforeIdentifyAreHeldAndAttachedToTheFirstIdentify) {
   EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:plan", "u1:role"}));
   EXPECT_EQ(e.inspect()["held"].size(), 0u);
   e.complete_batch(outcome(b, 200, ok_body(b, {{"plan", "PRO (stored)"}})), 7000);
-  EXPECT_EQ(value_of(e.command(get_attrs(), 7000)), Json({{"plan", "PRO (stored)"}, {"role", "admin"}}));
+  EXPECT_EQ(value_of(e.command(get_attrs(), 7000)),
+            Json({{"plan", "PRO (stored)"}, {"role", "admin"}}));
 }
 
 TEST(Engine, OrderingAcrossIdentifySwitchAndReset) {
@@ -150,18 +168,19 @@ TEST(Engine, OrderingAcrossIdentifySwitchAndReset) {
   e.configure(test_config(), 0);
   e.command(set_attrs({{"plan", "Free"}}), 0);  // held -> u1
   e.command(identify("u1"), 0);
-  e.command(set_attrs({{"role", "a"}}), 0);      // u1
-  e.command(identify("u2"), 0);                   // switch: u1's writes still go to u1
-  e.command(set_attrs({{"plan", "Pro"}}), 0);     // u2
+  e.command(set_attrs({{"role", "a"}}), 0);    // u1
+  e.command(identify("u2"), 0);                // switch: u1's writes still go to u1
+  e.command(set_attrs({{"plan", "Pro"}}), 0);  // u2
   e.command(reset(), 0);
-  e.command(set_attrs({{"role", "b"}}), 0);       // held -> u3
+  e.command(set_attrs({{"role", "b"}}), 0);  // held -> u3
   e.command(identify("u3"), 0);
   const auto b = e.take_batch(1000);
   EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:plan", "u1:role", "u2:plan", "u3:role"}));
   EXPECT_EQ(b->body["writes"][2]["value"], "Pro");
   // seqs strictly increase in batch order
   for (std::size_t k = 1; k < b->body["writes"].size(); ++k)
-    EXPECT_GT(b->body["writes"][k]["seq"].get<std::int64_t>(), b->body["writes"][k - 1]["seq"].get<std::int64_t>());
+    EXPECT_GT(b->body["writes"][k]["seq"].get<std::int64_t>(),
+              b->body["writes"][k - 1]["seq"].get<std::int64_t>());
 }
 
 TEST(Engine, IdentifySameIdKeepsTheView) {
@@ -214,9 +233,101 @@ TEST(Engine, QueueFullAppliesBeforeTheConfigToo) {
   EXPECT_EQ(e.inspect()["pending"].size(), 2u);
 }
 
+// Issue #14: repeated writes of one attribute collapse to the last before any cap applies, so
+// 10,000 writes of one attribute before the config keep the newest value, not the first ones.
+TEST(Engine, RepeatedWritesCollapseBeforeTheConfigCapApplies) {
+  EngineLimits limits;
+  limits.max_held = 5;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  std::size_t tickets = 0;
+  for (int i = 1; i <= 10000; ++i) {
+    const Response r = e.command(set_attrs({{"team_size", i}}), i);
+    ASSERT_FALSE(r.result.has_value()) << i;  // waits for the config, never queue_full
+    ++tickets;
+  }
+  // Another attribute still fits: the repeats did not use up the bound.
+  EXPECT_FALSE(e.command(set_attrs({{"role", "admin"}}), 10001).result.has_value());
+  EXPECT_LE(e.inspect()["pending"].size(), 5u);
+  e.configure(test_config(), 20000);
+  // Every waiting command settles ok; the last of them with the newest value.
+  std::size_t settled = 0;
+  Json last;
+  for (const SettledEvent& ev : events_of<SettledEvent>(e.take_events())) {
+    if (ev.result.ok && ev.result.value.contains("team_size")) {
+      last = ev.result.value["team_size"];
+      ++settled;
+    }
+  }
+  EXPECT_EQ(settled, tickets);
+  EXPECT_EQ(last, 10000);
+  const auto b = e.take_batch(30000);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:team_size", "u1:role"}));
+  EXPECT_EQ(b->body["writes"][0]["value"], 10000);
+  EXPECT_EQ(value_of(e.command(get_attrs(), 30000))["team_size"], 10000);
+}
+
+// Under the cap nothing collapses early (a later invalid write must not take an earlier valid one
+// with it), and a command of several attributes is never split.
+TEST(Engine, CollapseOnlyUnderPressureAndNeverSplitsACommand) {
+  EngineLimits limits;
+  limits.max_held = 3;
+  Engine e("c1", limits);
+  e.command(identify("u1"), 0);
+  e.command(set_attrs({{"team_size", 1}, {"role", "a"}}), 0);
+  e.command(set_attrs({{"team_size", 2}}), 0);
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // Full: team_size 3 collapses into team_size 2 (the lone one), the pair stays whole.
+  EXPECT_FALSE(e.command(set_attrs({{"team_size", 3}}), 0).result.has_value());
+  EXPECT_EQ(e.inspect()["pending"].size(), 3u);
+  // A new attribute cannot collapse into anything: refused.
+  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "x"}}), 0)), Error::queue_full);
+  e.configure(test_config(), 10);
+  const auto b = e.take_batch(2000);
+  // The outbox coalesces team_size 1 into the newer write, which keeps its later place.
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:role", "u1:team_size"}));
+  EXPECT_EQ(b->body["writes"][1]["value"], 3);
+}
+
+// Held before any identify (config known): a rewrite of a held attribute is not refused at the cap.
+TEST(Engine, HeldRewriteAtTheCapCoalescesInsteadOfQueueFull) {
+  EngineLimits limits;
+  limits.max_held = 2;
+  Engine e("c1", limits);
+  e.configure(test_config(), 0);
+  e.command(set_attrs({{"plan", "Pro"}}), 0);
+  e.command(set_attrs({{"role", "a"}}), 0);
+  EXPECT_TRUE(ok_of(e.command(set_attrs({{"role", "b"}}), 0)));
+  EXPECT_EQ(code_of(e.command(set_attrs({{"bio", "x"}}), 0)), Error::queue_full);
+  e.command(identify("u1"), 0);
+  const auto b = e.take_batch(1000);
+  EXPECT_EQ(attrs_of(b), (std::vector<std::string>{"u1:plan", "u1:role"}));
+  EXPECT_EQ(b->body["writes"][1]["value"], "b");
+}
+
+// A clear waiting for the config is never collapsed: it settles as a clear.
+TEST(Engine, ClearsBeforeTheConfigAreNotCollapsed) {
+  EngineLimits limits;
+  limits.max_held = 2;
+  Engine e("c1", limits);
+  const Response c1 = e.clear(Json({{"distinctId", "u1"}, {"attribute", "role"}}), 0);
+  EXPECT_FALSE(c1.result.has_value());
+  e.command(identify("u1"), 0);
+  e.command(set_attrs({{"role", "a"}}), 0);
+  // Full: a second role write replaces the first set, not the clear.
+  EXPECT_FALSE(e.command(set_attrs({{"role", "b"}}), 0).result.has_value());
+  EXPECT_EQ(e.inspect()["pending"].size(), 2u);
+  EXPECT_EQ(code_of(e.clear(Json({{"distinctId", "u1"}, {"attribute", "role"}}), 0)),
+            Error::queue_full);
+}
+
 TEST(Engine, BeforeTheConfigWritesWaitRawAndSettleWhenValidated) {
   Engine e("c1");
-  const Response init = e.command(Json::array({"do", "init", Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com/"}}})}), 0);
+  const Response init = e.command(
+      Json::array({"do", "init",
+                   Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com/"}}})}),
+      0);
   EXPECT_EQ(init.effect, Effect::init);
   EXPECT_EQ(init.options.api_host, "https://api.example.com");
   e.command(identify("u1"), 0);
@@ -225,7 +336,7 @@ TEST(Engine, BeforeTheConfigWritesWaitRawAndSettleWhenValidated) {
   EXPECT_FALSE(good.result.has_value());
   EXPECT_FALSE(bad.result.has_value());
   EXPECT_TRUE(!e.take_batch(5000, true));  // nothing unvalidated is ever sent
-  EXPECT_TRUE(e.snapshot().is_null());              // workspace unknown yet
+  EXPECT_TRUE(e.snapshot().is_null());     // workspace unknown yet
 
   EXPECT_FALSE(e.configure(test_config(), 100).error);
   const Events events = e.take_events();
@@ -256,7 +367,8 @@ TEST(Engine, GetBeforeTheConfigAnswersInQueueOrder) {
   EXPECT_FALSE(g2.result.has_value());
   e.configure(test_config(), 0);
   Json values = Json::object();
-  for (const SettledEvent& s : events_of<SettledEvent>(e.take_events())) values[std::to_string(s.ticket)] = s.result.value;
+  for (const SettledEvent& s : events_of<SettledEvent>(e.take_events()))
+    values[std::to_string(s.ticket)] = s.result.value;
   EXPECT_EQ(values[std::to_string(g1.ticket)], Json({{"plan", "Pro"}}));
   EXPECT_EQ(values[std::to_string(g2.ticket)], Json::object());  // u2 has nothing yet
 }
@@ -270,7 +382,8 @@ TEST(Engine, ClientWritesDisabledFailsLocally) {
   ASSERT_EQ(settled.size(), 1u);
   EXPECT_EQ(settled[0].ticket, early.ticket);
   EXPECT_EQ(settled[0].result.error.code, Error::client_attribute_writes_disabled);
-  EXPECT_EQ(code_of(e.command(set_attrs({{"plan", "Pro"}}), 0)), Error::client_attribute_writes_disabled);
+  EXPECT_EQ(code_of(e.command(set_attrs({{"plan", "Pro"}}), 0)),
+            Error::client_attribute_writes_disabled);
   EXPECT_TRUE(!e.take_batch(5000, true));
 }
 
@@ -291,7 +404,8 @@ TEST(Engine, CoalescingReportsTheSupersededId) {
 
 TEST(Engine, RefetchBoostedSettlesWithTheStoredValues) {
   Engine e = ready_engine();
-  const Response r = e.command(set_attrs({{"plan", "Pro"}, {"role", "admin"}}, {{"refetchBoosted", true}}), 0);
+  const Response r =
+      e.command(set_attrs({{"plan", "Pro"}, {"role", "admin"}}, {{"refetchBoosted", true}}), 0);
   EXPECT_FALSE(r.result.has_value());
   const auto b = e.take_batch(1000);
   EXPECT_TRUE(events_of<SettledEvent>(e.take_events()).empty());
@@ -321,7 +435,8 @@ TEST(Engine, RemoveUnspecifiedGoesAloneAndReplacesTheView) {
   Engine e = ready_engine();
   e.command(set_attrs({{"bio", "hi"}}), 0);
   e.command(set_attrs({{"plan", "Pro"}}, false), 0);  // positional refetchBoosted = false
-  e.command(Json::array({"set", "user:attributes", Json::array({{{"role", "admin"}}, false, true})}), 0);
+  e.command(
+      Json::array({"set", "user:attributes", Json::array({{{"role", "admin"}}, false, true})}), 0);
   EXPECT_EQ(value_of(e.command(get_attrs(), 0)), Json({{"role", "admin"}}));
   const auto b1 = e.take_batch(1000);
   EXPECT_EQ(attrs_of(b1), (std::vector<std::string>{"u1:bio", "u1:plan"}));
@@ -349,7 +464,10 @@ TEST(Engine, PerWriteRejectionUsesTheServerCode) {
   e.command(set_attrs({{"plan", "Pro"}, {"role", "admin"}}), 0);
   const auto b = e.take_batch(1000);
   Json body = ok_body(b);
-  body["results"][1] = {{"id", b->write_ids[1]}, {"ok", false}, {"error", {{"code", "attribute_archived"}, {"message", "archived just now"}}}};
+  body["results"][1] = {
+      {"id", b->write_ids[1]},
+      {"ok", false},
+      {"error", {{"code", "attribute_archived"}, {"message", "archived just now"}}}};
   EXPECT_EQ(e.complete_batch(outcome(b, 200, body), 1100).rejected, 1);
   const Events events = e.take_events();
   ASSERT_EQ(events_of<DeliveredEvent>(events).size(), 1u);
@@ -398,7 +516,8 @@ TEST(Engine, ServerErrorsRetryWithBackoffThenFailAfterTenTries) {
 }
 
 TEST(Engine, RetryClassesNetworkTimeout408) {
-  for (const Json& report : {Json{{"network", true}}, Json{{"timeout", true}}, Json{{"status", 408}}}) {
+  for (const Json& report :
+       {Json{{"network", true}}, Json{{"timeout", true}}, Json{{"status", 408}}}) {
     Engine e = ready_engine();
     e.command(set_attrs({{"plan", "Pro"}}), 0);
     auto b = e.take_batch(1000);
@@ -451,7 +570,8 @@ TEST(Engine, Other4xxRejectsWithoutRetryOrStop) {
   Engine e = ready_engine();
   e.command(set_attrs({{"plan", "Pro"}}), 0);
   auto b = e.take_batch(1000);
-  const auto c = e.complete_batch(outcome(b, 413, {{"error", {{"code", "payload_too_large"}, {"message", "too big"}}}}), 1000);
+  const auto c = e.complete_batch(
+      outcome(b, 413, {{"error", {{"code", "payload_too_large"}, {"message", "too big"}}}}), 1000);
   EXPECT_EQ(c.outcome, BatchOutcome::rejected);
   const auto errors = events_of<ErrorEvent>(e.take_events());
   ASSERT_EQ(errors.size(), 1u);
@@ -468,13 +588,15 @@ TEST(Engine, Stop401And403ExactlyOneRequest) {
     Error code;
   };
   for (const Case& k : {Case{401, nullptr, Error::invalid_key},
-                        Case{403, {{"error", {{"code", "client_attribute_writes_disabled"}}}}, Error::client_attribute_writes_disabled}}) {
+                        Case{403,
+                             {{"error", {{"code", "client_attribute_writes_disabled"}}}},
+                             Error::client_attribute_writes_disabled}}) {
     Engine e = ready_engine();
     e.command(set_attrs({{"plan", "Pro"}}), 0);
     auto b = e.take_batch(1000);
     e.command(set_attrs({{"role", "admin"}}), 1001);  // queued behind the batch
     e.command(reset(), 1001);
-    e.command(set_attrs({{"bio", "held"}}), 1001);    // held
+    e.command(set_attrs({{"bio", "held"}}), 1001);  // held
     EXPECT_EQ(e.complete_batch(outcome(b, k.status, k.body), 1002).outcome, BatchOutcome::stopped);
     const auto errors = events_of<ErrorEvent>(e.take_events());
     ASSERT_EQ(errors.size(), 1u) << k.status;
@@ -497,7 +619,8 @@ TEST(Engine, MalformedSuccessBodyRetries) {
   EXPECT_TRUE(events_of<DeliveredEvent>(e.take_events()).empty());
   b = e.take_batch(2000);
   EXPECT_EQ(b->write_ids.size(), 2u);
-  EXPECT_EQ(e.complete_batch(outcome(b, 200, "not json at all"), 2000).outcome, BatchOutcome::retry);
+  EXPECT_EQ(e.complete_batch(outcome(b, 200, "not json at all"), 2000).outcome,
+            BatchOutcome::retry);
 }
 
 TEST(Engine, CompleteBatchChecksTheBatchId) {
@@ -520,12 +643,17 @@ TEST(Engine, InitRules) {
   EXPECT_EQ(again.effect, Effect::none);
   Json other = good;
   other["apiHost"] = "https://other.example.com";
-  EXPECT_EQ(code_of(e.command(Json::array({"do", "init", Json::array({other})}), 0)), Error::invalid_command);
+  EXPECT_EQ(code_of(e.command(Json::array({"do", "init", Json::array({other})}), 0)),
+            Error::invalid_command);
 
   Engine s("c1");
   s.command(identify("u1"), 0);
   s.command(set_attrs({{"plan", "Pro"}}), 0);
-  const Response r = s.command(Json::array({"do", "init", Json::array({{{"publicKey", "sk_live_abcdefghijklmnopqrstuvwx1234"}, {"apiHost", "https://a.b"}}})}), 0);
+  const Response r =
+      s.command(Json::array({"do", "init",
+                             Json::array({{{"publicKey", "sk_live_abcdefghijklmnopqrstuvwx1234"},
+                                           {"apiHost", "https://a.b"}}})}),
+                0);
   EXPECT_EQ(code_of(r), Error::secret_key_in_browser);
   EXPECT_EQ(r.effect, Effect::none);
   EXPECT_FALSE((r.effect == Effect::init));  // the runtime is given nothing to fetch with
@@ -535,20 +663,25 @@ TEST(Engine, InitRules) {
   EXPECT_EQ(code_of(s.command(set_attrs({{"plan", "Pro"}}), 0)), Error::secret_key_in_browser);
 
   Engine h("c1");
-  EXPECT_EQ(code_of(h.command(Json::array({"do", "init", Json::array({{{"publicKey", kKey}, {"apiHost", "http://api.example.com"}}})}), 0)),
+  EXPECT_EQ(code_of(h.command(Json::array({"do", "init",
+                                           Json::array({{{"publicKey", kKey},
+                                                         {"apiHost", "http://api.example.com"}}})}),
+                              0)),
             Error::invalid_api_host);
 }
 
 TEST(Engine, OnOffTellTheRuntimeWhichFunction) {
   Engine e("c1");
-  const Response on = e.command(Json::array({"on", "delivered", Json::array({function_marker()})}), 0);
+  const Response on =
+      e.command(Json::array({"on", "delivered", Json::array({function_marker()})}), 0);
   EXPECT_EQ(on.effect, Effect::on);
   EXPECT_EQ(on.event, EventName::delivered);
   EXPECT_EQ(on.callback, 0);
   const Response off = e.command(Json::array({"off", "delivered", Json::array()}), 0);
   EXPECT_EQ(off.effect, Effect::off);
   EXPECT_FALSE((off.callback >= 0));
-  const Response id = e.command(Json::array({"do", "identify", Json::array({"u1", function_marker()})}), 0);
+  const Response id =
+      e.command(Json::array({"do", "identify", Json::array({"u1", function_marker()})}), 0);
   EXPECT_EQ(id.callback, 1);
 }
 
@@ -565,7 +698,7 @@ TEST(Engine, TicketsAreUniqueAndIncreasing) {
 TEST(Engine, SeqNeverBelowTheClock) {
   Engine e = ready_engine();
   e.command(set_attrs({{"plan", "Pro"}}), 1.7e12);
-  e.command(set_attrs({{"role", "a"}}), 1.7e12);  // same millisecond: still increasing
+  e.command(set_attrs({{"role", "a"}}), 1.7e12);        // same millisecond: still increasing
   e.command(set_attrs({{"bio", "b"}}), 1.7e12 - 1000);  // a clock going back never lowers it
   const auto b = e.take_batch(1.7e12 + 1000);
   ASSERT_EQ(b->body["writes"].size(), 3u);
@@ -580,15 +713,19 @@ TEST(Engine, WriteApiSettlesWithPersonAndStoredValues) {
   e.configure(test_config(), 0);
   const Response r = e.write({{"distinctId", "u9"}, {"attributes", {{"team_size", "12"}}}}, 0);
   EXPECT_FALSE(r.result.has_value());
-  EXPECT_EQ(code_of(e.write({{"distinctId", "null"}, {"attributes", {{"plan", "Pro"}}}}, 0)), Error::distinct_id_invalid);
-  EXPECT_EQ(code_of(e.write({{"distinctId", "u9"}, {"attributes", {{"nope", 1}}}}, 0)), Error::attribute_not_defined);
+  EXPECT_EQ(code_of(e.write({{"distinctId", "null"}, {"attributes", {{"plan", "Pro"}}}}, 0)),
+            Error::distinct_id_invalid);
+  EXPECT_EQ(code_of(e.write({{"distinctId", "u9"}, {"attributes", {{"nope", 1}}}}, 0)),
+            Error::attribute_not_defined);
   e.take_events();
   const auto b = e.take_batch(1000);
   EXPECT_EQ(attrs_of(b), std::vector<std::string>{"u9:team_size"});  // no identify needed
   e.complete_batch(outcome(b, 200, ok_body(b)), 1000);
   const auto settled = events_of<SettledEvent>(e.take_events());
   ASSERT_EQ(settled.size(), 1u);
-  EXPECT_EQ(settled[0].result.value, Json({{"distinctId", "u9"}, {"personId", "p_u9"}, {"attributes", {{"team_size", 12}}}}));
+  EXPECT_EQ(
+      settled[0].result.value,
+      Json({{"distinctId", "u9"}, {"personId", "p_u9"}, {"attributes", {{"team_size", 12}}}}));
   EXPECT_EQ(value_of(e.command(get_attrs(), 0)), Json::object());  // not this client's user
 }
 
@@ -605,7 +742,11 @@ TEST(Engine, BadConfigIsReportedAndChangesNothing) {
 }
 
 TEST(Engine, LimitsAndConstantsFromJson) {
-  const EngineLimits l = engine_limits({{"maxHeld", 3}, {"batchMaxWrites", 2.0}, {"flushWindowMs", 250}, {"maxQueued", -1}, {"batchMaxBytes", "9"}});
+  const EngineLimits l = engine_limits({{"maxHeld", 3},
+                                        {"batchMaxWrites", 2.0},
+                                        {"flushWindowMs", 250},
+                                        {"maxQueued", -1},
+                                        {"batchMaxBytes", "9"}});
   EXPECT_EQ(l.max_held, 3u);
   EXPECT_EQ(l.outbox.batch_max_writes, 2u);
   EXPECT_DOUBLE_EQ(l.outbox.flush_window_ms, 250);

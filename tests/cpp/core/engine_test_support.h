@@ -21,7 +21,8 @@ namespace attrkit::testing_support {
 
 // A workspace with one attribute of most types; client-side writes on.
 inline Json test_config(bool client_writes = true) {
-  Json c = Json::parse(R"({"workspace": "acme", "clientAttributeWrites": true, "definitionsVersion": "v1",
+  Json c = Json::parse(
+      R"({"workspace": "acme", "clientAttributeWrites": true, "definitionsVersion": "v1",
     "attributes": [
       {"key": "plan", "type": "single_choice", "options": ["Free", "Pro"]},
       {"key": "role", "type": "string"},
@@ -43,7 +44,8 @@ inline Json materialize(const Json& j) {
   }
   if (!j.is_object()) return j;
   if (j.size() == 1 && j.contains("$fn")) return function_marker();
-  if (j.size() == 1 && j.contains("$symbol")) return Json::binary(Json::binary_t::container_type{}, 0);
+  if (j.size() == 1 && j.contains("$symbol"))
+    return Json::binary(Json::binary_t::container_type{}, 0);
   Json out = Json::object();
   for (const auto& item : j.items()) out[item.key()] = materialize(item.value());
   return out;
@@ -51,16 +53,19 @@ inline Json materialize(const Json& j) {
 
 // Partial match: every key of an expected object must match ({"$absent": true}: must be missing,
 // {"$any": true}: anything present); arrays match element-wise with equal length; numbers compare
-// by value within 1e-9 relative. Returns "" on a match, else the path and reason of the first difference.
+// by value within 1e-9 relative. Returns "" on a match, else the path and reason of the first
+// difference.
 inline std::string match(const Json& expect, const Json& actual, const std::string& path = "$") {
   if (expect.is_object()) {
     if (expect.size() == 1 && expect.contains("$any")) return std::string();
     if (!actual.is_object()) return path + ": expected an object, got " + actual.dump();
     for (const auto& item : expect.items()) {
-      const bool absent_wanted = item.value().is_object() && item.value().size() == 1 && item.value().contains("$absent");
+      const bool absent_wanted =
+          item.value().is_object() && item.value().size() == 1 && item.value().contains("$absent");
       const auto it = actual.find(item.key());
       if (absent_wanted) {
-        if (it != actual.end()) return path + "." + item.key() + ": expected absent, got " + it->dump();
+        if (it != actual.end())
+          return path + "." + item.key() + ": expected absent, got " + it->dump();
         continue;
       }
       if (it == actual.end()) return path + "." + item.key() + ": missing";
@@ -82,7 +87,8 @@ inline std::string match(const Json& expect, const Json& actual, const std::stri
     // Times computed with a jitter factor are not exact in binary; 1e-9 relative is far below a ms.
     const double a = expect.get<double>();
     const double b = actual.get<double>();
-    if (std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)})) return std::string();
+    if (std::fabs(a - b) <= 1e-9 * std::max({1.0, std::fabs(a), std::fabs(b)}))
+      return std::string();
   } else if (expect == actual) {
     return std::string();
   }

@@ -39,7 +39,8 @@ Json expand(const Json& j, std::string* error) {
       const Json piece = expand(arg[0], error);
       if (!piece.is_string()) return *error = "$repeat of a non-string", Json();
       std::string out;
-      for (std::uint64_t k = 0; k < arg[1].get<std::uint64_t>(); ++k) out += piece.get<std::string>();
+      for (std::uint64_t k = 0; k < arg[1].get<std::uint64_t>(); ++k)
+        out += piece.get<std::string>();
       return out;
     }
     if (macro == "$array" && arg.is_array() && arg.size() == 2 && arg[1].is_number_unsigned()) {
@@ -92,12 +93,13 @@ bool same(const Json& expected, const Json& actual, std::string* why) {
   }
   if (expected.is_array()) {
     if (expected.size() != actual.size()) {
-      return *why = "array size " + std::to_string(actual.size()) + " != " +
-                    std::to_string(expected.size()),
+      return *why = "array size " + std::to_string(actual.size()) +
+                    " != " + std::to_string(expected.size()),
              false;
     }
     for (std::size_t k = 0; k < expected.size(); ++k) {
-      if (!same(expected[k], actual[k], why)) return *why = "[" + std::to_string(k) + "] " + *why, false;
+      if (!same(expected[k], actual[k], why))
+        return *why = "[" + std::to_string(k) + "] " + *why, false;
     }
     return true;
   }
@@ -112,7 +114,8 @@ bool same(const Json& expected, const Json& actual, std::string* why) {
     }
     return true;
   }
-  if (expected != actual) return *why = "got " + actual.dump() + ", expected " + expected.dump(), false;
+  if (expected != actual)
+    return *why = "got " + actual.dump() + ", expected " + expected.dump(), false;
   return true;
 }
 
@@ -124,8 +127,10 @@ std::string show(const Json& j) {
 // A failing case pins the core's message too (tests/fixtures/README.md): every error of a
 // value or distinct id case must say what it expects.
 std::string check_message(const std::string& message, const Json& expect) {
-  if (!expect.contains("message")) return "the case has no expected message; the core says \"" + message + "\"";
-  if (expect["message"] != message) return "message \"" + message + "\", expected " + expect["message"].dump();
+  if (!expect.contains("message"))
+    return "the case has no expected message; the core says \"" + message + "\"";
+  if (expect["message"] != message)
+    return "message \"" + message + "\", expected " + expect["message"].dump();
   return "";
 }
 
@@ -134,9 +139,12 @@ std::string check_message(const std::string& message, const Json& expect) {
 std::string check_result(const Result<Json>& r, const std::string& message, const Json& expect) {
   std::string why;
   if (expect.contains("error")) {
-    if (r.ok()) return "expected error " + expect["error"].get<std::string>() + ", got value " + show(r.value());
+    if (r.ok())
+      return "expected error " + expect["error"].get<std::string>() + ", got value " +
+             show(r.value());
     if (expect["error"] != error_name(r.error())) {
-      return "expected error " + expect["error"].get<std::string>() + ", got " + error_name(r.error());
+      return "expected error " + expect["error"].get<std::string>() + ", got " +
+             error_name(r.error());
     }
     return check_message(message, expect);
   }
@@ -158,7 +166,8 @@ std::string check_ok_or_error(Error e, const std::string& message, const Json& e
 }
 
 std::string run_values_case(const Config& config, const Json& c) {
-  if (!c.contains("key") || !c["key"].is_string() || !c.contains("input")) return "case needs key and input";
+  if (!c.contains("key") || !c["key"].is_string() || !c.contains("input"))
+    return "case needs key and input";
   std::string message;
   const Result<Json> r = validate_write(config, c["key"].get<std::string>(), c["input"], &message);
   return check_result(r, message, c["expect"]);
@@ -167,9 +176,12 @@ std::string run_values_case(const Config& config, const Json& c) {
 template <class T>
 std::string check_canonical(const Result<T>& r, const Json& expect, Json (*to_json)(const T&)) {
   if (expect.contains("error")) {
-    if (r.ok()) return "expected error " + expect["error"].get<std::string>() + ", got ok " + show(to_json(r.value()));
+    if (r.ok())
+      return "expected error " + expect["error"].get<std::string>() + ", got ok " +
+             show(to_json(r.value()));
     if (expect["error"] != error_name(r.error())) {
-      return "expected error " + expect["error"].get<std::string>() + ", got " + error_name(r.error());
+      return "expected error " + expect["error"].get<std::string>() + ", got " +
+             error_name(r.error());
     }
     return "";
   }
@@ -211,7 +223,8 @@ TEST(Fixtures, EveryValueCase) {
                                                       {"clientAttributeWrites", true},
                                                       {"definitionsVersion", "1"},
                                                       {"attributes", definitions}});
-      ASSERT_TRUE(parsed.ok()) << file << ": definitions do not parse: " << error_name(parsed.error());
+      ASSERT_TRUE(parsed.ok()) << file
+                               << ": definitions do not parse: " << error_name(parsed.error());
       config = parsed.value();
     } else {
       ASSERT_TRUE(kind == "distinct_id" || kind == "config" || kind == "definition")
@@ -231,7 +244,8 @@ TEST(Fixtures, EveryValueCase) {
         } else if (kind == "distinct_id") {
           std::string message;
           error = c.contains("input")
-                      ? check_ok_or_error(validate_distinct_id(c["input"], &message), message, c["expect"])
+                      ? check_ok_or_error(validate_distinct_id(c["input"], &message), message,
+                                          c["expect"])
                       : "case needs input";
         } else if (kind == "definition") {
           error = c.contains("definition")
@@ -247,7 +261,8 @@ TEST(Fixtures, EveryValueCase) {
             if (!parsed.ok()) error = "writes need a config that parses";
             for (const Json& w : c["writes"]) {
               if (!error.empty()) break;
-              error = w.contains("expect") ? run_values_case(parsed.value(), w) : "write without expect";
+              error = w.contains("expect") ? run_values_case(parsed.value(), w)
+                                           : "write without expect";
               if (!error.empty()) error = "write " + w.value("key", Json()).dump() + ": " + error;
               ++writes;
             }

@@ -1,12 +1,13 @@
 // API keys (core/keys.h) and the error-code table (core/error.h): the identifiers that cross
 // HTTP and JS.
+#include "core/keys.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
 #include "core/error.h"
-#include "core/keys.h"
 
 namespace attrkit {
 namespace {
@@ -22,8 +23,8 @@ TEST(Keys, RefusesMalformedKeys) {
   const std::string bad[] = {
       "",
       "pk_live_",
-      "pk_live_abcdefghijklmnopqrstuvw",                // 23
-      "pk_live_" + std::string(121, 'a'),              // 129 in all
+      "pk_live_abcdefghijklmnopqrstuvw",   // 23
+      "pk_live_" + std::string(121, 'a'),  // 129 in all
       "pk_test_abcdefghijklmnopqrstuvwx",
       "PK_LIVE_abcdefghijklmnopqrstuvwx",
       "pk_abcdefghijklmnopqrstuvwxyzab",
@@ -40,13 +41,28 @@ TEST(Keys, RefusesMalformedKeys) {
 }
 
 constexpr Error kAll[] = {
-    Error::ok, Error::attribute_not_defined, Error::attribute_value_invalid,
-    Error::attribute_value_too_long, Error::attribute_archived, Error::distinct_id_invalid,
-    Error::client_attribute_writes_disabled, Error::invalid_key, Error::secret_key_in_browser,
-    Error::invalid_command, Error::queue_full, Error::payload_too_large, Error::rate_limited,
-    Error::invalid_request, Error::invalid_config, Error::invalid_api_host,
-    Error::snapshot_invalid, Error::snapshot_foreign, Error::snapshot_version,
-    Error::delivery_failed, Error::not_found, Error::server_error,
+    Error::ok,
+    Error::attribute_not_defined,
+    Error::attribute_value_invalid,
+    Error::attribute_value_too_long,
+    Error::attribute_archived,
+    Error::distinct_id_invalid,
+    Error::client_attribute_writes_disabled,
+    Error::invalid_key,
+    Error::secret_key_in_browser,
+    Error::invalid_command,
+    Error::queue_full,
+    Error::payload_too_large,
+    Error::rate_limited,
+    Error::invalid_request,
+    Error::invalid_config,
+    Error::invalid_api_host,
+    Error::snapshot_invalid,
+    Error::snapshot_foreign,
+    Error::snapshot_version,
+    Error::delivery_failed,
+    Error::not_found,
+    Error::server_error,
 };
 
 TEST(ErrorCodes, NamesAreUniqueAndRoundTrip) {
@@ -58,7 +74,8 @@ TEST(ErrorCodes, NamesAreUniqueAndRoundTrip) {
   }
   EXPECT_EQ(names.size(), sizeof(kAll) / sizeof(kAll[0]));
   EXPECT_STREQ(error_name(Error::attribute_value_too_long), "attribute_value_too_long");
-  EXPECT_STREQ(error_name(Error::client_attribute_writes_disabled), "client_attribute_writes_disabled");
+  EXPECT_STREQ(error_name(Error::client_attribute_writes_disabled),
+               "client_attribute_writes_disabled");
 }
 
 TEST(ErrorCodes, UnknownNamesAreServerErrors) {

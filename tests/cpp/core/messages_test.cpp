@@ -19,7 +19,9 @@ namespace {
 
 using testing_support::test_config;
 
-Json set_attrs(Json attrs) { return Json::array({"set", "user:attributes", Json::array({std::move(attrs)})}); }
+Json set_attrs(Json attrs) {
+  return Json::array({"set", "user:attributes", Json::array({std::move(attrs)})});
+}
 Json identify(const Json& id) { return Json::array({"do", "identify", Json::array({id})}); }
 
 TEST(Messages, TextIsCutAt40CodePointsNeverInsideOne) {
@@ -34,7 +36,10 @@ TEST(Messages, TextIsCutAt40CodePointsNeverInsideOne) {
 
 TEST(Messages, MalformedTextAndControlsNeverReachAMessage) {
   // A WTF-8 lone surrogate (what a JS "\uD800" becomes) is one U+FFFD, not three.
-  EXPECT_EQ(shown_text(utf16_to_wtf8(u"a\xD800" u"b")), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(shown_text(utf16_to_wtf8(u"a\xD800"
+                                     u"b")),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(shown_text("\xFF\xFE"), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(shown_text("a\nb\tc\x7F"), "a\\u000Ab\\u0009c\\u007F");
   std::size_t count = 0;
@@ -75,7 +80,8 @@ TEST(Messages, TheEngineReportsTheCoresMessage) {
   Engine e("c1");
   e.configure(test_config(), 0);
   const Response bad_id = e.command(identify("undefined"), 0);
-  EXPECT_EQ(bad_id.result->error.message, "distinctId: \"undefined\" is a placeholder, not a user id");
+  EXPECT_EQ(bad_id.result->error.message,
+            "distinctId: \"undefined\" is a placeholder, not a user id");
   e.command(identify("u1"), 0);
   e.take_events();
 

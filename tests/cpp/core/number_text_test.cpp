@@ -1,6 +1,8 @@
 // number_to_text against String(x) in Node 20 (V8); parse_number_text's grammar, and its values
 // bit for bit against glibc's strtod (correctly rounded) on hard cases and 1,000,000+ random
 // inputs. The core itself no longer calls strtod (the Wasm build must not link musl's).
+#include "core/number_text.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,8 +13,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-
-#include "core/number_text.h"
 
 namespace attrkit {
 namespace {
@@ -32,28 +32,28 @@ struct Row {
 // random finite bit patterns and 40 random decimals from a fixed-seed xorshift64*, so the table is
 // reproducible. Regenerate with the script in docs/validation.md ("number text").
 const Row kTable[] = {
-    {0x3fb999999999999aULL, "0.1"},  // 0.1
-    {0x3fd5555555555555ULL, "0.3333333333333333"},  // 1/3
+    {0x3fb999999999999aULL, "0.1"},                    // 0.1
+    {0x3fd5555555555555ULL, "0.3333333333333333"},     // 1/3
     {0x441ac53a7e04bcdaULL, "123456789012345680000"},  // written out below 1e21
-    {0x444b1ae4d6e2ef50ULL, "1e+21"},  // exponent form from 1e21
+    {0x444b1ae4d6e2ef50ULL, "1e+21"},                  // exponent form from 1e21
     {0x4415af1d78b58c40ULL, "100000000000000000000"},
-    {0x444b1ae4d6e2ef4fULL, "999999999999999900000"},  // largest below 1e21
-    {0x0000000000000001ULL, "5e-324"},  // smallest denormal
+    {0x444b1ae4d6e2ef4fULL, "999999999999999900000"},    // largest below 1e21
+    {0x0000000000000001ULL, "5e-324"},                   // smallest denormal
     {0x7fefffffffffffffULL, "1.7976931348623157e+308"},  // largest double
     {0xbff8000000000000ULL, "-1.5"},
     {0x4340000000000000ULL, "9007199254740992"},
     {0x4340000000000001ULL, "9007199254740994"},
     {0x433fffffffffffffULL, "9007199254740991"},
-    {0x3e7ad7f29abcaf48ULL, "1e-7"},  // exponent form from 1e-7
+    {0x3e7ad7f29abcaf48ULL, "1e-7"},      // exponent form from 1e-7
     {0x3eb0c6f7a0b5ed8dULL, "0.000001"},  // written out down to 1e-6
     {0x3ee9cb8320b15070ULL, "0.0000123"},
     {0x3e8421f5f40d8376ULL, "1.5e-7"},
     {0xbe7ad7f29abcaf48ULL, "-1e-7"},
     {0x3eb4b3fd5942cd96ULL, "0.000001234"},
     {0x0010000000000000ULL, "2.2250738585072014e-308"},  // smallest normal
-    {0x000fffffffffffffULL, "2.225073858507201e-308"},  // largest denormal
-    {0x4310000000000001ULL, "1125899906842624.2"},  // tie between two 17-digit strings: even digit
-    {0x4310000000000003ULL, "1125899906842624.8"},  // tie: even digit
+    {0x000fffffffffffffULL, "2.225073858507201e-308"},   // largest denormal
+    {0x4310000000000001ULL, "1125899906842624.2"},   // tie between two 17-digit strings: even digit
+    {0x4310000000000003ULL, "1125899906842624.8"},   // tie: even digit
     {0x3fd3333333333334ULL, "0.30000000000000004"},  // 0.1+0.2
     {0x4059000000000000ULL, "100"},
     {0x405edd2f1a9fbe77ULL, "123.456"},
@@ -63,7 +63,7 @@ const Row kTable[] = {
     {0x4011666666666666ULL, "4.35"},
     {0x4023e66666666666ULL, "9.95"},
     {0x0010000000000000ULL, "2.2250738585072014e-308"},  // 2^-1022
-    {0x7fe0000000000000ULL, "8.98846567431158e+307"},  // 2^1023
+    {0x7fe0000000000000ULL, "8.98846567431158e+307"},    // 2^1023
     {0x43f0000000000000ULL, "18446744073709552000"},
     {0x3fc2492492492492ULL, "0.14285714285714285"},
     {0x400921fb54442d18ULL, "3.141592653589793"},
@@ -285,11 +285,23 @@ TEST(NumberText, IntegersAreExact) {
 // Write ids, batch ids and units are built with integer_text: the same digits as std::to_string
 // over the whole range a seq may take (snapshot.cpp caps it at Number.MAX_SAFE_INTEGER).
 TEST(NumberText, IntegerTextIsToStringUpToTheMaxSafeInteger) {
-  const std::int64_t cases[] = {0, 1, -1, 9, 10, 99, 100, 1732300000000, 1732300000123,
-                                999999999999999, 1000000000000000, 4503599627370497,
-                                9007199254740991, -9007199254740991};
+  const std::int64_t cases[] = {0,
+                                1,
+                                -1,
+                                9,
+                                10,
+                                99,
+                                100,
+                                1732300000000,
+                                1732300000123,
+                                999999999999999,
+                                1000000000000000,
+                                4503599627370497,
+                                9007199254740991,
+                                -9007199254740991};
   for (std::int64_t n : cases) EXPECT_EQ(integer_text(n), std::to_string(n)) << n;
-  for (std::int64_t n = 1; n < 9007199254740991 / 3; n = n * 3 + 1) EXPECT_EQ(integer_text(n), std::to_string(n));
+  for (std::int64_t n = 1; n < 9007199254740991 / 3; n = n * 3 + 1)
+    EXPECT_EQ(integer_text(n), std::to_string(n));
 }
 
 TEST(NumberText, ParsesTheDocumentedGrammar) {
@@ -297,19 +309,22 @@ TEST(NumberText, ParsesTheDocumentedGrammar) {
     const char* text;
     double value;
   };
-  const Case good[] = {{"0", 0},         {"-0", 0},        {"42", 42},         {"007", 7},
-                       {"-12.5", -12.5}, {".5", 0.5},      {"-.5", -0.5},      {"5.", 5},
-                       {"1e3", 1000},    {"1E3", 1000},    {"1e+21", 1e21},    {"25e-1", 2.5},
-                       {"0.1", 0.1},     {"1e-400", 0},    {"1.7976931348623157e308", 1.7976931348623157e308}};
+  const Case good[] = {
+      {"0", 0},      {"-0", 0},        {"42", 42},
+      {"007", 7},    {"-12.5", -12.5}, {".5", 0.5},
+      {"-.5", -0.5}, {"5.", 5},        {"1e3", 1000},
+      {"1E3", 1000}, {"1e+21", 1e21},  {"25e-1", 2.5},
+      {"0.1", 0.1},  {"1e-400", 0},    {"1.7976931348623157e308", 1.7976931348623157e308}};
   for (const Case& c : good) {
     double v = -1;
     EXPECT_TRUE(parse_number_text(c.text, &v)) << c.text;
     EXPECT_EQ(v, c.value) << c.text;
     EXPECT_FALSE(std::signbit(v) && v == 0) << c.text << " must not give -0";
   }
-  const char* bad[] = {"",     " 1",   "1 ",     "+1",   "0x10", "1,5",  "1_0",      "1e",
-                       "1e+",  ".",    "-",      "-.",   "e5",   "1.2.3", "NaN",     "Infinity",
-                       "-Infinity", "1e400", "-1e400", "1.8e308", "12px", "\xef\xbc\x94"};
+  const char* bad[] = {"",       " 1",      "1 ",   "+1",          "0x10",      "1,5",
+                       "1_0",    "1e",      "1e+",  ".",           "-",         "-.",
+                       "e5",     "1.2.3",   "NaN",  "Infinity",    "-Infinity", "1e400",
+                       "-1e400", "1.8e308", "12px", "\xef\xbc\x94"};
   for (const char* text : bad) {
     double v = 123;
     EXPECT_FALSE(parse_number_text(text, &v)) << '"' << text << '"';
@@ -353,40 +368,78 @@ bool agrees_with_strtod(const std::string& text) {
 
 TEST(NumberRead, HardCasesMatchStrtod) {
   const char* cases[] = {
-      "9007199254740993",          // 2^53 + 1: tie, even goes down
-      "9007199254740995",          // 2^53 + 3: tie, even goes up
+      "9007199254740993",                                  // 2^53 + 1: tie, even goes down
+      "9007199254740995",                                  // 2^53 + 3: tie, even goes up
       "9007199254740993.0000000000000000000000000000001",  // just above the tie
-      "2.2250738585072011e-308",   // near the largest denormal / smallest normal
+      "2.2250738585072011e-308",  // near the largest denormal / smallest normal
       "2.2250738585072012e-308",
       "2.2250738585072014e-308",
       "2.225073858507201136057409796709131975934819546351645648e-308",
       "1.7976931348623157e308",
-      "1.7976931348623158e308",    // rounds to the largest double
+      "1.7976931348623158e308",  // rounds to the largest double
       "1.7976931348623158079372897140530341507993413271003782693617377898044496829276475094664"
-      "7e308",                     // above the largest double's upper midpoint: overflow
-      "1.7976931348623159e308",    // overflow
+      "7e308",                   // above the largest double's upper midpoint: overflow
+      "1.7976931348623159e308",  // overflow
       "1.797693134862315807937289714053034150799341327100378269361737789804449682927647509466"
-      "49e308",                    // just below that midpoint: the largest double
-      "0.1", "0.2", "0.3", "1e23", "8.589973e9", "1e22", "1e-22", "123456789012345678",
-      "4.9e-324", "5e-324", "2.5e-324", "2.4703282292062328e-324", "2.4703282292062327e-324",
-      "7.4e-324", "7.5e-324", "1e-324", "1e-400", "3e-324", "1.5e-323",
-      "4.4501477170144023e-308", "4.4501477170144024e-308",  // around 2^-1021
-      "2.2250738585072009e-308", "9.8813129168249309e-324",
-      "1e308", "1e309", "1e-307", "1e-308", "1e-309", "1e-310", "1e-320", "1e-323",
+      "49e308",  // just below that midpoint: the largest double
+      "0.1",
+      "0.2",
+      "0.3",
+      "1e23",
+      "8.589973e9",
+      "1e22",
+      "1e-22",
+      "123456789012345678",
+      "4.9e-324",
+      "5e-324",
+      "2.5e-324",
+      "2.4703282292062328e-324",
+      "2.4703282292062327e-324",
+      "7.4e-324",
+      "7.5e-324",
+      "1e-324",
+      "1e-400",
+      "3e-324",
+      "1.5e-323",
+      "4.4501477170144023e-308",
+      "4.4501477170144024e-308",  // around 2^-1021
+      "2.2250738585072009e-308",
+      "9.8813129168249309e-324",
+      "1e308",
+      "1e309",
+      "1e-307",
+      "1e-308",
+      "1e-309",
+      "1e-310",
+      "1e-320",
+      "1e-323",
       "179769313486231570000000000000000000000000000000000000000000000000000000000000000000000"
       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
       "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
       "000000000000000000000000000000000000000000000000000000000000",
       "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803",
       "0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000001",
-      "123456789012345678901234567890", "1.00000000000000011102230246251565404236316680908203125",
+      "123456789012345678901234567890",
+      "1.00000000000000011102230246251565404236316680908203125",
       "1.00000000000000011102230246251565404236316680908203124",
       "1.00000000000000011102230246251565404236316680908203126",
-      "7.038531e-26", "6.9294956446009195e15", "3.002868351757765e-309",
-      "5.0216813883093446110686315385661331328818843555712276103941e-3", "1448997445238699",
-      "4503599627370496.5", "4503599627370497.5", "45035996.273704985", "-0.0", "-1e-400",
-      "0e999999999999999999999", "1e-999999999999999999999", "00000000000000000000000001",
-      "1e99999999999999999999", "-1e99999999999999999999", "0.0e-5", ".0000000000000000001e19",
+      "7.038531e-26",
+      "6.9294956446009195e15",
+      "3.002868351757765e-309",
+      "5.0216813883093446110686315385661331328818843555712276103941e-3",
+      "1448997445238699",
+      "4503599627370496.5",
+      "4503599627370497.5",
+      "45035996.273704985",
+      "-0.0",
+      "-1e-400",
+      "0e999999999999999999999",
+      "1e-999999999999999999999",
+      "00000000000000000000000001",
+      "1e99999999999999999999",
+      "-1e99999999999999999999",
+      "0.0e-5",
+      ".0000000000000000001e19",
   };
   int agreed = 0;
   for (const char* text : cases) agreed += agrees_with_strtod(text);
@@ -422,9 +475,9 @@ TEST(NumberRead, PowersOfTwoMatchStrtod) {
   int checked = 0, agreed = 0;
   for (int k = -1073; k <= 1023; ++k) {
     const long double p = std::ldexp(1.0L, k);
-    const long double below[] = {p - std::ldexp(1.0L, k - 54),       // the midpoint, a tie
-                                 p - 3 * std::ldexp(1.0L, k - 55),   // nearer the double below
-                                 p - std::ldexp(1.0L, k - 55)};      // nearer the power of two
+    const long double below[] = {p - std::ldexp(1.0L, k - 54),      // the midpoint, a tie
+                                 p - 3 * std::ldexp(1.0L, k - 55),  // nearer the double below
+                                 p - std::ldexp(1.0L, k - 55)};     // nearer the power of two
     for (const long double x : below) {
       std::snprintf(buf, sizeof buf, x == below[0] ? "%.800Le" : "%.40Le", x);  // ties: exactly
       ++checked;

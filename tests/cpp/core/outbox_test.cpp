@@ -1,10 +1,11 @@
 // The outbox (core/outbox.h): coalescing, batch thresholds, one batch in flight, retry bookkeeping.
+#include "core/outbox.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/batch.h"
-#include "core/outbox.h"
 #include "core/retry.h"
 
 namespace attrkit {
@@ -363,8 +364,10 @@ TEST(Batch, ParsesResults) {
   EXPECT_EQ(r.value()[1].error, Error::attribute_not_defined);
   EXPECT_EQ(r.value()[1].message, "nope");
   EXPECT_EQ(r.value()[2].error, Error::server_error);
-  EXPECT_EQ(parse_batch_response(Json::parse(R"({"results": [{"id": 1, "ok": true}]})")).error(), Error::invalid_request);
-  EXPECT_EQ(parse_batch_response(Json::parse(R"({"results": [{"id": "a", "ok": false}]})")).error(), Error::invalid_request);
+  EXPECT_EQ(parse_batch_response(Json::parse(R"({"results": [{"id": 1, "ok": true}]})")).error(),
+            Error::invalid_request);
+  EXPECT_EQ(parse_batch_response(Json::parse(R"({"results": [{"id": "a", "ok": false}]})")).error(),
+            Error::invalid_request);
   EXPECT_EQ(parse_batch_response(Json::parse(R"({"writes": []})")).error(), Error::invalid_request);
   EXPECT_EQ(parse_batch_response(Json("ok")).error(), Error::invalid_request);
 }

@@ -20,7 +20,8 @@ constexpr double kDay = 24.0 * 3600 * 1000;
 constexpr double kT0 = 1.7e12;  // a realistic clock: seqs come from it
 
 Json set_attrs(Json attrs, bool remove = false) {
-  return Json::array({"set", "user:attributes", Json::array({std::move(attrs), {{"removeUnspecified", remove}}})});
+  return Json::array(
+      {"set", "user:attributes", Json::array({std::move(attrs), {{"removeUnspecified", remove}}})});
 }
 Json identify(const std::string& id) { return Json::array({"do", "identify", Json::array({id})}); }
 Json get_view() { return Json::array({"get", "user:attributes", Json::array()}); }
@@ -28,7 +29,11 @@ Json get_view() { return Json::array({"get", "user:attributes", Json::array()});
 Json stored(const Json& batch) {
   Json results = Json::array();
   for (const Json& w : batch["body"]["writes"])
-    results.push_back({{"id", w["id"]}, {"ok", true}, {"personId", "p"}, {"attribute", w["attribute"]}, {"value", w["value"]}});
+    results.push_back({{"id", w["id"]},
+                       {"ok", true},
+                       {"personId", "p"},
+                       {"attribute", w["attribute"]},
+                       {"value", w["value"]}});
   return {{"results", results}};
 }
 
@@ -72,12 +77,25 @@ TEST(InstanceIds, TwoTabsInTheSameMillisecondNeverShareAnId) {
 TEST(InstanceIds, RenumberedWritesKeepTheInstance) {
   Engine page("c1", {}, "new1");
   page.command(set_attrs({{"role", "admin"}}), 3);
-  const Json s = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 50}, {"epoch", 1}, {"identity", "u1"},
-                  {"writes", Json::array({{{"id", "c1-old1-40"}, {"seq", 40}, {"unit", 40}, {"attribute", "plan"},
-                                           {"value", "Pro"}, {"created", 0}, {"tries", 1}, {"epoch", 1}, {"distinctId", "u1"}}})}};
+  const Json s = {{"v", 1},
+                  {"workspace", "acme"},
+                  {"clientId", "c1"},
+                  {"nextSeq", 50},
+                  {"epoch", 1},
+                  {"identity", "u1"},
+                  {"writes", Json::array({{{"id", "c1-old1-40"},
+                                           {"seq", 40},
+                                           {"unit", 40},
+                                           {"attribute", "plan"},
+                                           {"value", "Pro"},
+                                           {"created", 0},
+                                           {"tries", 1},
+                                           {"epoch", 1},
+                                           {"distinctId", "u1"}}})}};
   ASSERT_EQ(loaded_as_json(page.load_snapshot(s, "acme", 10))["ok"], true);
   page.configure(test_config(), 10);
-  EXPECT_EQ(ids_of(as_json(page.take_batch(10))), (std::vector<std::string>{"c1-old1-40", "c1-new1-50"}));
+  EXPECT_EQ(ids_of(as_json(page.take_batch(10))),
+            (std::vector<std::string>{"c1-old1-40", "c1-new1-50"}));
 }
 
 TEST(SaveBounds, WritesKeptSevenDaysAreFailedNotStored) {
@@ -107,8 +125,8 @@ TEST(SaveBounds, OutboxWritesPast24HoursAreNotStored) {
 }
 
 TEST(SaveBounds, RestoresDropWritesPastSevenDays) {
-  const Json old_write = {{"id", "c1-x-5"}, {"seq", 5}, {"unit", 5}, {"attribute", "plan"}, {"value", "Pro"},
-                          {"created", kT0}, {"tries", 0}, {"epoch", 1}};
+  const Json old_write = {{"id", "c1-x-5"}, {"seq", 5},       {"unit", 5},  {"attribute", "plan"},
+                          {"value", "Pro"}, {"created", kT0}, {"tries", 0}, {"epoch", 1}};
   Json fresh = old_write;
   fresh["id"] = "c1-x-6";
   fresh["seq"] = 6;
@@ -116,8 +134,9 @@ TEST(SaveBounds, RestoresDropWritesPastSevenDays) {
   fresh["attribute"] = "role";
   fresh["value"] = "admin";
   fresh["created"] = kT0 + 6 * kDay;
-  const Json s = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 7}, {"epoch", 1},
-                  {"writes", Json::array({old_write, fresh})}};
+  const Json s = {{"v", 1},           {"workspace", "acme"},
+                  {"clientId", "c1"}, {"nextSeq", 7},
+                  {"epoch", 1},       {"writes", Json::array({old_write, fresh})}};
 
   Engine loaded("c1", {}, "i2");
   const Json r = loaded_as_json(loaded.load_snapshot(s, "acme", kT0 + 7 * kDay));
@@ -140,11 +159,13 @@ TEST(SaveBounds, OverTheSizeCapTheOldestCommandsAreDroppedWithOneEvent) {
   const std::string big(600, 'x');
   // 400 writes of ~850 estimated bytes (one per person: nothing coalesces) is over 256 KB.
   for (int k = 0; k < 400; ++k) {
-    const Json r = as_json(e.write({{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", big}}}}, kT0 + k));
+    const Json r = as_json(e.write(
+        {{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", big}}}}, kT0 + k));
     ASSERT_FALSE(r.contains("result")) << r.dump();
   }
   e.take_events();
-  const Json in_flight = as_json(e.take_batch(kT0 + 400, true));  // the oldest 37 or so: kept whatever happens
+  const Json in_flight =
+      as_json(e.take_batch(kT0 + 400, true));  // the oldest 37 or so: kept whatever happens
   ASSERT_FALSE(in_flight.is_null());
   const Json s = e.save(kT0 + 500);
   EXPECT_LE(s.dump().size(), kMaxSnapshotBytes);
@@ -161,16 +182,21 @@ TEST(SaveBounds, OverTheSizeCapTheOldestCommandsAreDroppedWithOneEvent) {
   const std::size_t n_in_flight = in_flight["writeIds"].size();
   // Oldest first, right after the in-flight ones; every dropped write's Promise settled failed.
   ASSERT_GT(dropped["writeIds"].size(), 0u);
-  EXPECT_EQ(dropped["writeIds"][0], "c1-i1-" + std::to_string(static_cast<std::int64_t>(kT0) + static_cast<std::int64_t>(n_in_flight)));
+  EXPECT_EQ(dropped["writeIds"][0],
+            "c1-i1-" + std::to_string(static_cast<std::int64_t>(kT0) +
+                                      static_cast<std::int64_t>(n_in_flight)));
   int settled_failed = 0;
   for (const Json& ev : events)
     if (ev["type"] == "settled" && ev["result"]["ok"] == false) ++settled_failed;
   EXPECT_EQ(settled_failed, static_cast<int>(dropped["writeIds"].size()));
   EXPECT_EQ(s["writes"].size() + dropped["writeIds"].size(), 400u);
-  EXPECT_EQ(s["writes"][0]["id"], in_flight["writeIds"][0]);               // in flight: stored
-  EXPECT_EQ(s["writes"].back()["id"], "c1-i1-" + std::to_string(static_cast<std::int64_t>(kT0) + 399));  // newest kept
+  EXPECT_EQ(s["writes"][0]["id"], in_flight["writeIds"][0]);  // in flight: stored
+  EXPECT_EQ(s["writes"].back()["id"],
+            "c1-i1-" + std::to_string(static_cast<std::int64_t>(kT0) + 399));  // newest kept
   // The in-flight batch still completes normally.
-  EXPECT_EQ(complete(e, in_flight, {{"status", 200}, {"body", stored(in_flight)}}, kT0 + 600)["outcome"], "delivered");
+  EXPECT_EQ(
+      complete(e, in_flight, {{"status", 200}, {"body", stored(in_flight)}}, kT0 + 600)["outcome"],
+      "delivered");
 }
 
 TEST(SaveBounds, OlderValuesOfOnePersonAndAttributeCollapseFirst) {
@@ -190,7 +216,8 @@ TEST(SaveBounds, OlderValuesOfOnePersonAndAttributeCollapseFirst) {
   e.take_events();
   const Json s = e.save(kT0 + 400);
   EXPECT_LE(s.dump().size(), kMaxSnapshotBytes);
-  for (const Json& ev : as_json(e.take_events())) EXPECT_NE(ev["type"], "error") << ev.dump();  // nothing dropped
+  for (const Json& ev : as_json(e.take_events()))
+    EXPECT_NE(ev["type"], "error") << ev.dump();  // nothing dropped
   std::vector<std::string> ids;
   for (const Json& w : s["writes"]) ids.push_back(w["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"c1-i1-1700000000001"}));  // blob "a" collapsed into "b"
@@ -212,14 +239,16 @@ TEST(KeepaliveFlush, NeverCutsABatchOverTheBudget) {
   EngineLimits limits;
   Engine e("c1", limits, "i1");
   Json config = test_config();
-  for (int k = 0; k < 100; ++k) config["attributes"].push_back({{"key", "a" + std::to_string(k)}, {"type", "string"}});
+  for (int k = 0; k < 100; ++k)
+    config["attributes"].push_back({{"key", "a" + std::to_string(k)}, {"type", "string"}});
   e.configure(config, kT0);
   e.command(identify("u1"), kT0);
   Json attrs = Json::object();
   for (int k = 0; k < 100; ++k) attrs["a" + std::to_string(k)] = std::string(650, 'z');
   e.command(set_attrs(attrs, true), kT0);  // one removeUnspecified command: goes whole, ~70 KB
   e.command(set_attrs({{"plan", "Pro"}}), kT0);
-  EXPECT_TRUE(as_json(e.take_flush(kT0)).is_null());  // over 60 KB: left for the timer or the next page
+  EXPECT_TRUE(
+      as_json(e.take_flush(kT0)).is_null());  // over 60 KB: left for the timer or the next page
   const Json normal = as_json(e.take_batch(kT0 + 1000));  // the page stayed: the timer sends it
   ASSERT_FALSE(normal.is_null());
   EXPECT_GT(normal["bytes"].get<std::size_t>(), kKeepaliveMaxBytes);
@@ -234,7 +263,9 @@ TEST(KeepaliveFlush, AFullBatchIsUnderTheBudget) {
   Engine e = tab("i1");
   // More than a batch: a flush sends the first 32 KB and leaves the rest.
   for (int k = 0; k < 120; ++k)
-    e.write({{"distinctId", "p" + std::to_string(k)}, {"attributes", {{"role", std::string(500, 'q')}}}}, kT0);
+    e.write({{"distinctId", "p" + std::to_string(k)},
+             {"attributes", {{"role", std::string(500, 'q')}}}},
+            kT0);
   const Json f = as_json(e.take_flush(kT0));
   ASSERT_FALSE(f.is_null());
   EXPECT_LE(f["bytes"].get<std::size_t>(), 32u * 1024);
@@ -254,17 +285,19 @@ Json dead_tab_state() {
 TEST(Adopt, TakesAnotherTabsWritesUnderTheirIdsAndKeepsItsOwnIdentity) {
   Engine live = tab("live", "u2");
   live.command(set_attrs({{"bio", "mine"}}), kT0 + 5);
-  const Json first = as_json(live.take_batch(kT0 + 2000));  // adopting works while a batch is in flight
+  const Json first =
+      as_json(live.take_batch(kT0 + 2000));  // adopting works while a batch is in flight
   ASSERT_FALSE(first.is_null());
   const Json r = adopted_as_json(live.adopt(dead_tab_state(), "acme", kT0 + 2000));
   EXPECT_EQ(r, Json({{"ok", true}, {"adopted", 3}}));
   EXPECT_EQ(live.inspect()["identity"], "u2");
-  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2000))["result"]["value"], Json({{"bio", "mine"}}));
+  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2000))["result"]["value"],
+            Json({{"bio", "mine"}}));
   complete(live, first, {{"status", 200}, {"body", stored(first)}}, kT0 + 2001);
   const Json b = as_json(live.take_batch(kT0 + 2001));
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(ids_of(b), (std::vector<std::string>{"c1-dead-1700000000010", "c1-dead-1700000000011",
-                                                  "c1-dead-1700000000020"}));
+                                                 "c1-dead-1700000000020"}));
   for (const Json& w : b["body"]["writes"]) {
     EXPECT_EQ(w["distinctId"], "u1");  // attached where they were made
     EXPECT_EQ(w["clientId"], "c1");
@@ -274,7 +307,8 @@ TEST(Adopt, TakesAnotherTabsWritesUnderTheirIdsAndKeepsItsOwnIdentity) {
   EXPECT_GT(live.inspect()["outbox"].back()["seq"].get<std::int64_t>(), 1700000000020);
   // The adopted writes' outcome does not touch this page's view (another tab's user).
   complete(live, b, {{"status", 200}, {"body", stored(b)}}, kT0 + 2002);
-  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2002))["result"]["value"], Json({{"bio", "later"}}));
+  EXPECT_EQ(as_json(live.command(get_view(), kT0 + 2002))["result"]["value"],
+            Json({{"bio", "later"}}));
 }
 
 TEST(Adopt, TheSameStateTwiceIsTakenOnce) {
@@ -315,8 +349,7 @@ TEST(Adopt, AnOlderAdoptedValueNeverDisplacesANewerOne) {
   complete(live, b, {{"status", 200}, {"body", stored(b)}}, kT0 + 2001);
   bool reported = false;
   for (const Json& ev : as_json(live.take_events()))
-    if (ev["type"] == "delivered" && ev["attribute"] == "plan")
-      reported = ev["superseded"] == 1;
+    if (ev["type"] == "delivered" && ev["attribute"] == "plan") reported = ev["superseded"] == 1;
   EXPECT_TRUE(reported);
 
   // A newer adopted value replaces an older one of this page.
@@ -353,18 +386,22 @@ TEST(Adopt, RepeatedUnitsOfAnotherTabStaySeparateCommands) {
 
 TEST(Adopt, RefusedWhenForeignCorruptOrStopped) {
   Engine live = tab("live");
-  EXPECT_EQ(adopted_as_json(live.adopt(Json::array(), "acme", 0))["error"]["code"], "snapshot_invalid");
-  EXPECT_EQ(adopted_as_json(live.adopt(dead_tab_state(), "globex", 0))["error"]["code"], "snapshot_foreign");
+  EXPECT_EQ(adopted_as_json(live.adopt(Json::array(), "acme", 0))["error"]["code"],
+            "snapshot_invalid");
+  EXPECT_EQ(adopted_as_json(live.adopt(dead_tab_state(), "globex", 0))["error"]["code"],
+            "snapshot_foreign");
   Engine stopped("c1", {}, "s");
   stopped.command(Json::array({"do", "init", Json::array({{{"publicKey", "sk_live_nope"}}})}), 0);
-  EXPECT_EQ(adopted_as_json(stopped.adopt(dead_tab_state(), "acme", 0))["error"]["code"], "secret_key_in_browser");
+  EXPECT_EQ(adopted_as_json(stopped.adopt(dead_tab_state(), "acme", 0))["error"]["code"],
+            "secret_key_in_browser");
 }
 
 TEST(LoadSnapshot, OnlyOnceASecondStateIsAdopted) {
   Engine page("c1", {}, "p");
   const Json state = dead_tab_state();
   EXPECT_EQ(loaded_as_json(page.load_snapshot(state, "acme", kT0))["ok"], true);
-  EXPECT_EQ(loaded_as_json(page.load_snapshot(state, "acme", kT0))["error"]["code"], "invalid_request");
+  EXPECT_EQ(loaded_as_json(page.load_snapshot(state, "acme", kT0))["error"]["code"],
+            "invalid_request");
   EXPECT_EQ(page.inspect()["outbox"].size(), 3u);
 }
 

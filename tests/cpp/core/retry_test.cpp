@@ -1,7 +1,7 @@
 // The retry decision (core/retry.h): every outcome class, the backoff schedule, Retry-After.
-#include <gtest/gtest.h>
-
 #include "core/retry.h"
+
+#include <gtest/gtest.h>
 
 namespace attrkit {
 namespace {
@@ -14,7 +14,9 @@ Outcome with_status(int status, Json body = nullptr) {
   return o;
 }
 
-Json error_body(const char* code) { return Json{{"error", {{"code", code}, {"message", "m"}, {"status", 0}}}}; }
+Json error_body(const char* code) {
+  return Json{{"error", {{"code", code}, {"message", "m"}, {"status", 0}}}};
+}
 
 TEST(Retry, SuccessOn2xx) {
   EXPECT_EQ(classify_outcome(with_status(200)), OutcomeClass::success);
@@ -29,14 +31,17 @@ TEST(Retry, RetriesNetworkTimeout408429And5xx) {
   timeout.timeout = true;
   timeout.status = 200;  // a timeout wins over anything else reported
   EXPECT_EQ(classify_outcome(timeout), OutcomeClass::retry);
-  for (int s : {408, 429, 500, 502, 503, 504, 507, 599}) EXPECT_EQ(classify_outcome(with_status(s)), OutcomeClass::retry) << s;
+  for (int s : {408, 429, 500, 502, 503, 504, 507, 599})
+    EXPECT_EQ(classify_outcome(with_status(s)), OutcomeClass::retry) << s;
   EXPECT_EQ(classify_outcome(with_status(0)), OutcomeClass::retry);  // no response at all
 }
 
 TEST(Retry, NeverRetries501And505AndOther4xx) {
-  for (int s : {501, 505, 400, 404, 409, 413, 422}) EXPECT_EQ(classify_outcome(with_status(s)), OutcomeClass::reject) << s;
+  for (int s : {501, 505, 400, 404, 409, 413, 422})
+    EXPECT_EQ(classify_outcome(with_status(s)), OutcomeClass::reject) << s;
   EXPECT_EQ(rejection_code(with_status(413)), Error::payload_too_large);
-  EXPECT_EQ(rejection_code(with_status(400, error_body("attribute_not_defined"))), Error::attribute_not_defined);
+  EXPECT_EQ(rejection_code(with_status(400, error_body("attribute_not_defined"))),
+            Error::attribute_not_defined);
   EXPECT_EQ(rejection_code(with_status(400)), Error::invalid_request);
   EXPECT_EQ(rejection_code(with_status(501)), Error::server_error);
   // An unknown code tells nothing: the status decides.
@@ -46,10 +51,12 @@ TEST(Retry, NeverRetries501And505AndOther4xx) {
 TEST(Retry, StopsOn401AndOn403WritesDisabled) {
   EXPECT_EQ(classify_outcome(with_status(401)), OutcomeClass::stop);
   EXPECT_EQ(rejection_code(with_status(401)), Error::invalid_key);
-  EXPECT_EQ(classify_outcome(with_status(403, error_body("client_attribute_writes_disabled"))), OutcomeClass::stop);
+  EXPECT_EQ(classify_outcome(with_status(403, error_body("client_attribute_writes_disabled"))),
+            OutcomeClass::stop);
   EXPECT_EQ(classify_outcome(with_status(403)), OutcomeClass::stop);
   // A 403 for another reason rejects the writes but does not stop the page.
-  EXPECT_EQ(classify_outcome(with_status(403, error_body("attribute_archived"))), OutcomeClass::reject);
+  EXPECT_EQ(classify_outcome(with_status(403, error_body("attribute_archived"))),
+            OutcomeClass::reject);
 }
 
 TEST(Retry, OfflineIsItsOwnClass) {
@@ -61,7 +68,8 @@ TEST(Retry, OfflineIsItsOwnClass) {
 
 TEST(Retry, BackoffDoublesFromHalfASecondToAMinute) {
   const double expected[] = {500, 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000};
-  for (int tries = 1; tries <= 10; ++tries) EXPECT_DOUBLE_EQ(backoff_ms(tries, 0.5), expected[tries - 1]) << tries;
+  for (int tries = 1; tries <= 10; ++tries)
+    EXPECT_DOUBLE_EQ(backoff_ms(tries, 0.5), expected[tries - 1]) << tries;
 }
 
 TEST(Retry, JitterIsPlusMinusTenPercent) {
@@ -101,12 +109,16 @@ TEST(Retry, RetryAfterIsAFloorUnderTheBackoff) {
   // The cap bounds every delay: the backoff's maximum (66 s) is below it.
   o.jitter = 0.999999;
   o.retry_after_s = 1e9;
-  for (int tries = 1; tries <= kMaxTries; ++tries) EXPECT_DOUBLE_EQ(retry_delay_ms(o, tries), kRetryAfterCapMs) << tries;
+  for (int tries = 1; tries <= kMaxTries; ++tries)
+    EXPECT_DOUBLE_EQ(retry_delay_ms(o, tries), kRetryAfterCapMs) << tries;
   EXPECT_LT(backoff_ms(kMaxTries, 0.999999), kRetryAfterCapMs);
 }
 
 TEST(Retry, ParsesTheRuntimeReport) {
-  Result<Outcome> r = parse_outcome(Json{{"batchId", "b7"}, {"status", 503}, {"retryAfter", 12}, {"jitter", 0.25},
+  Result<Outcome> r = parse_outcome(Json{{"batchId", "b7"},
+                                         {"status", 503},
+                                         {"retryAfter", 12},
+                                         {"jitter", 0.25},
                                          {"body", {{"error", {{"code", "server_error"}}}}}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().batch_id, "b7");
@@ -115,7 +127,8 @@ TEST(Retry, ParsesTheRuntimeReport) {
   EXPECT_DOUBLE_EQ(r.value().jitter, 0.25);
   EXPECT_FALSE(r.value().network);
 
-  Result<Outcome> clamped = parse_outcome(Json{{"batchId", "b1"}, {"network", true}, {"jitter", 7}, {"retryAfter", -3}});
+  Result<Outcome> clamped =
+      parse_outcome(Json{{"batchId", "b1"}, {"network", true}, {"jitter", 7}, {"retryAfter", -3}});
   ASSERT_TRUE(clamped.ok());
   EXPECT_LT(clamped.value().jitter, 1);
   EXPECT_LT(clamped.value().retry_after_s, 0);
@@ -123,8 +136,10 @@ TEST(Retry, ParsesTheRuntimeReport) {
 
   EXPECT_EQ(parse_outcome(Json::array()).error(), Error::invalid_request);
   EXPECT_EQ(parse_outcome(Json{{"status", 200}}).error(), Error::invalid_request);
-  EXPECT_EQ(parse_outcome(Json{{"batchId", "b1"}, {"status", "200"}}).error(), Error::invalid_request);
-  EXPECT_EQ(parse_outcome(Json{{"batchId", "b1"}, {"network", "yes"}}).error(), Error::invalid_request);
+  EXPECT_EQ(parse_outcome(Json{{"batchId", "b1"}, {"status", "200"}}).error(),
+            Error::invalid_request);
+  EXPECT_EQ(parse_outcome(Json{{"batchId", "b1"}, {"network", "yes"}}).error(),
+            Error::invalid_request);
 }
 
 TEST(Retry, TimeoutConstantIsTenSeconds) { EXPECT_DOUBLE_EQ(kRequestTimeoutMs, 10000); }
@@ -142,14 +157,17 @@ TEST(RetryAdvice, SamePolicyAsBatches) {
   EXPECT_EQ(r503.kind, OutcomeClass::retry);
   EXPECT_DOUBLE_EQ(r503.delay_ms, 500);
   EXPECT_DOUBLE_EQ(retry_advice(Json{{"network", true}, {"jitter", 0.5}}, 3).delay_ms, 2000);
-  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1).delay_ms, kRetryAfterCapMs);
-  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 0}, {"jitter", 0.5}}, 2).delay_ms, 1000);
+  EXPECT_DOUBLE_EQ(retry_advice(Json{{"status", 429}, {"retryAfter", 999}}, 1).delay_ms,
+                   kRetryAfterCapMs);
+  EXPECT_DOUBLE_EQ(
+      retry_advice(Json{{"status", 429}, {"retryAfter", 0}, {"jitter", 0.5}}, 2).delay_ms, 1000);
   EXPECT_EQ(retry_advice(Json{{"status", 501}}, 1).kind, OutcomeClass::reject);
   EXPECT_EQ(retry_advice(Json{{"status", 505}}, 1).kind, OutcomeClass::reject);
   const RetryAdvice r401 = retry_advice(Json{{"status", 401}}, 1);
   EXPECT_EQ(r401.kind, OutcomeClass::stop);
   EXPECT_EQ(r401.code, Error::invalid_key);
-  const RetryAdvice r400 = retry_advice(Json{{"status", 400}, {"body", {{"error", {{"code", "invalid_request"}}}}}}, 1);
+  const RetryAdvice r400 =
+      retry_advice(Json{{"status", 400}, {"body", {{"error", {{"code", "invalid_request"}}}}}}, 1);
   EXPECT_EQ(r400.kind, OutcomeClass::reject);
   EXPECT_EQ(r400.code, Error::invalid_request);
   EXPECT_EQ(r400.delay_ms, -1);

@@ -1,6 +1,7 @@
 // Runs the scripted engine scenarios of tests/fixtures/scenarios/*.json against the native Engine,
 // through the serialiser the binding uses (core/engine_json.h).
-// The Wasm suite (tests/js/core_engine.test.mjs) runs the same files; docs/engine.md has the format.
+// The Wasm suite (tests/js/core_engine.test.mjs) runs the same files; docs/engine.md has the
+// format.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -21,8 +22,11 @@ using testing_support::materialize;
 Json stored_body(const Json& batch) {
   Json results = Json::array();
   for (const Json& w : batch["body"]["writes"])
-    results.push_back({{"id", w["id"]}, {"ok", true}, {"personId", "p_" + w["distinctId"].get<std::string>()},
-                       {"attribute", w["attribute"]}, {"value", w["value"]}});
+    results.push_back({{"id", w["id"]},
+                       {"ok", true},
+                       {"personId", "p_" + w["distinctId"].get<std::string>()},
+                       {"attribute", w["attribute"]},
+                       {"value", w["value"]}});
   return {{"results", results}};
 }
 
@@ -38,7 +42,8 @@ struct Runner {
     const std::string op = s.value("op", "");
     const double now = s.value("now", 0.0);
     const Json args = materialize(s.value("args", Json()));
-    if (op == "configure") return as_json(engine->configure(s.contains("config") ? s["config"] : file_config, now));
+    if (op == "configure")
+      return as_json(engine->configure(s.contains("config") ? s["config"] : file_config, now));
     if (op == "command") return as_json(engine->command(args, now));
     if (op == "write") return as_json(engine->write(args, now));
     if (op == "take_batch") {
@@ -58,7 +63,8 @@ struct Runner {
     if (op == "inspect") return engine->inspect();
     if (op == "reload" || op == "restore") {
       const Json snap = op == "reload" ? engine->snapshot() : args;
-      const std::string workspace = s.value("workspace", snap.is_object() ? snap.value("workspace", "") : "");
+      const std::string workspace =
+          s.value("workspace", snap.is_object() ? snap.value("workspace", "") : "");
       Result<Engine> r = Engine::restore(snap, workspace, limits);
       if (!r.ok()) return {{"ok", false}, {"error", {{"code", error_name(r.error())}}}};
       engine = std::make_unique<Engine>(std::move(r).value());

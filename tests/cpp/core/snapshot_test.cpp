@@ -1,5 +1,7 @@
 // The persistence snapshot (core/snapshot.h) and Engine::restore / load_snapshot: round trips,
 // resending in-flight writes under the same ids, and every rejection.
+#include "core/snapshot.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -7,7 +9,6 @@
 
 #include "core/engine.h"
 #include "core/engine_json.h"
-#include "core/snapshot.h"
 #include "engine_test_support.h"
 
 namespace attrkit {
@@ -18,7 +19,8 @@ using testing_support::test_config;
 const char* const kKey = "pk_live_abcdefghijklmnopqrstuvwx1234";
 
 Json set_attrs(Json attrs, bool remove = false) {
-  return Json::array({"set", "user:attributes", Json::array({std::move(attrs), {{"removeUnspecified", remove}}})});
+  return Json::array(
+      {"set", "user:attributes", Json::array({std::move(attrs), {{"removeUnspecified", remove}}})});
 }
 Json identify(const std::string& id) { return Json::array({"do", "identify", Json::array({id})}); }
 
@@ -26,7 +28,10 @@ Json identify(const std::string& id) { return Json::array({"do", "identify", Jso
 // group, and a held write after a reset.
 Engine busy_engine() {
   Engine e("c1");
-  e.command(Json::array({"do", "init", Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com"}}})}), 0);
+  e.command(
+      Json::array({"do", "init",
+                   Json::array({{{"publicKey", kKey}, {"apiHost", "https://api.example.com"}}})}),
+      0);
   e.configure(test_config(), 0);
   e.command(identify("u1"), 0);
   e.command(set_attrs({{"plan", "Pro"}, {"team_size", 12}}), 10);
@@ -78,7 +83,9 @@ TEST(Snapshot, RoundTripsTheViewAndIdentity) {
   Result<Engine> r = Engine::restore(s, "acme");
   ASSERT_TRUE(r.ok());
   Engine& back = r.value();
-  EXPECT_EQ(as_json(back.command(Json::array({"get", "user:attributes", Json::array()}), 0))["result"]["value"], Json({{"plan", "Pro"}}));
+  EXPECT_EQ(as_json(back.command(Json::array({"get", "user:attributes", Json::array()}),
+                                 0))["result"]["value"],
+            Json({{"plan", "Pro"}}));
   EXPECT_EQ(back.inspect()["identity"], "u7");
 }
 
@@ -107,12 +114,34 @@ TEST(Snapshot, AReloadResendsInFlightWritesUnderTheSameIds) {
 }
 
 TEST(Snapshot, RawWritesSurviveAndAreValidatedLater) {
-  // A page that never got its config: the snapshot from an earlier load_snapshot carries raw writes.
-  Json s = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 10}, {"epoch", 1}, {"identity", "u1"},
-            {"writes", Json::array({{{"id", "c1-5"}, {"seq", 5}, {"unit", 5}, {"attribute", "plan"}, {"value", "pro"},
-                                     {"created", 0}, {"tries", 0}, {"epoch", 1}, {"distinctId", "u1"}, {"raw", true}},
-                                    {{"id", "c1-6"}, {"seq", 6}, {"unit", 6}, {"attribute", "plan"}, {"value", "Gold"},
-                                     {"created", 0}, {"tries", 0}, {"epoch", 1}, {"distinctId", "u1"}, {"raw", true}}})}};
+  // A page that never got its config: the snapshot from an earlier load_snapshot carries raw
+  // writes.
+  Json s = {{"v", 1},
+            {"workspace", "acme"},
+            {"clientId", "c1"},
+            {"nextSeq", 10},
+            {"epoch", 1},
+            {"identity", "u1"},
+            {"writes", Json::array({{{"id", "c1-5"},
+                                     {"seq", 5},
+                                     {"unit", 5},
+                                     {"attribute", "plan"},
+                                     {"value", "pro"},
+                                     {"created", 0},
+                                     {"tries", 0},
+                                     {"epoch", 1},
+                                     {"distinctId", "u1"},
+                                     {"raw", true}},
+                                    {{"id", "c1-6"},
+                                     {"seq", 6},
+                                     {"unit", 6},
+                                     {"attribute", "plan"},
+                                     {"value", "Gold"},
+                                     {"created", 0},
+                                     {"tries", 0},
+                                     {"epoch", 1},
+                                     {"distinctId", "u1"},
+                                     {"raw", true}}})}};
   Result<Engine> r = Engine::restore(s, "acme");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().snapshot(), s);
@@ -147,10 +176,19 @@ TEST(Snapshot, RejectsCorruptInput) {
     j.erase(field);
     EXPECT_EQ(restore_error(j), Error::snapshot_invalid) << field;
   }
-  const std::pair<const char*, Json> wrong_types[] = {
-      {"v", "1"}, {"v", 0}, {"v", 1.5}, {"workspace", 5}, {"clientId", ""}, {"nextSeq", "9"},
-      {"nextSeq", 0}, {"epoch", 0}, {"identity", 42}, {"identity", "anonymous"}, {"view", Json::array()},
-      {"viewFloor", -1}, {"writes", Json::object()}};
+  const std::pair<const char*, Json> wrong_types[] = {{"v", "1"},
+                                                      {"v", 0},
+                                                      {"v", 1.5},
+                                                      {"workspace", 5},
+                                                      {"clientId", ""},
+                                                      {"nextSeq", "9"},
+                                                      {"nextSeq", 0},
+                                                      {"epoch", 0},
+                                                      {"identity", 42},
+                                                      {"identity", "anonymous"},
+                                                      {"view", Json::array()},
+                                                      {"viewFloor", -1},
+                                                      {"writes", Json::object()}};
   for (const auto& [field, value] : wrong_types) {
     Json j = good;
     j[field] = value;
@@ -167,9 +205,19 @@ TEST(Snapshot, RejectsTruncatedOrInconsistentWrites) {
     EXPECT_EQ(restore_error(j), Error::snapshot_invalid) << field;
   }
   const std::pair<const char*, Json> bad_values[] = {
-      {"id", ""}, {"seq", 0}, {"seq", "1"}, {"unit", 0}, {"attribute", ""}, {"created", "yesterday"},
-      {"tries", 11}, {"tries", -1}, {"epoch", 99}, {"raw", "yes"}, {"removeUnspecified", 1},
-      {"clientId", ""}, {"distinctId", "undefined"},
+      {"id", ""},
+      {"seq", 0},
+      {"seq", "1"},
+      {"unit", 0},
+      {"attribute", ""},
+      {"created", "yesterday"},
+      {"tries", 11},
+      {"tries", -1},
+      {"epoch", 99},
+      {"raw", "yes"},
+      {"removeUnspecified", 1},
+      {"clientId", ""},
+      {"distinctId", "undefined"},
       {"value", Json::binary(Json::binary_t::container_type{}, 1)}};
   for (const auto& [field, value] : bad_values) {
     Json j = good;
@@ -216,10 +264,22 @@ TEST(LoadSnapshot, MergesIntoAFreshPageAndRenumbersItsWrites) {
   // Page 2 starts, its queue replays a write before the stored state is loaded.
   Engine page("c1");
   page.command(set_attrs({{"role", "admin"}}), 3);  // seq 3 by the clock: below the stored nextSeq
-  Json stored = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 50}, {"epoch", 4}, {"identity", "u1"},
+  Json stored = {{"v", 1},
+                 {"workspace", "acme"},
+                 {"clientId", "c1"},
+                 {"nextSeq", 50},
+                 {"epoch", 4},
+                 {"identity", "u1"},
                  {"view", {{"plan", "Pro"}}},
-                 {"writes", Json::array({{{"id", "c1-40"}, {"seq", 40}, {"unit", 40}, {"attribute", "plan"}, {"value", "Pro"},
-                                          {"created", 0}, {"tries", 1}, {"epoch", 4}, {"distinctId", "u1"}}})}};
+                 {"writes", Json::array({{{"id", "c1-40"},
+                                          {"seq", 40},
+                                          {"unit", 40},
+                                          {"attribute", "plan"},
+                                          {"value", "Pro"},
+                                          {"created", 0},
+                                          {"tries", 1},
+                                          {"epoch", 4},
+                                          {"distinctId", "u1"}}})}};
   const Json r = loaded_as_json(page.load_snapshot(stored, "acme", 10));
   EXPECT_EQ(r["ok"], true);
   EXPECT_EQ(r["restored"], 1);
@@ -231,7 +291,8 @@ TEST(LoadSnapshot, MergesIntoAFreshPageAndRenumbersItsWrites) {
   EXPECT_EQ(b["body"]["writes"][0]["id"], "c1-40");
   EXPECT_EQ(b["body"]["writes"][1]["id"], "c1-50");  // renumbered after the stored ones
   EXPECT_EQ(b["body"]["writes"][1]["distinctId"], "u1");
-  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}), 10))["result"]["value"],
+  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}),
+                                 10))["result"]["value"],
             Json({{"plan", "Pro"}, {"role", "admin"}}));
 }
 
@@ -239,10 +300,20 @@ TEST(LoadSnapshot, APageThatIdentifiedKeepsItsIdentity) {
   Engine page("c1");
   page.configure(test_config(), 0);
   page.command(identify("u2"), 0);
-  Json stored = {{"v", 1}, {"workspace", "acme"}, {"clientId", "c1"}, {"nextSeq", 3}, {"epoch", 2},
+  Json stored = {{"v", 1},
+                 {"workspace", "acme"},
+                 {"clientId", "c1"},
+                 {"nextSeq", 3},
+                 {"epoch", 2},
                  {"view", {{"plan", "Free"}}},
-                 {"writes", Json::array({{{"id", "c1-2"}, {"seq", 2}, {"unit", 2}, {"attribute", "plan"}, {"value", "Free"},
-                                          {"created", 0}, {"tries", 0}, {"epoch", 2}}})}};
+                 {"writes", Json::array({{{"id", "c1-2"},
+                                          {"seq", 2},
+                                          {"unit", 2},
+                                          {"attribute", "plan"},
+                                          {"value", "Free"},
+                                          {"created", 0},
+                                          {"tries", 0},
+                                          {"epoch", 2}}})}};
   EXPECT_EQ(loaded_as_json(page.load_snapshot(stored, "acme", 0))["ok"], true);
   EXPECT_EQ(page.inspect()["identity"], "u2");
   // The stored held write meets its first identify: this page's.
@@ -250,7 +321,9 @@ TEST(LoadSnapshot, APageThatIdentifiedKeepsItsIdentity) {
   ASSERT_FALSE(b.is_null());
   EXPECT_EQ(b["body"]["writes"][0]["distinctId"], "u2");
   // The stored view belonged to whoever was current before; it is not this user's.
-  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}), 0))["result"]["value"], Json::object());
+  EXPECT_EQ(as_json(page.command(Json::array({"get", "user:attributes", Json::array()}),
+                                 0))["result"]["value"],
+            Json::object());
 }
 
 TEST(LoadSnapshot, RefusedAfterTheFirstBatchOrForAnotherWorkspace) {
@@ -261,15 +334,19 @@ TEST(LoadSnapshot, RefusedAfterTheFirstBatchOrForAnotherWorkspace) {
   EXPECT_TRUE(stored.is_null());
   Json other = valid_snapshot();
   other["workspace"] = "globex";
-  EXPECT_EQ(loaded_as_json(e.load_snapshot(other, "globex", 0))["error"]["code"], "snapshot_foreign");  // configured for acme
-  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "globex", 0))["error"]["code"], "snapshot_foreign");
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(other, "globex", 0))["error"]["code"],
+            "snapshot_foreign");  // configured for acme
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "globex", 0))["error"]["code"],
+            "snapshot_foreign");
   Json future = valid_snapshot();
   future["v"] = 3;
-  EXPECT_EQ(loaded_as_json(e.load_snapshot(future, "acme", 0))["error"]["code"], "snapshot_version");
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(future, "acme", 0))["error"]["code"],
+            "snapshot_version");
   EXPECT_EQ(e.inspect()["outbox"].size(), 0u);  // nothing half-loaded
   e.command(set_attrs({{"plan", "Pro"}}), 0);
   ASSERT_FALSE(as_json(e.take_batch(0, true)).is_null());
-  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "acme", 0))["error"]["code"], "invalid_request");
+  EXPECT_EQ(loaded_as_json(e.load_snapshot(valid_snapshot(), "acme", 0))["error"]["code"],
+            "invalid_request");
 }
 
 }  // namespace

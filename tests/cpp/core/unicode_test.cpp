@@ -1,10 +1,11 @@
 // utf16_to_wtf8 and utf8_code_points (core/unicode.h), and the decoder behind them.
+#include "core/unicode.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/text_chars.h"
-#include "core/unicode.h"
 
 namespace attrkit {
 namespace {
@@ -28,7 +29,9 @@ TEST(Unicode, Utf16ToWtf8EncodesEveryWidth) {
 TEST(Unicode, Utf16ToWtf8KeepsLoneSurrogatesVisible) {
   EXPECT_EQ(utf16_to_wtf8(std::u16string{0xD800}), "\xed\xa0\x80");
   EXPECT_EQ(utf16_to_wtf8(std::u16string{0xDFFF}), "\xed\xbf\xbf");
-  EXPECT_EQ(utf16_to_wtf8(std::u16string{0xD800, u'a'}), "\xed\xa0\x80" "a");
+  EXPECT_EQ(utf16_to_wtf8(std::u16string{0xD800, u'a'}),
+            "\xed\xa0\x80"
+            "a");
   // Reversed pair: two lone halves, not a code point.
   EXPECT_EQ(utf16_to_wtf8(std::u16string{0xDE00, 0xD83D}), "\xed\xb8\x80\xed\xa0\xbd");
   // A high surrogate followed by a valid pair: the first stays lone.
@@ -47,21 +50,21 @@ TEST(Unicode, CountsCodePointsNotBytesOrUnits) {
 
 TEST(Unicode, RefusesSurrogatesAndMalformedUtf8) {
   const char* bad[] = {
-      "\xed\xa0\x80",          // U+D800 (WTF-8 lone high)
-      "\xed\xbf\xbf",          // U+DFFF (WTF-8 lone low)
-      "a\xed\xa0\xbd",         // high at the end
+      "\xed\xa0\x80",              // U+D800 (WTF-8 lone high)
+      "\xed\xbf\xbf",              // U+DFFF (WTF-8 lone low)
+      "a\xed\xa0\xbd",             // high at the end
       "\xed\xa0\xbd\xed\xb8\x80",  // CESU-8 style pair: two surrogates, not one code point
-      "\x80",                  // continuation as lead
-      "\xc3",                  // truncated 2-byte
-      "\xe4\xb8",              // truncated 3-byte
-      "\xf0\x9f\x98",          // truncated 4-byte
-      "\xc0\xaf",              // overlong '/'
-      "\xe0\x80\xaf",          // overlong 3-byte
-      "\xf0\x80\x80\xaf",      // overlong 4-byte
-      "\xf4\x90\x80\x80",      // above U+10FFFF
-      "\xf8\x88\x80\x80\x80",  // 5-byte form
+      "\x80",                      // continuation as lead
+      "\xc3",                      // truncated 2-byte
+      "\xe4\xb8",                  // truncated 3-byte
+      "\xf0\x9f\x98",              // truncated 4-byte
+      "\xc0\xaf",                  // overlong '/'
+      "\xe0\x80\xaf",              // overlong 3-byte
+      "\xf0\x80\x80\xaf",          // overlong 4-byte
+      "\xf4\x90\x80\x80",          // above U+10FFFF
+      "\xf8\x88\x80\x80\x80",      // 5-byte form
       "\xff",
-      "\xc3\x28",              // bad continuation
+      "\xc3\x28",  // bad continuation
   };
   for (const char* s : bad) EXPECT_EQ(count_or_max(s), kInvalid) << testing::PrintToString(s);
 }
@@ -101,8 +104,8 @@ TEST(Unicode, RoundTripsEveryBmpScalarAndSomeAstralOnes) {
 }
 
 TEST(TextChars, JsWhitespaceIsTheTrimSet) {
-  const char32_t ws[] = {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x2000, 0x200A,
-                         0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF};
+  const char32_t ws[] = {0x09,   0x0A,   0x0B,   0x0C,   0x0D,   0x20,   0xA0,   0x1680,
+                         0x2000, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF};
   for (const char32_t c : ws) EXPECT_TRUE(is_js_whitespace(c)) << std::hex << c;
   const char32_t not_ws[] = {0x00, 0x08, 0x0E, 0x1F, 0x21, 0x85, 0x180E, 0x200B, 0x2060, 'a'};
   for (const char32_t c : not_ws) EXPECT_FALSE(is_js_whitespace(c)) << std::hex << c;

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "server/sqlite_store.h"
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -15,6 +13,7 @@
 #include "server/auth.h"
 #include "server/key_hash.h"
 #include "server/random_id.h"
+#include "server/sqlite_store.h"
 #include "server/store.h"
 
 namespace attrkit::server {

@@ -1,5 +1,4 @@
 // Keys and access levels (server/auth.h) against a real (in-memory) store.
-#include "server/sqlite_store.h"
 #include "server/auth.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,7 @@
 #include "core/keys.h"
 #include "server/key_hash.h"
 #include "server/random_id.h"
+#include "server/sqlite_store.h"
 #include "server/workspace_admin.h"
 
 namespace attrkit::server {
@@ -83,8 +83,17 @@ TEST_F(AuthStore, MissingMalformedAndUnknownKeysAre401) {
 
 TEST_F(AuthStore, AnyStrayByteIsA401) {
   // The key then one more byte: NUL and what follows, spaces, control bytes, non-ASCII, '%'.
-  const std::vector<std::string> tails = {std::string("\0", 1), std::string("\0x", 2),
-                                          " ", " x", "\t", "\x01", "\x7f", "\xc3\xa9", "%00", "=", "."};
+  const std::vector<std::string> tails = {std::string("\0", 1),
+                                          std::string("\0x", 2),
+                                          " ",
+                                          " x",
+                                          "\t",
+                                          "\x01",
+                                          "\x7f",
+                                          "\xc3\xa9",
+                                          "%00",
+                                          "=",
+                                          "."};
   for (const std::string* key : {&pk_, &sk_}) {
     for (const std::string& tail : tails) {
       auto r = auth("Bearer " + *key + tail);

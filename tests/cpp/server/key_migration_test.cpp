@@ -1,8 +1,6 @@
 // A database written by schema 1 (keys kept as they are) is migrated at open: every key is
 // replaced by its SHA-256, the demo's keys stay printable, and the old keys still authenticate.
 #include <gtest/gtest.h>
-
-#include "server/sqlite_store.h"
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include "server/key_hash.h"
 #include "server/random_id.h"
 #include "server/seed.h"
+#include "server/sqlite_store.h"
 #include "server/store.h"
 
 namespace attrkit::server {
@@ -69,14 +68,14 @@ TEST(KeyMigration, Schema1PlainKeysAreHashedAtOpen) {
     sqlite3_stmt* s = nullptr;
     const std::string left =
         "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name = 'api_keys_v1') + "
-        "(SELECT COUNT(*) FROM api_keys WHERE key_hash = '" + other_sk + "' OR hint = '" +
-        other_sk + "')";
+        "(SELECT COUNT(*) FROM api_keys WHERE key_hash = '" +
+        other_sk + "' OR hint = '" + other_sk + "')";
     ASSERT_EQ(sqlite3_prepare_v2(db, left.c_str(), -1, &s, nullptr), SQLITE_OK);
     ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
     EXPECT_EQ(sqlite3_column_int(s, 0), 0);
     sqlite3_finalize(s);
-    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                                 &s, nullptr),
+    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &s,
+                                 nullptr),
               SQLITE_OK);
     ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
     EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, 0))),

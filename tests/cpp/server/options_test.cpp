@@ -52,10 +52,10 @@ TEST(Options, RefusesBadArguments) {
 
 TEST(Options, ConnectionGuardsAndAccessLog) {
   std::string error;
-  auto o = parse_options({"--max-connections", "64", "--header-timeout=2.5", "--body-timeout", "3",
-                          "--write-timeout", "4", "--keep-alive-timeout", "1", "--shutdown-grace",
-                          "0.5", "--access-log", "off"},
-                         &error);
+  auto o = parse_options(
+      {"--max-connections", "64", "--header-timeout=2.5", "--body-timeout", "3", "--write-timeout",
+       "4", "--keep-alive-timeout", "1", "--shutdown-grace", "0.5", "--access-log", "off"},
+      &error);
   ASSERT_TRUE(o) << error;
   EXPECT_EQ(o->max_connections, 64u);
   EXPECT_DOUBLE_EQ(o->header_timeout_s, 2.5);
@@ -102,7 +102,8 @@ TEST(Options, EnvironmentFirstThenFlags) {
 }
 
 TEST(Options, LoopbackHosts) {
-  for (const char* h : {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"}) {
+  for (const char* h :
+       {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(is_loopback_host(h)) << h;
   }
   for (const char* h : {"0.0.0.0", "::", "10.0.0.1", "192.168.1.2", "example.com", "128.0.0.1",

@@ -1,6 +1,5 @@
 // The demo workspace (server/seed.h) and the config the server builds from a stored workspace:
 // what GET /api/v1/sdk/config sends must parse with the browser's parse_config unchanged.
-#include "server/sqlite_store.h"
 #include "server/seed.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +8,7 @@
 
 #include "core/definitions.h"
 #include "core/keys.h"
+#include "server/sqlite_store.h"
 #include "server/workspace_config.h"
 
 namespace attrkit::server {

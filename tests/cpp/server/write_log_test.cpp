@@ -7,9 +7,9 @@
 #include <string>
 #include <variant>
 
-#include "server/sqlite_store.h"
 #include "server/definitions_admin.h"
 #include "server/handlers.h"
+#include "server/sqlite_store.h"
 #include "server/workspace_config.h"
 #include "server/writes.h"
 
@@ -53,8 +53,8 @@ class WriteLog : public ::testing::Test {
 
   // The counts of one id, as {applied, stale, rejected, replayed}.
   std::vector<std::int64_t> counts(const std::string& id, const char* workspace = "ws_1") {
-    auto rows = store_.transact(
-        [&](Tx& tx) { return tx.write_log_counts(workspace, nullptr, &id, 10); });
+    auto rows =
+        store_.transact([&](Tx& tx) { return tx.write_log_counts(workspace, nullptr, &id, 10); });
     if (rows.empty()) return {};
     EXPECT_EQ(rows.size(), 1u);
     return {rows[0].applied, rows[0].stale, rows[0].rejected, rows[0].replayed};
@@ -78,7 +78,8 @@ TEST_F(WriteLog, EachOutcomeIsCountedPerWriteId) {
   batch(R"({"writes": [
       {"id": "a", "distinctId": "u1", "attribute": "role", "value": "A", "clientId": "c", "seq": 5},
       {"id": "b", "distinctId": "u1", "attribute": "plan", "value": "Pro"}]})");
-  batch(R"({"writes": [{"id": "a", "distinctId": "u1", "attribute": "role", "value": "A", "clientId": "c", "seq": 5}]})");
+  batch(
+      R"({"writes": [{"id": "a", "distinctId": "u1", "attribute": "role", "value": "A", "clientId": "c", "seq": 5}]})");
   EXPECT_EQ(counts("a"), (Counts{1, 0, 0, 2}));
   EXPECT_EQ(counts("b"), (Counts{0, 0, 1, 1}));
   EXPECT_EQ(counts("never"), Counts{});
@@ -92,28 +93,36 @@ TEST_F(WriteLog, ADuplicateInOneBatchIsAReplay) {
 }
 
 TEST_F(WriteLog, ARequestRefusedWholeLogsNothing) {
-  batch(R"({"writes": [{"id": "e1", "distinctId": "u1", "attribute": "role", "value": "x"}, {"id": 7}]})");
+  batch(
+      R"({"writes": [{"id": "e1", "distinctId": "u1", "attribute": "role", "value": "x"}, {"id": 7}]})");
   EXPECT_EQ(counts("e1"), Counts{});
   // A transaction that rolls back takes its log rows with it.
   EXPECT_THROW(store_.transact([&](Tx& tx) {
     Config config = load_config(tx, *tx.workspace("ws_1"));
     WriteScope scope{tx, config, 1000.0};
-    apply_batch(scope, Json::parse(R"({"writes": [{"id": "rb", "distinctId": "u1", "attribute": "role", "value": "x"}]})"));
+    apply_batch(
+        scope,
+        Json::parse(
+            R"({"writes": [{"id": "rb", "distinctId": "u1", "attribute": "role", "value": "x"}]})"));
     throw SqliteError("simulated failure before COMMIT");
-  }), SqliteError);
+  }),
+               SqliteError);
   EXPECT_EQ(counts("rb"), Counts{});
 }
 
 TEST_F(WriteLog, IdsArePerWorkspace) {
   batch(R"({"writes": [{"id": "same", "distinctId": "u1", "attribute": "role", "value": "x"}]})");
-  batch(R"({"writes": [{"id": "same", "distinctId": "u1", "attribute": "role", "value": "x"}]})", "ws_2");
+  batch(R"({"writes": [{"id": "same", "distinctId": "u1", "attribute": "role", "value": "x"}]})",
+        "ws_2");
   EXPECT_EQ(counts("same"), (Counts{1, 0, 0, 0}));
   EXPECT_EQ(counts("same", "ws_2"), (Counts{1, 0, 0, 0}));
 }
 
 TEST_F(WriteLog, PrunedWithTheWriteResults) {
-  batch(R"({"writes": [{"id": "old", "distinctId": "u1", "attribute": "role", "value": "x"}]})", "ws_1", 1000.0);
-  batch(R"({"writes": [{"id": "new", "distinctId": "u1", "attribute": "role", "value": "y"}]})", "ws_1", 5000.0);
+  batch(R"({"writes": [{"id": "old", "distinctId": "u1", "attribute": "role", "value": "x"}]})",
+        "ws_1", 1000.0);
+  batch(R"({"writes": [{"id": "new", "distinctId": "u1", "attribute": "role", "value": "y"}]})",
+        "ws_1", 5000.0);
   store_.transact([](Tx& tx) { return tx.prune_write_results(2000.0); });
   EXPECT_EQ(counts("old"), Counts{});
   EXPECT_EQ(counts("new"), (Counts{1, 0, 0, 0}));
@@ -131,10 +140,20 @@ TEST_F(WriteLog, TheDebugEndpointListsIdsInArrivalOrderAndFilters) {
   EXPECT_EQ(all.body["truncated"], false);
   const Json& w = all.body["writes"];
   ASSERT_EQ(w.size(), 3u);
-  EXPECT_EQ(w[0], (Json{{"id", "w2"}, {"distinctId", "u2"}, {"attribute", "role"}, {"applied", 1},
-                        {"stale", 0}, {"rejected", 0}, {"replayed", 0}}));
-  EXPECT_EQ(w[1], (Json{{"id", "w1"}, {"distinctId", "u1"}, {"attribute", "role"}, {"applied", 1},
-                        {"stale", 0}, {"rejected", 0}, {"replayed", 1}}));
+  EXPECT_EQ(w[0], (Json{{"id", "w2"},
+                        {"distinctId", "u2"},
+                        {"attribute", "role"},
+                        {"applied", 1},
+                        {"stale", 0},
+                        {"rejected", 0},
+                        {"replayed", 0}}));
+  EXPECT_EQ(w[1], (Json{{"id", "w1"},
+                        {"distinctId", "u1"},
+                        {"attribute", "role"},
+                        {"applied", 1},
+                        {"stale", 0},
+                        {"rejected", 0},
+                        {"replayed", 1}}));
   EXPECT_EQ(w[2]["attribute"], nullptr);  // not a string in the request
   EXPECT_EQ(w[2]["rejected"], 1);
 

@@ -1,6 +1,5 @@
 // Attribute writes against an in-memory store (server/writes.h): the core's validation, persons,
 // idempotent batch ids, per-client sequence ordering, removeUnspecified, and the batch envelope.
-#include "server/sqlite_store.h"
 #include "server/writes.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +8,7 @@
 
 #include "server/definitions_admin.h"
 #include "server/json_body.h"
+#include "server/sqlite_store.h"
 #include "server/workspace_config.h"
 
 namespace attrkit::server {
@@ -282,15 +282,22 @@ TEST_F(Writes, ABatchClearRemovesTheValueInOrderWithTheWritesAroundIt) {
       {"id": "5", "distinctId": "u1", "attribute": "plan", "value": "Growth", "clientId": "c", "seq": 5}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   const Json& res = r.body["results"];
-  EXPECT_EQ(res[1], (Json{{"id", "2"}, {"ok", true}, {"personId", res[0]["personId"]}, {"attribute", "role"}, {"value", nullptr}}));
+  EXPECT_EQ(res[1], (Json{{"id", "2"},
+                          {"ok", true},
+                          {"personId", res[0]["personId"]},
+                          {"attribute", "role"},
+                          {"value", nullptr}}));
   EXPECT_EQ(stored("u1"), (Json{{"plan", "Growth"}}));
   // A replayed clear id answers its first result and changes nothing.
-  batch(R"({"writes": [{"id": "6", "distinctId": "u1", "attribute": "role", "value": "b", "clientId": "c", "seq": 6}]})");
-  Reply replay = batch(R"({"writes": [{"id": "2", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 2}]})");
+  batch(
+      R"({"writes": [{"id": "6", "distinctId": "u1", "attribute": "role", "value": "b", "clientId": "c", "seq": 6}]})");
+  Reply replay = batch(
+      R"({"writes": [{"id": "2", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 2}]})");
   EXPECT_EQ(replay.body["results"][0]["value"], nullptr);
   EXPECT_EQ(stored("u1")["role"], "b");
   // A late clear of the same install (lower seq) is acknowledged but does not undo a newer value.
-  Reply late = batch(R"({"writes": [{"id": "7", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 3}]})");
+  Reply late = batch(
+      R"({"writes": [{"id": "7", "distinctId": "u1", "attribute": "role", "clear": true, "clientId": "c", "seq": 3}]})");
   EXPECT_EQ(late.body["results"][0]["value"], "b");
   EXPECT_EQ(stored("u1")["role"], "b");
 }

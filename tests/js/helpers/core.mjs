@@ -19,8 +19,19 @@ export const distDir = distEnv
 export const glueFile = join(distDir, "attrkit-core.mjs");
 export const wasmFile = join(distDir, "attrkit-core.wasm");
 
+export const fallbackFile = join(distDir, "attrkit-core.fallback.mjs");
+/** ATTRKIT_CORE=fallback: every suite that uses loadTestCore() runs on the no-Wasm fallback (the
+ * same core through wasm2js; tests/js/core_fallback.test.mjs), and skips what is about .wasm files. */
+export const onFallback = process.env.ATTRKIT_CORE === "fallback";
+
 /** A fresh, independent core instance; throws (never skips) when the build is missing. */
 export async function loadTestCore() {
+  if (onFallback) {
+    if (!existsSync(fallbackFile)) throw new Error(`attrkit: ${fallbackFile} is missing: run \`bash scripts/build.sh wasm\``);
+    const core = await (await import(pathToFileURL(fallbackFile).href)).default({});
+    if (typeof core?.validateValue !== "function") throw new Error("attrkit: the fallback core loaded without its bindings");
+    return core;
+  }
   for (const f of [glueFile, wasmFile]) {
     if (!existsSync(f)) throw new Error(`attrkit: ${f} is missing: run \`bash scripts/build.sh wasm\``);
   }
