@@ -29,14 +29,13 @@ const dist = resolve(root, (main && opt("--dist")) || defaultDist);
 // The SDK bundles (js/build.mjs); with --dist alone they would mix two builds, so they are left out.
 const sdk = main && opt("--sdk") ? resolve(root, opt("--sdk")) : main && opt("--dist") ? null : resolve(root, defaultSdk);
 
-// The smallest peer (Segment analytics-next standalone) is 27.4 KB brotli; attrkit is to ship
-// less. Not met: the contract as it stands does not allow it (bench/README.md "The 27 KB budget
-// and the contract").
-export const BUDGET_BROTLI = 27_000;
+// DESIGN §10's goal for the npm flavour (runtime, glue and wasm). The smallest pure-JS peer
+// (27.4 KB) is out of reach while the core stays C++ with nlohmann_json and Embind.
+export const BUDGET_BROTLI = 40_000;
 // DESIGN §10: the goal is 40,000 B for the npm flavour. Each total has a fixed limit about 1 KB
 // above its figure when the limit was set (headroom, not a byte-exact ratchet): lower a limit when a
 // real reduction lands; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 54_164, npm: 53_671, core: 46_345 };
+export const CEILING_BROTLI = { "script tag": 54_900, npm: 54_500, core: 47_200 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.
@@ -106,8 +105,8 @@ function report() {
   for (const t of totals) {
     const verdict = t.brotli < BUDGET_BROTLI ? "under" : "OVER";
     const ceiling = CEILING_BROTLI[t.name];
-    const cap = t.brotli > ceiling ? `, OVER its ${ceiling} B ceiling` : `, ceiling ${ceiling} B`;
-    line(`total: ${t.name}`, t, `   ${verdict} the ${BUDGET_BROTLI} B budget${cap} (${t.what})`);
+    const cap = t.brotli > ceiling ? `OVER its ${ceiling} B limit` : `limit ${ceiling} B`;
+    line(`total: ${t.name}`, t, `   ${cap}, ${verdict} the ${BUDGET_BROTLI} B goal (${t.what})`);
   }
   const glue = FILES[1].path;
   if (existsSync(glue) && /function locateFile\(/.test(readFileSync(glue, "utf8"))) {

@@ -19,7 +19,7 @@ for (const name of Object.keys(CEILING_BROTLI)) {
     const t = totals.find((x) => x.name === name);
     assert.ok(t, `no "${name}" total measured`);
     const ceiling = CEILING_BROTLI[name];
-    console.log(`[size] ${name}: ${t.brotli} B brotli, ceiling ${ceiling} B, target ${BUDGET_BROTLI} B`);
+    console.log(`[size] ${name}: ${t.brotli} B brotli, limit ${ceiling} B, goal ${BUDGET_BROTLI} B`);
     assert.ok(
       t.brotli <= ceiling,
       `${name} is ${t.brotli} B brotli, ${t.brotli - ceiling} B over its ceiling of ${ceiling}: ` +
