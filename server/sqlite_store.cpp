@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS write_results(
   created_ms REAL NOT NULL,
   PRIMARY KEY (workspace_id, write_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS write_results_by_age ON write_results(created_ms);
+)sql";
+
+// The write log, in version 1 and again in version 2 (IF NOT EXISTS): a version-1 database from
+// before schema_migrations may predate it, and skips migration 1.
+constexpr const char* kWriteLog = R"sql(
 CREATE TABLE IF NOT EXISTS write_log(
   workspace_id TEXT NOT NULL REFERENCES workspaces(id),
   write_id TEXT NOT NULL,
@@ -74,8 +79,7 @@ CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
 // Version 2: keys kept as their SHA-256, with ids, hints and revocation; demo_keys keeps the demo
-// workspace's keys printable. write_log again (IF NOT EXISTS): a version-1 database from before
-// schema_migrations may predate it, and skips migration 1.
+// workspace's keys printable.
 constexpr const char* kMigration2 = R"sql(
 CREATE TABLE api_keys(
   id TEXT PRIMARY KEY,
@@ -89,16 +93,6 @@ CREATE TABLE IF NOT EXISTS demo_keys(
   workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id),
   public_key TEXT NOT NULL,
   secret_key TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS write_log(
-  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
-  write_id TEXT NOT NULL,
-  distinct_id TEXT,
-  attribute TEXT,
-  outcome TEXT NOT NULL CHECK (outcome IN ('applied', 'stale', 'rejected', 'replayed')),
-  at_ms REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS write_log_by_id ON write_log(workspace_id, write_id);
-CREATE INDEX IF NOT EXISTS write_log_by_person ON write_log(workspace_id, distinct_id);
-CREATE INDEX IF NOT EXISTS write_log_by_age ON write_log(at_ms);
 )sql";
 
 KeyRole role_from_text(const std::string& s) {
@@ -176,11 +170,15 @@ void hash_v1_keys(Db& db) {
   db.exec("DROP TABLE api_keys_v1");
 }
 
-void migrate_to_1(Db& db) { db.exec(kMigration1); }
+void migrate_to_1(Db& db) {
+  db.exec(kMigration1);
+  db.exec(kWriteLog);
+}
 
 void migrate_to_2(Db& db) {
   db.exec("ALTER TABLE api_keys RENAME TO api_keys_v1");
   db.exec(kMigration2);
+  db.exec(kWriteLog);
   hash_v1_keys(db);
 }
 
