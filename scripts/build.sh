@@ -16,6 +16,9 @@ what=${1:-all}
 launcher=()
 if command -v ccache >/dev/null 2>&1; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  # The native targets use a precompiled header (nlohmann/json); ccache caches such sources only
+  # with these sloppiness settings.
+  export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 
