@@ -31,11 +31,11 @@ tail -n 3 build/ctest.log
 
 # ---- sanitizers and fuzzing (stage owned by docs/fuzzing.md) ------------------------------------
 # The same suites built with clang under ASan+UBSan (build/asan), then each fuzz target for
-# ATTRKIT_FUZZ_SECONDS (default 10) from its kept corpus, targets side by side on every core.
+# ATTRKIT_FUZZ_SECONDS (default 5) from its kept corpus, targets side by side on every core.
 echo "== C++ under ASan+UBSan, fuzz smoke run"
 stage_start=$SECONDS
 bash scripts/sanitize.sh test
-bash scripts/fuzz.sh --seconds "${ATTRKIT_FUZZ_SECONDS:-10}" --parallel "$(nproc 2>/dev/null || echo 2)"
+bash scripts/fuzz.sh --seconds "${ATTRKIT_FUZZ_SECONDS:-5}" --parallel "$(nproc 2>/dev/null || echo 2)"
 echo "sanitizers and fuzzing: $(( SECONDS - stage_start )) s"
 # -------------------------------------------------------------------------------------------------
 
