@@ -119,7 +119,7 @@ export async function startFaultProxy(target, options = {}) {
     /** Is one of these write ids in a request that is hanging right now? */
     hanging(ids) {
       const set = new Set(ids);
-      return proxy.log.some((e) => e.action === "hang" && e.closedAt === null && e.ids.some((id) => set.has(id)));
+      return proxy.log.some((e) => e.action === "hang" && e.closedAt === null && !e.forwarding && e.ids.some((id) => set.has(id)));
     },
     /** Resolves with the first entry (recorded or future) for which pred(entry) holds. */
     waitFor(pred) {
@@ -271,8 +271,13 @@ export async function startFaultProxy(target, options = {}) {
       }
       case "hang":
         if (action.forward) {
+          // Not "hanging" (see hanging()) until the server has answered the proxy: a mocked clock
+          // must not reach the client's timeout while the request is still on its way to the
+          // server (through a round-robin proxy that takes longer).
+          entry.forwarding = true;
           const up = await forward(req, entry, body);
           entry.serverStatus = up?.status ?? null;
+          entry.forwarding = false;
           events.emit("change");
         }
         return; // the client gives up (abort) or stop() cuts it
