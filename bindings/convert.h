@@ -1,5 +1,5 @@
-// JS value <-> attrkit::Json, for every Embind binding (bindings/*.cpp). Owned by the Wasm build
-// ("wasm" engineer); stable API: other bindings include this and nothing else of the glue.
+// JS value <-> attrkit::Json, for every Embind binding (bindings/*.cpp). Part of the Wasm build;
+// a stable API: other bindings include this and nothing else of the glue.
 // Each direction is one call into JS (bindings/convert.js) and one byte stream (format there), so
 // no binding ever needs an Embind string type: none is registered (bindings/embind_types.cpp).
 //
