@@ -6,8 +6,8 @@
 //
 //   node bench/ready_trace.mjs [--reps 5] [--flavour script|npm] [--sdk DIR] [--keep DIR]
 //
-// --sdk: the built SDK folder (default js/dist; e.g. one built with ATTRKIT_EAGER=0 or another
-// ATTRKIT_SDK_OUT, to compare two builds); --keep: also write every trace there (for
+// --sdk: the built SDK folder (default js/dist; another one built with ATTRKIT_SDK_OUT=DIR node
+// js/build.mjs, to compare two builds); --keep: also write every trace there (for
 // chrome://tracing or Perfetto). The page is run.mjs's: attrkit's files from a CDN-like server
 // (memory, max-age=3600, application/wasm), the API through that server to the real
 // attrkit-server, the page on another origin, ready = the `ready` event (script tag) or the

@@ -9,8 +9,7 @@
 //   dist/snippet.min.js           the inline loader, with the SRI hash of this attrkit.js
 //   dist/sri.json                 SRI hashes of the release files
 // Usage: node js/build.mjs   (ATTRKIT_WASM_DIST: another Wasm dist folder; default build/wasm/dist;
-//                             ATTRKIT_SDK_OUT: another output folder; default js/dist;
-//                             ATTRKIT_EAGER=0: without the compile hint below, to measure it)
+//                             ATTRKIT_SDK_OUT: another output folder; default js/dist)
 // The package's prepack runs `bash scripts/build.sh wasm` and this into js/dist, so `npm pack` /
 // `npm publish` never ship an unbuilt or stale dist/.
 import { createHash } from "node:crypto";
@@ -61,11 +60,6 @@ const common = {
   },
 };
 
-// The browser files start with V8's compile hint (Chromium 136+; a comment elsewhere): nearly every
-// function of the runtime and the glue runs before ready, so they are compiled on the background
-// thread that streams the script in, not one by one on the main thread at their first call.
-// Halves the main-thread compile time of a cold start (bench/README.md "Ready sooner").
-const EAGER = process.env.ATTRKIT_EAGER === "0" ? "" : "//# allFunctionsCalledOnLoad\n";
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 copyFileSync(wasm, join(out, wasmName));
@@ -76,8 +70,7 @@ chmodSync(join(out, fallbackName), 0o644);
 // Browsers and bundlers (DESIGN §9). What bundlers need is checked on the output itself, so a
 // change in a source file or in esbuild cannot break webpack / Vite / Parcel unnoticed.
 await esbuild.build({ ...common, entryPoints: [join(here, "src/index.js")], format: "esm", platform: "neutral", outfile: join(out, "attrkit.mjs") });
-const mjs = EAGER + readFileSync(join(out, "attrkit.mjs"), "utf8");
-writeFileSync(join(out, "attrkit.mjs"), mjs);
+const mjs = readFileSync(join(out, "attrkit.mjs"), "utf8");
 const literal = `new URL(${JSON.stringify(wasmPath)},import.meta.url)`;
 const problems = [
   mjs.includes("node:") && 'a "node:" specifier',
@@ -99,14 +92,14 @@ const iife = await esbuild.build({
 const wrapped = `(function(define,exports,module){${readFileSync(scriptGlue, "utf8")}\n${iife.outputFiles[0].text}})();`;
 // es2020: the fallback is loaded with import() (js/src/fallback.js).
 const script = await esbuild.transform(wrapped, { minify: true, target: "es2020", legalComments: "none" });
-writeFileSync(join(out, "attrkit.js"), EAGER + script.code);
+writeFileSync(join(out, "attrkit.js"), script.code);
 
 // The release's snippet names the release's .wasm, so the page preloads it, and carries the SRI
 // hash of this attrkit.js (js/src/snippet.js; DESIGN §6).
 const snippetSource = readFileSync(join(here, "src/snippet.js"), "utf8");
 const releaseArguments = /("\/sdk\/attrkit\.js", )"", ""(\);\s*$)/;
 if (!releaseArguments.test(snippetSource)) throw new Error('js/build.mjs: js/src/snippet.js does not end with ("/sdk/attrkit.js", "", "")');
-const filled = [wasmName, sriOf(Buffer.from(EAGER + script.code))].map((v) => JSON.stringify(v)).join(", ");
+const filled = [wasmName, sriOf(Buffer.from(script.code))].map((v) => JSON.stringify(v)).join(", ");
 const snippet = await esbuild.transform(snippetSource.replace(releaseArguments, (_, a, b) => `${a}${filled}${b}`), { minify: true, target: "es5" });
 writeFileSync(join(out, "snippet.min.js"), snippet.code.trim());
 
