@@ -35,7 +35,6 @@ export type CoreValue = null | boolean | number | string | CoreValue[] | { [key:
 export interface CoreModule {
   validateValue(definition: object, value: unknown): CoreResult<CoreValue>;
   validateWrite(config: object, key: unknown, value: unknown): CoreResult<CoreValue>;
-  validateClear(config: object, key: unknown): CoreResult<null>;
   validateDistinctId(id: unknown): CoreResult<string>;
   parseConfig(config: unknown): CoreResult<CoreValue>;
   parseDefinition(definition: unknown): CoreResult<CoreValue>;
@@ -100,7 +99,8 @@ export interface CoreModule {
   engineCommand(cmd: unknown, now: number): EngineResponse;
   engineWrite(request: { distinctId: unknown; attributes: unknown; removeUnspecified?: unknown }, now: number): EngineResponse;
   engineClear(request: { distinctId: unknown; attribute: unknown }, now: number): EngineResponse;
-  engineConfigure(config: unknown, now: number):
+  /** provisional: a cached copy applied before the server answered (docs/engine.md). */
+  engineConfigure(config: unknown, now: number, provisional: boolean):
     | { ok: true; workspace: string; clientAttributeWrites: boolean; definitionsVersion: string }
     | { ok: false; error: EngineError };
   engineTakeBatch(now: number, flush: boolean): EngineBatch | null;
