@@ -195,4 +195,67 @@ val result_to_js(const Result<Json>& r, const std::string& message) {
   return r.ok() ? ok_to_js(r.value()) : error_to_js(r.error(), message);
 }
 
+void StreamWriter::item() {
+  if (!open_.empty() && !open_.back().object) ++open_.back().count;
+}
+
+void StreamWriter::begin_object() {
+  item();
+  out_ += kObject;
+  open_.push_back({out_.size(), 0, true});
+  put_count(out_, 0);
+}
+
+void StreamWriter::begin_array() {
+  item();
+  out_ += kArray;
+  open_.push_back({out_.size(), 0, false});
+  put_count(out_, 0);
+}
+
+void StreamWriter::end() {
+  if (open_.empty()) return;
+  const Open o = open_.back();
+  open_.pop_back();
+  std::memcpy(&out_[o.at], &o.count, 4);  // little-endian, like Wasm
+}
+
+void StreamWriter::key(std::string_view k) {
+  if (!open_.empty()) ++open_.back().count;
+  put_count(out_, k.size());
+  out_.append(k.data(), k.size());
+}
+
+void StreamWriter::string(std::string_view s) {
+  item();
+  out_ += kString;
+  put_count(out_, s.size());
+  out_.append(s.data(), s.size());
+}
+
+void StreamWriter::number(double d) {
+  item();
+  put_number(out_, d);
+}
+
+void StreamWriter::boolean(bool b) {
+  item();
+  out_ += b ? kTrue : kFalse;
+}
+
+void StreamWriter::null() {
+  item();
+  out_ += kNull;
+}
+
+void StreamWriter::value(const Json& j) {
+  item();
+  put_value(out_, j);
+}
+
+val StreamWriter::take() {
+  if (out_.empty()) out_ += kNull;
+  return decode(out_);
+}
+
 }  // namespace attrkit::bindings

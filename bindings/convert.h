@@ -24,8 +24,12 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "core/doc_writer.h"
 #include "core/json.h"
 #include "core/result.h"
 
@@ -44,5 +48,34 @@ emscripten::val to_js(const Json& j);
 emscripten::val ok_to_js(const Json& value);
 emscripten::val error_to_js(Error e, const std::string& message = std::string());
 emscripten::val result_to_js(const Result<Json>& r, const std::string& message = std::string());
+
+// A document written straight into the stream (core/doc_writer.h), then decoded as one JS value:
+// what to_js(as_json(x)) gives, without building the Json. Objects and arrays get their member
+// count when they end; keys keep the order they were written in.
+class StreamWriter final : public DocWriter {
+ public:
+  void begin_object() override;
+  void begin_array() override;
+  void end() override;
+  void key(std::string_view k) override;
+  void string(std::string_view s) override;
+  void number(double d) override;
+  void boolean(bool b) override;
+  void null() override;
+  void value(const Json& j) override;
+
+  emscripten::val take();  // the JS value written (null when nothing was)
+
+ private:
+  struct Open {
+    std::size_t at;       // where its count goes in out_
+    std::uint32_t count;  // members (object) or items (array) so far
+    bool object;
+  };
+  void item();  // a value starts: one more item of the innermost array
+
+  std::string out_;
+  std::vector<Open> open_;
+};
 
 }  // namespace attrkit::bindings

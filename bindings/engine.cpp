@@ -67,14 +67,26 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   return ok_to_js(nullptr);
 }
 
-val engine_command(const val& cmd, double now) {
-  return to_js(as_json(engine().command(to_json(cmd), now)));
+// The documents of every push go straight into the converter's stream (no Json per call).
+template <class T>
+val written(const T& doc) {
+  StreamWriter w;
+  write_doc(w, doc);
+  return w.take();
 }
+
+// A call's response says whether it left events to take (the runtime skips engineTakeEvents
+// otherwise).
+val answer(Response r) {
+  r.events = engine().events_waiting();
+  return written(r);
+}
+val engine_command(const val& cmd, double now) { return answer(engine().command(to_json(cmd), now)); }
 val engine_write(const val& request, double now) {
-  return to_js(as_json(engine().write(to_json(request), now)));
+  return answer(engine().write(to_json(request), now));
 }
 val engine_clear(const val& request, double now) {
-  return to_js(as_json(engine().clear(to_json(request), now)));
+  return answer(engine().clear(to_json(request), now));
 }
 val engine_configure(const val& config, double now) {
   return to_js(as_json(engine().configure(to_json(config), now)));
@@ -87,7 +99,7 @@ val engine_complete_batch(const val& outcome, double now) {
   return to_js(as_json(engine().complete_batch(to_json(outcome), now)));
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
-val engine_take_events() { return to_js(as_json(engine().take_events())); }
+val engine_take_events() { return written(engine().take_events()); }
 val engine_snapshot() { return to_js(engine().snapshot()); }
 val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {

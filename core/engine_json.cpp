@@ -60,76 +60,174 @@ Json succeeded() {
   return j;
 }
 
-Json event_json(const ErrorEvent& e) {
-  Json j = json_object();
-  j["type"] = "error";
-  j["error"] = as_json(e.error);
-  if (e.ticket) j["ticket"] = e.ticket;
-  if (!e.write_ids.empty()) j["writeIds"] = e.write_ids;
-  if (e.superseded) j["superseded"] = e.superseded;
-  if (!e.distinct_id.empty()) j["distinctId"] = e.distinct_id;
-  return j;
+// The events as engine_json.h documents them, written to `w`.
+void write_error(DocWriter& w, const ErrorObject& e) {
+  w.begin_object();
+  w.key("code");
+  w.string(error_name(e.code));
+  w.key("status");
+  w.number(error_status(e.code));
+  w.key("message");
+  w.string(e.message);
+  if (!e.attribute.empty()) {
+    w.key("attribute");
+    w.string(e.attribute);
+  }
+  w.end();
 }
 
-Json event_json(const DeliveredEvent& e) {
-  Json j = json_object();
-  j["type"] = "delivered";
-  j["writeId"] = e.write_id;
-  j["distinctId"] = e.distinct_id;
-  j["attribute"] = e.attribute;
-  j["value"] = e.value;
-  if (!e.person_id.empty()) j["personId"] = e.person_id;
-  j["superseded"] = e.superseded;
-  return j;
+void write_result(DocWriter& w, const CallResult& r) {
+  w.begin_object();
+  w.key("ok");
+  w.boolean(r.ok);
+  if (r.ok) {
+    w.key("value");
+    w.value(r.value);
+  } else {
+    w.key("error");
+    write_error(w, r.error);
+  }
+  w.end();
 }
 
-Json event_json(const SettledEvent& e) {
-  Json j = json_object();
-  j["type"] = "settled";
-  j["ticket"] = e.ticket;
-  j["result"] = as_json(e.result);
-  return j;
+void write_event(DocWriter& w, const ErrorEvent& e) {
+  w.begin_object();
+  w.key("type");
+  w.string("error");
+  w.key("error");
+  write_error(w, e.error);
+  if (e.ticket) {
+    w.key("ticket");
+    w.number(static_cast<double>(e.ticket));
+  }
+  if (!e.write_ids.empty()) {
+    w.key("writeIds");
+    w.begin_array();
+    for (const std::string& id : e.write_ids) w.string(id);
+    w.end();
+  }
+  if (e.superseded) {
+    w.key("superseded");
+    w.number(static_cast<double>(e.superseded));
+  }
+  if (!e.distinct_id.empty()) {
+    w.key("distinctId");
+    w.string(e.distinct_id);
+  }
+  w.end();
+}
+
+void write_event(DocWriter& w, const DeliveredEvent& e) {
+  w.begin_object();
+  w.key("type");
+  w.string("delivered");
+  w.key("writeId");
+  w.string(e.write_id);
+  w.key("distinctId");
+  w.string(e.distinct_id);
+  w.key("attribute");
+  w.string(e.attribute);
+  w.key("value");
+  w.value(e.value);
+  if (!e.person_id.empty()) {
+    w.key("personId");
+    w.string(e.person_id);
+  }
+  w.key("superseded");
+  w.number(static_cast<double>(e.superseded));
+  w.end();
+}
+
+void write_event(DocWriter& w, const SettledEvent& e) {
+  w.begin_object();
+  w.key("type");
+  w.string("settled");
+  w.key("ticket");
+  w.number(static_cast<double>(e.ticket));
+  w.key("result");
+  write_result(w, e.result);
+  w.end();
+}
+
+template <class T>
+Json written(const T& x) {
+  JsonWriter w;
+  write_doc(w, x);
+  return w.take();
 }
 
 }  // namespace
 
+void write_doc(DocWriter& w, const Response& r) {
+  w.begin_object();
+  w.key("ticket");
+  w.number(static_cast<double>(r.ticket));
+  if (r.kind) {
+    w.key("kind");
+    w.string(call_kind_name(*r.kind));
+  }
+  w.key("effect");
+  w.string(effect_name(r.effect));
+  if (r.result) {
+    w.key("result");
+    write_result(w, *r.result);
+  }
+  switch (r.effect) {
+    case Effect::init:
+      w.key("options");
+      w.value(init_options_to_json(r.options));
+      break;
+    case Effect::identify:
+      w.key("distinctId");
+      w.string(r.distinct_id);
+      w.key("changed");
+      w.boolean(r.changed);
+      break;
+    case Effect::on:
+    case Effect::off:
+      w.key("event");
+      w.string(event_name(r.event));
+      break;
+    case Effect::debug:
+      w.key("enabled");
+      w.boolean(r.enabled);
+      break;
+    case Effect::consent:
+      w.key("consent");
+      w.string(r.enabled ? "granted" : "denied");
+      break;
+    default: break;
+  }
+  if (r.callback >= 0 && r.effect != Effect::none) {
+    w.key("callback");
+    w.number(r.callback);
+  }
+  if (r.events) {
+    w.key("events");
+    w.boolean(true);
+  }
+  w.end();
+}
+
+void write_doc(DocWriter& w, const Events& events) {
+  w.begin_array();
+  for (const EngineEvent& e : events) std::visit([&w](const auto& event) { write_event(w, event); }, e);
+  w.end();
+}
+
 Json as_json(const ErrorObject& e) {
-  Json j = json_object();
-  j["code"] = error_name(e.code);
-  j["status"] = error_status(e.code);
-  j["message"] = e.message;
-  if (!e.attribute.empty()) j["attribute"] = e.attribute;
-  return j;
+  JsonWriter w;
+  write_error(w, e);
+  return w.take();
 }
 
 Json as_json(const CallResult& r) {
-  if (!r.ok) return failed(r.error);
-  Json j = succeeded();
-  j["value"] = r.value;
-  return j;
+  JsonWriter w;
+  write_result(w, r);
+  return w.take();
 }
 
-Json as_json(const Response& r) {
-  Json j = json_object();
-  j["ticket"] = r.ticket;
-  if (r.kind) j["kind"] = call_kind_name(*r.kind);
-  j["effect"] = effect_name(r.effect);
-  if (r.result) j["result"] = as_json(*r.result);
-  switch (r.effect) {
-    case Effect::init: j["options"] = init_options_to_json(r.options); break;
-    case Effect::identify:
-      j["distinctId"] = r.distinct_id;
-      j["changed"] = r.changed;
-      break;
-    case Effect::on:
-    case Effect::off: j["event"] = event_name(r.event); break;
-    case Effect::debug: j["enabled"] = r.enabled; break;
-    case Effect::consent: j["consent"] = r.enabled ? "granted" : "denied"; break;
-    default: break;
-  }
-  if (r.callback >= 0 && r.effect != Effect::none) j["callback"] = r.callback;
-  return j;
-}
+Json as_json(const Response& r) { return written(r); }
 
 Json as_json(const ConfigureResponse& r) {
   if (r.error) return failed(*r.error);
@@ -172,17 +270,7 @@ Json as_json(const CompleteResponse& r) {
   return j;
 }
 
-Json as_json(const Events& events) {
-  Json list = json_array();
-  for (const EngineEvent& e : events) {
-    if (const auto* error = std::get_if<ErrorEvent>(&e)) list.push_back(event_json(*error));
-    else if (const auto* delivered = std::get_if<DeliveredEvent>(&e))
-      list.push_back(event_json(*delivered));
-    else if (const auto* settled = std::get_if<SettledEvent>(&e))
-      list.push_back(event_json(*settled));
-  }
-  return list;
-}
+Json as_json(const Events& events) { return written(events); }
 
 Json as_json(const RetryAdvice& a) {
   Json j = json_object();

@@ -19,8 +19,10 @@
 //    "consent"?: "granted"|"denied"             effect consent (engine_control.cpp)
 //    "distinctId"?: s, "changed"?: bool          effect identify (changed: a different user)
 //    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
-//    "callback"?: i}                             index in args of the function to call (identify,
+//    "callback"?: i,                             index in args of the function to call (identify,
 //                                                 once resolved) or to add/remove (on/off)
+//    "events"?: true}                            events are waiting (take_events has some);
+//                                                 absent: it has none, no need to ask
 //   Values: init -> null; identify -> {"distinctId"}; reset, on, off -> null;
 //   set_* -> {attribute: normalised value} when queued, or (refetchBoosted) {attribute: stored
 //   value} once the server stored them; get_attributes -> the view object;
@@ -54,12 +56,19 @@
 #include <string>
 
 #include "command.h"
+#include "doc_writer.h"
 #include "engine_types.h"
 #include "json.h"
 #include "outbox.h"
 #include "retry.h"
 
 namespace attrkit {
+
+// A call's response and the events, the documents of every push, written to any sink
+// (doc_writer.h): the Wasm binding writes them straight into its converter's stream, and their
+// as_json below is the same calls into a JsonWriter.
+void write_doc(DocWriter& w, const Response& r);
+void write_doc(DocWriter& w, const Events& events);
 
 Json as_json(const ErrorObject& e);
 Json as_json(const CallResult& r);

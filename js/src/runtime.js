@@ -1,6 +1,7 @@
 // The runtime: one core Engine plus the I/O the core must not do (DESIGN §4, §5; docs/sdk.md).
 // It turns calls into engineCommand / engineWrite, acts on the effect the engine returns and
-// dispatches engineTakeEvents() after every engine call. It decides nothing the engine decides:
+// dispatches engineTakeEvents() after every engine call (after a push, only when its response
+// says events are waiting). It decides nothing the engine decides:
 // results, errors, retries and ordering all come from there.
 //
 // The engine is the core module's own state (bindings/engine.cpp: one Engine per module), so
@@ -118,7 +119,7 @@ export class Runtime {
       if (r.result) settle(r.result);
       else this.out.wait(r.ticket, settle);
       if (cmd && (!r.result || r.result.ok)) this.act(r, cmd);
-      this.pump();
+      this.pump(r.events);
     });
   }
 
@@ -154,9 +155,11 @@ export class Runtime {
 
   // ---- engine out ----------------------------------------------------------------------------
 
-  pump() {
+  // `events`: false when the engine said its call left none (a response without "events"), which
+  // spares a crossing per push; every other engine call is followed by a full pump.
+  pump(events = true) {
     if (this.closed) return;
-    this.dispatch();
+    if (events) this.dispatch();
     this.loop.arm();
     this.stored.save();
   }
