@@ -88,8 +88,8 @@ val engine_write(const val& request, double now) {
 val engine_clear(const val& request, double now) {
   return answer(engine().clear(to_json(request), now));
 }
-val engine_configure(const val& config, double now) {
-  return to_js(as_json(engine().configure(to_json(config), now)));
+val engine_configure(const val& config, double now, bool provisional) {
+  return to_js(as_json(engine().configure(to_json(config), now, provisional)));
 }
 // flush: the page is going away; the batch is sent with keepalive, so it must fit its budget.
 val engine_take_batch(double now, bool flush) {

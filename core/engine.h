@@ -11,8 +11,12 @@
 //
 // command(cmd, now), write(request, now) -> Response; every failure, synchronous or not, also
 //   produces exactly one ErrorEvent.
-// configure(config, now): config = GET /api/v1/sdk/config body. Validates the writes kept raw so
-//   far, in order (failures become error events for their tickets). May be called again.
+// configure(config, now, provisional): config = GET /api/v1/sdk/config body. Validates the writes
+//   kept raw so far, in order (failures become error events for their tickets). May be called
+//   again. provisional = a cached copy applied before the server answered (docs/engine.md
+//   "Provisional config"): writes it accepts are validated and queued, but no batch is cut (a
+//   pagehide flush excepted) and a write it refuses is kept raw, with every later one, until the
+//   server's copy (configure without provisional) decides: the copy may be stale.
 // take_batch(now, flush) -> the batch to POST to {apiHost}/api/v1/attributes/values/batch, then
 //   report with complete_batch. flush = true ignores the flush window (pagehide: keepalive).
 // take_flush(now): take_batch(now, true) unless the batch is estimated over kKeepaliveMaxBytes (a
@@ -92,7 +96,7 @@ class Engine {
   // coalesced, retried and persisted with that person's writes; settles once stored with
   // {"distinctId", "personId", "attribute", "value": null}.
   Response clear(const Json& request, double now);
-  ConfigureResponse configure(const Json& config, double now);
+  ConfigureResponse configure(const Json& config, double now, bool provisional = false);
   std::optional<Batch> take_batch(double now, bool flush = false);
   std::optional<Batch> take_flush(double now);
   CompleteResponse complete_batch(const Json& outcome, double now);
@@ -139,11 +143,15 @@ class Engine {
   void do_set(Response& response, const SetRequest& req, double now);
   // Why no write (nor clear) may be made now: delivery stopped, consent denied, writes disabled.
   std::optional<ErrorObject> writes_refused() const;
+  // Whether a write made now is validated at once: a config is known, no raw write waits before it
+  // (FIFO), and the config is not a provisional copy that refuses writes (it may be stale).
+  bool validating() const;
   // Whether `writes` more fit the bounds (`waiting`: not yet sendable).
   bool room_for(std::size_t writes, bool waiting) const;
   // At the bound of what waits: collapses repeated writes (core/collapse.h) and says whether a
   // one-attribute write of `attribute` may then be taken (it replaces an older one). Issue #14.
-  bool collapse_for(const SetRequest& req, const std::string& attribute);
+  // `raw`: the write is kept raw (pending_), else validated (held_).
+  bool collapse_for(const SetRequest& req, const std::string& attribute, bool raw);
   std::int64_t collapse_barrier();
   void do_get(Response& response);
   void do_consent(Response& response, bool granted);
@@ -178,6 +186,7 @@ class Engine {
   std::int64_t next_seq_ = 1;
   std::optional<InitOptions> init_;
   std::optional<Config> config_;
+  bool provisional_ = false;  // config_ is a cached copy the server has not confirmed yet
   std::string workspace_;
   std::string identity_;           // empty: none
   bool identity_touched_ = false;  // identify or reset called on this page

@@ -41,7 +41,9 @@ ErrorObject shared_failure(Error code, const std::string& message,
 }  // namespace
 
 std::optional<Batch> Engine::take_batch(double now, bool flush) {
-  if (!config_ || stopped_ != Error::ok) return std::nullopt;
+  // A provisional config holds delivery until the server confirms it; a pagehide flush still
+  // sends what it validated (the server judges it, and the page will not see the answer).
+  if (!config_ || (provisional_ && !flush) || stopped_ != Error::ok) return std::nullopt;
   std::vector<Write> expired = outbox_.take_expired(now);
   const ErrorObject expired_error = shared_failure(
       Error::delivery_failed, "The write was not delivered within 24 hours", expired);
@@ -121,7 +123,7 @@ CompleteResponse Engine::complete_batch(const Json& outcome, double now) {
 }
 
 double Engine::next_wake(double now) const {
-  if (!config_ || stopped_ != Error::ok) return -1;
+  if (!config_ || provisional_ || stopped_ != Error::ok) return -1;
   return outbox_.next_wake(now);
 }
 

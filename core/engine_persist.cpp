@@ -161,6 +161,7 @@ Json Engine::inspect() const {
   j["clientId"] = client_id_;
   if (!workspace_.empty()) j["workspace"] = workspace_;
   j["configured"] = config_.has_value();
+  if (provisional_) j["provisional"] = true;
   if (!identity_.empty()) j["identity"] = identity_;
   if (stopped_ != Error::ok) j["stopped"] = error_name(stopped_);
   j["nextSeq"] = next_seq_;

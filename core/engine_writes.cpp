@@ -70,9 +70,13 @@ void Engine::enqueue_ready(Write w, double now) {
 std::optional<ErrorObject> Engine::writes_refused() const {
   if (stopped_ != Error::ok) return make_error(stopped_);
   if (consent_denied_) return make_error(Error::consent_denied);
-  if (config_ && !config_->client_attribute_writes)
+  if (config_ && !provisional_ && !config_->client_attribute_writes)
     return make_error(Error::client_attribute_writes_disabled);
   return std::nullopt;
+}
+
+bool Engine::validating() const {
+  return config_ && pending_.empty() && !(provisional_ && !config_->client_attribute_writes);
 }
 
 bool Engine::room_for(std::size_t writes, bool waiting) const {
@@ -85,15 +89,15 @@ std::int64_t Engine::collapse_barrier() {
   return tickets_.gets().empty() ? 0 : tickets_.gets().back().after_seq - 1;
 }
 
-bool Engine::collapse_for(const SetRequest& req, const std::string& attribute) {
+bool Engine::collapse_for(const SetRequest& req, const std::string& attribute, bool raw) {
   // Before any cap applies, repeated writes of one attribute collapse to the last
   // (core/collapse.h): first the writes kept raw, then whether the new one can take an older one's
   // place.
   const std::int64_t barrier = collapse_barrier();
-  if (!config_) collapse_raw(pending_, barrier);
+  if (raw) collapse_raw(pending_, barrier);
   if (room_for(req.attributes->size(), true)) return true;
   return req.attributes->size() == 1 && !req.remove_unspecified &&
-         collapses_into(config_ ? held_ : pending_, !config_, req.distinct_id, attribute,
+         collapses_into(raw ? pending_ : held_, raw, req.distinct_id, attribute,
                         req.write_api ? 0 : view_.epoch(), barrier) &&
          room_for(0, true);
 }
@@ -118,11 +122,15 @@ Response Engine::clear(const Json& request, double now) {
       attribute != request.end() && attribute->is_string() ? attribute->get<std::string>() : "";
   const std::string& distinct_id = id->get_ref<const std::string&>();
   std::optional<ErrorObject> refused = writes_refused();
-  if (!refused && config_) {
-    if (Error e = validate_clear(*config_, key, true, &why); e != Error::ok)
-      refused = make_error(e, why, key);
+  bool validated = validating();
+  if (!refused && validated) {
+    // A provisional config's refusal is not final: the write waits raw for the server's copy.
+    if (Error e = validate_clear(*config_, key, true, &why); e != Error::ok) {
+      if (provisional_) validated = false;
+      else refused = make_error(e, why, key);
+    }
   }
-  if (!refused && !room_for(1, !config_)) refused = make_error(Error::queue_full);
+  if (!refused && !room_for(1, !validated)) refused = make_error(Error::queue_full);
   if (refused) {
     fail(response, std::move(*refused));
     return response;
@@ -137,14 +145,14 @@ Response Engine::clear(const Json& request, double now) {
   w.distinct_id = distinct_id;
   w.attribute = key;
   w.clear = true;
-  w.validated = config_.has_value();
+  w.validated = validated;
   w.created = now;
   // The current user's view drops the value at once, as a set shows its value at once.
   w.epoch = distinct_id == identity_ ? view_.epoch() : 0;
   if (w.validated) w.bytes = estimate_write_bytes(w);
   w.tickets.push_back(response.ticket);
   response.effect = Effect::write;
-  if (!config_) {
+  if (!validated) {
     pending_.push_back(std::move(w));
     return response;
   }
@@ -168,23 +176,27 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     response.result = CallResult::success(json_object());
     return;
   }
+  bool validated = validating();
   Json normalised = json_object();
   for (const auto& [key, value] : members(attributes)) {
     if (contains_non_json(value))
       return fail(response, make_error(Error::attribute_value_invalid, not_json_message(key), key));
-    if (!config_) continue;
+    if (!validated) continue;
     std::string why;
     Result<Json> v = validate_write(*config_, key, value, &why);
-    if (!v.ok()) return fail(response, make_error(v.error(), why, key));
-    normalised[key] = std::move(v).value();
+    // A provisional config's refusal is not final: the command waits raw for the server's copy.
+    if (!v.ok() && provisional_) validated = false;
+    else if (!v.ok()) return fail(response, make_error(v.error(), why, key));
+    else normalised[key] = std::move(v).value();
   }
   const std::size_t n = attributes.size();
-  const bool waiting = !config_ || req.distinct_id.empty();
-  if (!room_for(n, waiting) && !(waiting && collapse_for(req, attributes.begin().key()))) {
+  const bool waiting = !validated || req.distinct_id.empty();
+  if (!room_for(n, waiting) &&
+      !(waiting && collapse_for(req, attributes.begin().key(), !validated))) {
     return fail(response, make_error(Error::queue_full));
   }
 
-  const bool deferred = !config_ || req.refetch_boosted || req.write_api;
+  const bool deferred = !validated || req.refetch_boosted || req.write_api;
   if (deferred)
     tickets_.wait(response.ticket, n, req.refetch_boosted || req.write_api,
                   req.write_api ? Tickets::Shape::write_api : Tickets::Shape::values,
@@ -200,8 +212,8 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     w.instance = instance_;
     w.distinct_id = req.distinct_id;
     w.attribute = key;
-    w.validated = config_.has_value();
-    w.value = w.validated ? normalised[key] : value;
+    w.validated = validated;
+    w.value = validated ? normalised[key] : value;
     w.remove_unspecified = req.remove_unspecified;
     w.created = now;
     w.epoch = req.write_api ? 0 : view_.epoch();
@@ -211,7 +223,7 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
     writes.push_back(std::move(w));
   }
   response.effect = Effect::write;
-  if (!config_) {
+  if (!validated) {
     for (Write& w : writes) pending_.push_back(std::move(w));
     // At the bound, the new write took the place of an older one of its attribute (collapse_for).
     if (!room_for(0, true)) collapse_raw(pending_, collapse_barrier());
@@ -222,11 +234,13 @@ void Engine::do_set(Response& response, const SetRequest& req, double now) {
   if (!deferred) response.result = CallResult::success(std::move(normalised));
 }
 
-ConfigureResponse Engine::configure(const Json& config, double now) {
+ConfigureResponse Engine::configure(const Json& config, double now, bool provisional) {
   ConfigureResponse out;
   Result<Config> parsed = parse_config(config);
   if (!parsed.ok()) {
     out.error = make_error(parsed.error());
+    // A cached copy that no longer parses is not the page's error: the server's answer decides.
+    if (provisional) return out;
     ErrorEvent event;
     event.error = *out.error;
     events_.push_back(std::move(event));
@@ -235,10 +249,11 @@ ConfigureResponse Engine::configure(const Json& config, double now) {
   const bool changed =
       config_ && config_->definitions_version != parsed.value().definitions_version;
   config_ = std::move(parsed).value();
+  provisional_ = provisional;
   workspace_ = config_->workspace;
-  if (changed && config_->client_attribute_writes) revalidate_queued();
+  if (changed && !provisional && config_->client_attribute_writes) revalidate_queued();
   process_pending(now);
-  if (!config_->client_attribute_writes) {
+  if (!config_->client_attribute_writes && !provisional) {
     // "Every set fails locally": writes accepted earlier (restored, or validated under an older
     // config) fail the same way instead of costing a request that is bound to be refused.
     std::vector<Write> refused = std::move(held_);
@@ -277,6 +292,11 @@ void Engine::process_pending(double now) {
         seqs.push_back(raw[k].seq);
       }
     }
+    if (error != Error::ok && provisional_) {
+      // A provisional config's refusal is not final: this unit and every later one stay raw.
+      pending_.assign(std::make_move_iterator(raw.begin() + i), std::make_move_iterator(raw.end()));
+      break;
+    }
     if (error != Error::ok) {
       const std::uint64_t ticket = first_ticket(raw[i]);
       std::vector<Write> unit(std::make_move_iterator(raw.begin() + i),
@@ -304,7 +324,7 @@ void Engine::process_pending(double now) {
     }
     i = end;
   }
-  tickets_.settle_gets_before(INT64_MAX, events_);
+  tickets_.settle_gets_before(pending_.empty() ? INT64_MAX : pending_.front().seq, events_);
 }
 
 }  // namespace attrkit

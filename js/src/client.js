@@ -19,7 +19,8 @@ export async function createClientWith(loadCore, options) {
     rt.close();
     throw r.error;
   }
-  await rt.firstConfig;
+  // The first config answer, or the cached copy applied before it (ready before the network).
+  await Promise.race([rt.firstConfig, rt.configured.catch(() => {})]);
   if (rt.failure) {
     rt.close();
     throw rt.failure;

@@ -10,7 +10,8 @@ import { request } from "./transport.js";
 
 /**
  * Fetches the config for `options` ({publicKey, apiHost}) until one is applied or the failure is
- * final. `apply(config)` hands a config to the engine (true when it took it); `attempted()` says
+ * final. `apply(config, provisional)` hands a config to the engine (true when it took it;
+ * provisional: the cached copy, before the server answered); `attempted()` says
  * the first request finished, whatever its outcome; `fail(error, forGood)` reports a failure that
  * will not be retried (forGood), or `maxTries` requests in a row that were not answered (the
  * writes waiting for the config settle; the requests go on); `closed()` stops it; `log` is the
@@ -24,6 +25,8 @@ export async function fetchConfig(options, { core, storage, timeoutMs, maxTries,
   const cache = cached && cached.id === id && cached.config ? cached : null;
   const same = early && early.publicKey === options.publicKey && early.apiHost === options.apiHost &&
     early.etag === own(cache, "etag");
+  // The cached copy stands in until the server answers: `ready` need not wait for the network.
+  if (cache) apply(cache.config, true);
   for (let tries = 1; !closed(); tries++) {
     log.debug("config request", { attempt: tries, cached: !!cache, early: tries === 1 && same });
     const r = tries === 1 && same ? await early.response : await request("GET", `${options.apiHost}/api/v1/sdk/config`,

@@ -100,7 +100,8 @@ export interface CoreModule {
   engineCommand(cmd: unknown, now: number): EngineResponse;
   engineWrite(request: { distinctId: unknown; attributes: unknown; removeUnspecified?: unknown }, now: number): EngineResponse;
   engineClear(request: { distinctId: unknown; attribute: unknown }, now: number): EngineResponse;
-  engineConfigure(config: unknown, now: number):
+  /** provisional: a cached copy applied before the server answered (docs/engine.md). */
+  engineConfigure(config: unknown, now: number, provisional: boolean):
     | { ok: true; workspace: string; clientAttributeWrites: boolean; definitionsVersion: string }
     | { ok: false; error: EngineError };
   engineTakeBatch(now: number, flush: boolean): EngineBatch | null;

@@ -42,7 +42,7 @@ export const Startup = {
       core: this.core, storage: this.storage, timeoutMs: this.limits.requestTimeoutMs, log: this.log,
       maxTries: this.limits.maxTries,
       closed: () => this.closed || this.consent !== Consent.granted,
-      apply: (config) => this.configure(config), attempted: this.attempted,
+      apply: (config, provisional) => this.configure(config, provisional), attempted: this.attempted,
       fail: (error, forGood) => this.configFailed(error, forGood), early,
     }).finally(() => (this.fetching = false));
   },
@@ -81,18 +81,21 @@ export const Startup = {
     this.log.once("consent_denied", "attrkit: consent was denied: nothing is stored or sent");
   },
 
-  configure(config) {
+  // provisional: the cached copy, applied before the server answers so that `ready` need not wait
+  // for the network; the engine validates against it but sends nothing until the server's answer
+  // (a 304, a 200, or no answer at all) is applied without it (docs/engine.md "Provisional config").
+  configure(config, provisional = false) {
     if (this.closed) return false;
     const now = Date.now();
-    const r = this.core.engineConfigure(config, now);
+    const r = this.core.engineConfigure(config, now, provisional);
     if (!r.ok) {
-      this.pump(); // the engine's error event says why
+      this.pump(); // the engine's error event says why (none for a provisional copy)
       return false;
     }
     const fresh = !this.config;
     this.config = config;
-    this.log.info("config", { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites, definitionsVersion: r.definitionsVersion });
-    if (!r.clientAttributeWrites) this.warnDisabled();
+    this.log.info("config", { workspace: r.workspace, clientAttributeWrites: r.clientAttributeWrites, definitionsVersion: r.definitionsVersion, provisional });
+    if (!r.clientAttributeWrites && !provisional) this.warnDisabled();
     if (fresh) {
       this.onConfigured();
       // "ready" once the stored states are in too: the view and identity are then complete.

@@ -36,7 +36,7 @@ class Runner {
     const now = s.now ?? 0;
     const args = materialize(s.args ?? null);
     switch (s.op) {
-      case "configure": return e.configure(s.config ?? this.config, now);
+      case "configure": return e.configure(s.config ?? this.config, now, s.provisional ?? false);
       case "command": return e.command(args, now);
       case "write": return e.write(args, now);
       case "take_batch": {

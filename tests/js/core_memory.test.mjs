@@ -24,7 +24,7 @@ const memory = (core) => core.HEAP8.buffer.byteLength;
 
 function start(core) {
   core.engineCreate("c1", {});
-  assert.ok(core.engineConfigure(CONFIG, 0).ok);
+  assert.ok(core.engineConfigure(CONFIG, 0, false).ok);
   core.engineCommand(["do", "identify", ["u1"]], 0);
   core.engineTakeEvents();
 }

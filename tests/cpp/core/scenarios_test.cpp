@@ -43,7 +43,8 @@ struct Runner {
     const double now = s.value("now", 0.0);
     const Json args = materialize(s.value("args", Json()));
     if (op == "configure")
-      return as_json(engine->configure(s.contains("config") ? s["config"] : file_config, now));
+      return as_json(engine->configure(s.contains("config") ? s["config"] : file_config, now,
+                                       s.value("provisional", false)));
     if (op == "command") return as_json(engine->command(args, now));
     if (op == "write") return as_json(engine->write(args, now));
     if (op == "take_batch") {

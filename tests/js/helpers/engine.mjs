@@ -13,7 +13,7 @@ export function engineOf(core) {
     restore: (snapshot, workspace, limits = {}) => core.engineRestore(snapshot, workspace, limits),
     command: (cmd, now) => core.engineCommand(cmd, now),
     write: (req, now) => core.engineWrite(req, now),
-    configure: (config, now) => core.engineConfigure(config, now),
+    configure: (config, now, provisional = false) => core.engineConfigure(config, now, provisional),
     takeBatch: (now, flush = false) => core.engineTakeBatch(now, flush),
     completeBatch: (outcome, now) => core.engineCompleteBatch(outcome, now),
     nextWake: (now) => core.engineNextWake(now),
