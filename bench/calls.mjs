@@ -49,11 +49,13 @@ try {
   for (const same of [true, false]) {
     const calls = [];
     const settled = [];
+    const cpu = [];
     for (let round = 0; round < ROUNDS; round++) {
       const user = `calls-${same ? "same" : "distinct"}-${round}`;
       await client.push(["do", "identify", [user]]);
       await new Promise((r) => setTimeout(r, 50));
       const tag = `r${round}`;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       let last;
       for (let i = 0; i < N; i++) {
@@ -62,6 +64,7 @@ try {
         last = client.push(["set", "user:attributes", [o]]);
       }
       const t1 = performance.now();
+      const cu = process.cpuUsage(c0);
       await macrotask(); // every Promise of the loop settled (they resolve synchronously or later)
       const t2 = performance.now();
       const r = await last;
@@ -75,9 +78,10 @@ try {
       if (round > 0) {
         calls.push(t1 - t0);
         settled.push(t2 - t0);
+        cpu.push((cu.user + cu.system) / 1000);
       }
     }
-    rows.push({ workload: `${N} ${same ? "identical" : "distinct"}`, calls: median(calls), settled: median(settled), min: Math.min(...calls) });
+    rows.push({ workload: `${N} ${same ? "identical" : "distinct"}`, calls: median(calls), settled: median(settled), min: Math.min(...calls), cpu: median(cpu) });
   }
   client.close();
 
@@ -86,19 +90,25 @@ try {
   const config = (await api(server, "GET", "/api/v1/sdk/config", { key: server.publicKey })).body;
   core.engineCreate("c-calls", { instance: "bench" });
   core.engineCommand(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]], Date.now());
-  core.engineConfigure(config, Date.now());
+  core.engineConfigure(config, Date.now(), false);
   core.engineCommand(["do", "identify", ["calls-engine"]], Date.now());
   core.engineTakeEvents();
   const per = (label, fn) => {
     const us = [];
+    const cpu = [];
     for (let round = 0; round < ROUNDS; round++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < N; i++) fn(i, round);
       const t = ((performance.now() - t0) * 1000) / N;
-      if (round > 0) us.push(t);
+      const cu = process.cpuUsage(c0);
+      if (round > 0) {
+        us.push(t);
+        cpu.push((cu.user + cu.system) / N);
+      }
       core.engineTakeEvents();
     }
-    return { crossing: label, us: median(us) };
+    return { crossing: label, us: median(us), cpu: median(cpu) };
   };
   const now = Date.now();
   const engine = [
@@ -109,10 +119,10 @@ try {
   ];
 
   console.log(`bench/calls.mjs: N=${N}, ${ROUNDS - 1} timed rounds (+1 warm-up), medians; node ${process.version}`);
-  console.log("\n| workload | calls ms | + microtasks ms | best calls ms |\n|---|---:|---:|---:|");
-  for (const r of rows) console.log(`| ${r.workload} | ${r.calls.toFixed(1)} | ${r.settled.toFixed(1)} | ${r.min.toFixed(1)} |`);
-  console.log("\n| engine crossing | us per call |\n|---|---:|");
-  for (const r of engine) console.log(`| ${r.crossing} | ${r.us.toFixed(2)} |`);
+  console.log("\n| workload | calls ms | + microtasks ms | best calls ms | CPU ms (calls) |\n|---|---:|---:|---:|---:|");
+  for (const r of rows) console.log(`| ${r.workload} | ${r.calls.toFixed(1)} | ${r.settled.toFixed(1)} | ${r.min.toFixed(1)} | ${r.cpu.toFixed(1)} |`);
+  console.log("\n| engine crossing | us per call | CPU us per call |\n|---|---:|---:|");
+  for (const r of engine) console.log(`| ${r.crossing} | ${r.us.toFixed(2)} | ${r.cpu.toFixed(2)} |`);
 } finally {
   await server.stop();
 }

@@ -196,32 +196,29 @@ val result_to_js(const Result<Json>& r, const std::string& message) {
 }
 
 void StreamWriter::item() {
-  if (!open_.empty() && !open_.back().object) ++open_.back().count;
+  if (depth_ > 0 && depth_ <= kMaxOpen && !open_[depth_ - 1].object) ++open_[depth_ - 1].count;
 }
 
-void StreamWriter::begin_object() {
+void StreamWriter::open(char tag, bool object) {
   item();
-  out_ += kObject;
-  open_.push_back({out_.size(), 0, true});
+  out_ += tag;
+  if (depth_ < kMaxOpen) open_[depth_] = {out_.size(), 0, object};
+  ++depth_;
   put_count(out_, 0);
 }
 
-void StreamWriter::begin_array() {
-  item();
-  out_ += kArray;
-  open_.push_back({out_.size(), 0, false});
-  put_count(out_, 0);
-}
+void StreamWriter::begin_object() { open(kObject, true); }
+
+void StreamWriter::begin_array() { open(kArray, false); }
 
 void StreamWriter::end() {
-  if (open_.empty()) return;
-  const Open o = open_.back();
-  open_.pop_back();
-  std::memcpy(&out_[o.at], &o.count, 4);  // little-endian, like Wasm
+  if (depth_ == 0) return;
+  --depth_;
+  if (depth_ < kMaxOpen) std::memcpy(&out_[open_[depth_].at], &open_[depth_].count, 4);
 }
 
 void StreamWriter::key(std::string_view k) {
-  if (!open_.empty()) ++open_.back().count;
+  if (depth_ > 0 && depth_ <= kMaxOpen) ++open_[depth_ - 1].count;
   put_count(out_, k.size());
   out_.append(k.data(), k.size());
 }

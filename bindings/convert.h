@@ -27,7 +27,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/doc_writer.h"
 #include "core/json.h"
@@ -49,20 +48,20 @@ emscripten::val ok_to_js(const Json& value);
 emscripten::val error_to_js(Error e, const std::string& message = std::string());
 emscripten::val result_to_js(const Result<Json>& r, const std::string& message = std::string());
 
-// A document written straight into the stream (core/doc_writer.h), then decoded as one JS value:
+// A document writer (core/doc_writer.h) straight into the stream, then decoded as one JS value:
 // what to_js(as_json(x)) gives, without building the Json. Objects and arrays get their member
 // count when they end; keys keep the order they were written in.
-class StreamWriter final : public DocWriter {
+class StreamWriter {
  public:
-  void begin_object() override;
-  void begin_array() override;
-  void end() override;
-  void key(std::string_view k) override;
-  void string(std::string_view s) override;
-  void number(double d) override;
-  void boolean(bool b) override;
-  void null() override;
-  void value(const Json& j) override;
+  void begin_object();
+  void begin_array();
+  void end();
+  void key(std::string_view k);
+  void string(std::string_view s);
+  void number(double d);
+  void boolean(bool b);
+  void null();
+  void value(const Json& j);
 
   emscripten::val take();  // the JS value written (null when nothing was)
 
@@ -73,9 +72,14 @@ class StreamWriter final : public DocWriter {
     bool object;
   };
   void item();  // a value starts: one more item of the innermost array
+  void open(char tag, bool object);
 
   std::string out_;
-  std::vector<Open> open_;
+  // The engine's documents nest 3 deep at most (events > event > error); values go through
+  // put_value. Deeper ones are still written, their counts left 0 (never happens).
+  static constexpr int kMaxOpen = 8;
+  Open open_[kMaxOpen];
+  int depth_ = 0;
 };
 
 }  // namespace attrkit::bindings

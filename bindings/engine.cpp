@@ -22,6 +22,7 @@
 
 #include "bindings/convert.h"
 #include "core/command.h"
+#include "core/engine_docs.h"
 #include "core/engine_json.h"
 #include "core/init_options.h"
 #include "core/retry.h"

@@ -4,11 +4,11 @@
 #include <variant>
 
 #include "engine.h"
+#include "doc_writer.h"
+#include "engine_docs.h"
 #include "snapshot.h"
 
 namespace attrkit {
-namespace {
-
 const char* effect_name(Effect e) {
   switch (e) {
     case Effect::none: return "none";
@@ -24,6 +24,8 @@ const char* effect_name(Effect e) {
   }
   return "none";
 }
+
+namespace {
 
 const char* outcome_name(BatchOutcome o) {
   switch (o) {
@@ -60,95 +62,6 @@ Json succeeded() {
   return j;
 }
 
-// The events as engine_json.h documents them, written to `w`.
-void write_error(DocWriter& w, const ErrorObject& e) {
-  w.begin_object();
-  w.key("code");
-  w.string(error_name(e.code));
-  w.key("status");
-  w.number(error_status(e.code));
-  w.key("message");
-  w.string(e.message);
-  if (!e.attribute.empty()) {
-    w.key("attribute");
-    w.string(e.attribute);
-  }
-  w.end();
-}
-
-void write_result(DocWriter& w, const CallResult& r) {
-  w.begin_object();
-  w.key("ok");
-  w.boolean(r.ok);
-  if (r.ok) {
-    w.key("value");
-    w.value(r.value);
-  } else {
-    w.key("error");
-    write_error(w, r.error);
-  }
-  w.end();
-}
-
-void write_event(DocWriter& w, const ErrorEvent& e) {
-  w.begin_object();
-  w.key("type");
-  w.string("error");
-  w.key("error");
-  write_error(w, e.error);
-  if (e.ticket) {
-    w.key("ticket");
-    w.number(static_cast<double>(e.ticket));
-  }
-  if (!e.write_ids.empty()) {
-    w.key("writeIds");
-    w.begin_array();
-    for (const std::string& id : e.write_ids) w.string(id);
-    w.end();
-  }
-  if (e.superseded) {
-    w.key("superseded");
-    w.number(static_cast<double>(e.superseded));
-  }
-  if (!e.distinct_id.empty()) {
-    w.key("distinctId");
-    w.string(e.distinct_id);
-  }
-  w.end();
-}
-
-void write_event(DocWriter& w, const DeliveredEvent& e) {
-  w.begin_object();
-  w.key("type");
-  w.string("delivered");
-  w.key("writeId");
-  w.string(e.write_id);
-  w.key("distinctId");
-  w.string(e.distinct_id);
-  w.key("attribute");
-  w.string(e.attribute);
-  w.key("value");
-  w.value(e.value);
-  if (!e.person_id.empty()) {
-    w.key("personId");
-    w.string(e.person_id);
-  }
-  w.key("superseded");
-  w.number(static_cast<double>(e.superseded));
-  w.end();
-}
-
-void write_event(DocWriter& w, const SettledEvent& e) {
-  w.begin_object();
-  w.key("type");
-  w.string("settled");
-  w.key("ticket");
-  w.number(static_cast<double>(e.ticket));
-  w.key("result");
-  write_result(w, e.result);
-  w.end();
-}
-
 template <class T>
 Json written(const T& x) {
   JsonWriter w;
@@ -158,67 +71,15 @@ Json written(const T& x) {
 
 }  // namespace
 
-void write_doc(DocWriter& w, const Response& r) {
-  w.begin_object();
-  w.key("ticket");
-  w.number(static_cast<double>(r.ticket));
-  if (r.kind) {
-    w.key("kind");
-    w.string(call_kind_name(*r.kind));
-  }
-  w.key("effect");
-  w.string(effect_name(r.effect));
-  if (r.result) {
-    w.key("result");
-    write_result(w, *r.result);
-  }
-  switch (r.effect) {
-    case Effect::init:
-      w.key("options");
-      w.value(init_options_to_json(r.options));
-      break;
-    case Effect::identify:
-      w.key("distinctId");
-      w.string(r.distinct_id);
-      w.key("changed");
-      w.boolean(r.changed);
-      break;
-    case Effect::on:
-    case Effect::off:
-      w.key("event");
-      w.string(event_name(r.event));
-      break;
-    case Effect::debug:
-      w.key("enabled");
-      w.boolean(r.enabled);
-      break;
-    case Effect::consent:
-      w.key("consent");
-      w.string(r.enabled ? "granted" : "denied");
-      break;
-    default: break;
-  }
-  if (r.callback >= 0 && r.effect != Effect::none) {
-    w.key("callback");
-    w.number(r.callback);
-  }
-  if (r.events) {
-    w.key("events");
-    w.boolean(true);
-  }
-  w.end();
-}
-
-void write_doc(DocWriter& w, const Events& events) {
-  w.begin_array();
-  for (const EngineEvent& e : events) std::visit([&w](const auto& event) { write_event(w, event); }, e);
-  w.end();
-}
-
+// The shape of write_error (engine_docs.h), built directly: the Wasm build needs it for its other
+// answers (configure, batches), and a JsonWriter there would cost ~1.4 KB of code.
 Json as_json(const ErrorObject& e) {
-  JsonWriter w;
-  write_error(w, e);
-  return w.take();
+  Json j = json_object();
+  j["code"] = error_name(e.code);
+  j["status"] = error_status(e.code);
+  j["message"] = e.message;
+  if (!e.attribute.empty()) j["attribute"] = e.attribute;
+  return j;
 }
 
 Json as_json(const CallResult& r) {

@@ -56,7 +56,6 @@
 #include <string>
 
 #include "command.h"
-#include "doc_writer.h"
 #include "engine_types.h"
 #include "json.h"
 #include "outbox.h"
@@ -64,12 +63,8 @@
 
 namespace attrkit {
 
-// A call's response and the events, the documents of every push, written to any sink
-// (doc_writer.h): the Wasm binding writes them straight into its converter's stream, and their
-// as_json below is the same calls into a JsonWriter.
-void write_doc(DocWriter& w, const Response& r);
-void write_doc(DocWriter& w, const Events& events);
-
+// A call's Response and the events are written by engine_docs.h; their as_json is that into a
+// JsonWriter (doc_writer.h).
 Json as_json(const ErrorObject& e);
 Json as_json(const CallResult& r);
 Json as_json(const Response& r);
@@ -86,6 +81,7 @@ Json constants_as_json();
 ErrorObject error_from_json(const Json& j);
 
 // "init", "identify", ..., "write": the names the fixtures and JS see.
+const char* effect_name(Effect e);
 const char* call_kind_name(CallKind k);
 // Listener events of on/off: "error", "ready", "identified", "delivered".
 const char* event_name(EventName e);
