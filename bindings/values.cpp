@@ -39,15 +39,6 @@ val validate_write_js(const val& config, const val& key, const val& value) {
   return result_to_js(r, message);
 }
 
-// sdk/config document, key -> null when a public key may clear it (core validate_clear)
-val validate_clear_js(const val& config, const val& key) {
-  const Result<Config> cfg = parse_config(to_json(config));
-  if (!cfg.ok()) return error_to_js(cfg.error());
-  std::string message;
-  const Error e = validate_clear(cfg.value(), key_of(key), true, &message);
-  return e == Error::ok ? ok_to_js(Json()) : error_to_js(e, message);
-}
-
 // distinct id -> the id unchanged
 val validate_distinct_id_js(const val& id) {
   const Json j = to_json(id);
@@ -78,7 +69,6 @@ EMSCRIPTEN_BINDINGS(attrkit_values) {
   using namespace attrkit::bindings;
   emscripten::function("validateValue", &validate_value);
   emscripten::function("validateWrite", &validate_write_js);
-  emscripten::function("validateClear", &validate_clear_js);
   emscripten::function("validateDistinctId", &validate_distinct_id_js);
   emscripten::function("parseConfig", &parse_config_js);
   emscripten::function("parseDefinition", &parse_definition_js);

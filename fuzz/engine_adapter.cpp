@@ -59,8 +59,8 @@ Json EngineUnderTest::write(const Json& request, double now) {
 Json EngineUnderTest::clear(const Json& request, double now) {
   return as_json(engine_->clear(request, now));
 }
-Json EngineUnderTest::configure(const Json& config, double now) {
-  return as_json(engine_->configure(config, now));
+Json EngineUnderTest::configure(const Json& config, double now, bool provisional) {
+  return as_json(engine_->configure(config, now, provisional));
 }
 
 std::optional<TakenBatch> EngineUnderTest::take_batch(double now, bool flush) {
@@ -123,6 +123,7 @@ State EngineUnderTest::state() const {
   if (j.contains("inFlight")) s.in_flight = j["inFlight"].get<std::string>();
   s.stopped = j.contains("stopped");
   s.configured = j["configured"].get<bool>();
+  s.provisional = j.contains("provisional");
   return s;
 }
 

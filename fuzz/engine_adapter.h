@@ -51,6 +51,7 @@ struct State {
   std::optional<std::string> in_flight;            // the batch id awaiting its outcome
   bool stopped = false;
   bool configured = false;
+  bool provisional = false;  // configured with a cached copy the server has not confirmed
 };
 
 struct Limits {
@@ -69,7 +70,7 @@ class EngineUnderTest {
   Json command(const Json& cmd, double now);
   Json write(const Json& request, double now);
   Json clear(const Json& request, double now);  // {"distinctId", "attribute"}
-  Json configure(const Json& config, double now);
+  Json configure(const Json& config, double now, bool provisional = false);
   std::optional<TakenBatch> take_batch(double now, bool flush);
   // outcome: {"batchId", "status"?, "retryAfter"?, "network"?, "timeout"?, "offline"?, "body"?,
   // "jitter"?}; returns false when the engine refused it (unknown batch, malformed outcome).

@@ -179,11 +179,15 @@ class Checker {
       // Gone without a report: only coalescing may do that, for a newer write of the same pair.
       // A held write (no distinct id yet) takes the identity at identify, so there the person
       // is whoever was identified.
+      // The newer write may have been reported in this very step (a reload coalesces an in-flight
+      // write into a newer one, which a config that refuses writes then fails), so the listing
+      // before the step counts too.
       bool replaced = false;
-      for (const auto& [other, v] : now)
-        if ((v.distinct_id == w.distinct_id || w.distinct_id.empty()) &&
-            v.attribute == w.attribute && v.seq > w.seq)
-          replaced = true;
+      for (const auto* listing : {&now, &listed_})
+        for (const auto& [other, v] : *listing)
+          if ((v.distinct_id == w.distinct_id || w.distinct_id.empty()) &&
+              v.attribute == w.attribute && v.seq > w.seq)
+            replaced = true;
       check(replaced, "a write vanished without a delivered or error event", id);
       done_[id] = "replaced";
     }
@@ -196,6 +200,7 @@ class Checker {
           "the engine's batch in flight differs from the one taken", s.in_flight.value_or(""));
     stopped_ = s.stopped;
     configured_ = s.configured;
+    provisional_ = s.provisional;
   }
 
   void taken(const std::optional<TakenBatch>& b) {
@@ -231,6 +236,11 @@ class Checker {
   // The end: every write the engine ever listed for a person is reported, unless sending stopped
   // or the write is still waiting for a config or an identify.
   void at_end(EngineUnderTest& e, double now) {
+    // A provisional config sends nothing until the server's copy is applied: apply it.
+    if (provisional_) {
+      e.configure(Json::parse(kConfigs[0]), now);
+      after_step(e);
+    }
     for (int i = 0; i < 2000 && !stopped_; ++i) {
       if (batch_) {
         Json o = json_object();
@@ -271,7 +281,7 @@ class Checker {
   std::set<std::string> ever_held_, sent_;
   std::map<std::pair<std::string, std::string>, std::int64_t> first_sent_;
   std::optional<TakenBatch> batch_;
-  bool stopped_ = false, configured_ = false;
+  bool stopped_ = false, configured_ = false, provisional_ = false;
 };
 
 }  // namespace
@@ -310,10 +320,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 4: {
+        // Provisional: a cached copy before the server answered (docs/engine.md).
         const Json config = Json::parse(pick(in, kConfigs));
+        const bool provisional = in.ConsumeBool();
         trace("configure", Json{{"now", now},
                                 {"version", config.value("definitionsVersion", "")},
-                                {"response", engine.configure(config, now)}});
+                                {"provisional", provisional},
+                                {"response", engine.configure(config, now, provisional)}});
         break;
       }
       case 5:

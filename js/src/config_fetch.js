@@ -42,7 +42,7 @@ export async function fetchConfig(options, { core, storage, timeoutMs, maxTries,
     const advice = core.retryAdvice({ ...r, jitter: Math.random() }, tries);
     if (advice.delayMs === undefined) {
       // 401 invalid_key and the like: nothing can ever be sent from this page.
-      return void fail(toError(r.body?.error ?? { code: advice.code, status: r.status }), true);
+      return void fail(toError(own(r.body, "error") ?? { code: advice.code, status: r.status }), true);
     }
     if (tries === 1 && cache) apply(cache.config); // unreachable: validate against the last known
     else if (tries % maxTries === 0) {

@@ -35,7 +35,6 @@ export type CoreValue = null | boolean | number | string | CoreValue[] | { [key:
 export interface CoreModule {
   validateValue(definition: object, value: unknown): CoreResult<CoreValue>;
   validateWrite(config: object, key: unknown, value: unknown): CoreResult<CoreValue>;
-  validateClear(config: object, key: unknown): CoreResult<null>;
   validateDistinctId(id: unknown): CoreResult<string>;
   parseConfig(config: unknown): CoreResult<CoreValue>;
   parseDefinition(definition: unknown): CoreResult<CoreValue>;

@@ -228,6 +228,7 @@ test("plain <script type=\"module\"> importing dist/attrkit.mjs from a static fo
   cpSync(path.join(pkgDir, "dist/attrkit.mjs"), path.join(dist, "attrkit/attrkit.mjs"));
   copyWasm(path.join(dist, "attrkit"));
   cpSync(path.join(apps, "static/index.html"), path.join(dist, "index.html"));
+  cpSync(path.join(apps, "shared/write_plan.js"), path.join(dist, "write_plan.js"));
   await checkServed("static", dist);
 });
 

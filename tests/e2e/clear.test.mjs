@@ -6,19 +6,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { relayPage, statesOf } from "./helpers/persistence.mjs";
-import { startRelay } from "./helpers/relay.mjs";
-import { api, eventually, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { startRelayedStack } from "./helpers/relayed_stack.mjs";
+import { api, eventually, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
 
 let stack;
 let relay;
-before(async () => {
-  stack = await startStack();
-  relay = await startRelay(stack.server.url);
-});
-after(async () => {
-  await relay?.stop();
-  await stack?.stop();
-});
+before(async () => ({ stack, relay } = await startRelayedStack()));
+after(() => stack?.stop());
 
 const isBatch = (e) => e.method === "POST" && e.path.endsWith("/values/batch");
 const refusedConsole = (text) => /Failed to load resource|ERR_EMPTY_RESPONSE|ERR_CONNECTION/.test(text);

@@ -8,19 +8,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { storageOf } from "./helpers/persistence.mjs";
-import { startRelay } from "./helpers/relay.mjs";
-import { api, eventually, jsLiteral, RECORD_EVENTS, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { startRelayedStack } from "./helpers/relayed_stack.mjs";
+import { api, eventually, jsLiteral, RECORD_EVENTS, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
 
 let stack;
 let relay;
-before(async () => {
-  stack = await startStack();
-  relay = await startRelay(stack.server.url);
-});
-after(async () => {
-  await relay?.stop();
-  await stack?.stop();
-});
+before(async () => ({ stack, relay } = await startRelayedStack()));
+after(() => stack?.stop());
 
 const UNKNOWN_KEY = `pk_live_${"u".repeat(32)}`;
 

@@ -7,19 +7,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { relayPage, statesOf } from "./helpers/persistence.mjs";
-import { startRelay } from "./helpers/relay.mjs";
-import { eventually, startStack, waitForEvents, waitForSdk } from "./helpers/stack.mjs";
+import { startRelayedStack } from "./helpers/relayed_stack.mjs";
+import { eventually, waitForEvents, waitForSdk } from "./helpers/stack.mjs";
 
 let stack;
 let relay;
-before(async () => {
-  stack = await startStack();
-  relay = await startRelay(stack.server.url);
-});
-after(async () => {
-  await relay?.stop();
-  await stack?.stop();
-});
+before(async () => ({ stack, relay } = await startRelayedStack()));
+after(() => stack?.stop());
 
 const KEEPALIVE_BUDGET = 60 * 1024;
 const isBatch = (e) => e.method === "POST" && e.path.endsWith("/values/batch");

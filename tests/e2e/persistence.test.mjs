@@ -6,21 +6,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { inspect, relayPage, sdkWarnings, STATE_PREFIX, statesOf, storageOf, workspaceOf } from "./helpers/persistence.mjs";
-import { startRelay } from "./helpers/relay.mjs";
-import { eventually, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { startRelayedStack } from "./helpers/relayed_stack.mjs";
+import { eventually, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
 
 let stack;
 let relay;
 let workspace;
 before(async () => {
-  stack = await startStack();
-  relay = await startRelay(stack.server.url);
+  ({ stack, relay } = await startRelayedStack());
   workspace = await workspaceOf(stack);
 });
-after(async () => {
-  await relay?.stop();
-  await stack?.stop();
-});
+after(() => stack?.stop());
 
 const isBatch = (e) => e.method === "POST" && e.path.endsWith("/values/batch");
 const idsOf = (entry) => entry.writes.map((w) => w.id);

@@ -4,25 +4,19 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { inspect, relayPage, statesOf, workspaceOf } from "./helpers/persistence.mjs";
-import { startRelay } from "./helpers/relay.mjs";
-import { eventually, startStack, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
+import { startRelayedStack } from "./helpers/relayed_stack.mjs";
+import { eventually, waitForEvents, waitForSdk, waitForStored } from "./helpers/stack.mjs";
 
 let stack;
 let relay; // passes everything
 let cutOff; // refuses every batch: a tab using it cannot deliver
 let workspace;
 before(async () => {
-  stack = await startStack();
-  relay = await startRelay(stack.server.url);
-  cutOff = await startRelay(stack.server.url);
+  ({ stack, relays: [relay, cutOff] } = await startRelayedStack({ relays: 2 }));
   cutOff.rule = (e) => (e.writes ? { refuse: true } : undefined);
   workspace = await workspaceOf(stack);
 });
-after(async () => {
-  await relay?.stop();
-  await cutOff?.stop();
-  await stack?.stop();
-});
+after(() => stack?.stop());
 
 const NETWORK_ERRORS = (text) => /Failed to load resource|ERR_EMPTY_RESPONSE|ERR_CONNECTION/.test(text);
 

@@ -380,16 +380,3 @@ describe("dist", { skip: onFallback && "about the .wasm" }, () => {
   });
 });
 
-test("validateClear: the core's DELETE rules, flag first, then the key", () => {
-  const config = (flag) => ({
-    workspace: "acme",
-    clientAttributeWrites: flag,
-    attributes: [{ key: "plan", type: "string" }, { key: "old", type: "string", archived: true }],
-  });
-  assert.deepEqual(core.validateClear(config(true), "plan"), { ok: true, value: null });
-  assert.equal(core.validateClear(config(true), "nope").error.code, "attribute_not_defined");
-  assert.equal(core.validateClear(config(true), "__proto__").error.code, "attribute_not_defined");
-  assert.equal(core.validateClear(config(true), 42).error.code, "attribute_not_defined");
-  assert.equal(core.validateClear(config(true), "old").error.code, "attribute_archived");
-  assert.deepEqual(core.validateClear(config(false), "nope").error, { code: "client_attribute_writes_disabled", status: 403 });
-});

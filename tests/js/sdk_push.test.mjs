@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 
 import { Runtime } from "../../js/src/runtime.js";
 import { loadTestCore } from "./helpers/core.mjs";
+import { appliedCounts, recordEvents, until } from "./helpers/delivery.mjs";
 import { api, sdkDir, startServer } from "./helpers/server.mjs";
 
 const dist = `${sdkDir}/attrkit.node.mjs`; // what Node resolves "attrkit" to (the exports "node" condition)
@@ -162,22 +163,34 @@ describe("push queue through the npm client", () => {
 
   test("each client is its own instance: write ids <clientId>-<instance>-<seq>, never shared", async () => {
     const [a, b] = await Promise.all([1, 2].map(() => createClient({ publicKey: server.publicKey, apiHost: server.url })));
+    const events = [a, b].map(recordEvents);
+    const made = []; // each client's team_size write, as its engine made it
     for (const c of [a, b]) {
       await c.push(["do", "identify", ["user-106"]]);
       await c.push(["set", "user:attributes", [{ team_size: 3 }]]);
+      // Read in the push's own turn: a write stays in inspect().outbox until its batch is answered.
+      made.push(c.inspect().outbox.find((w) => w.attribute === "team_size"));
     }
-    const [wa, wb] = [a.inspect().outbox[0], b.inspect().outbox[0]];
-    const parts = (w) => /^([a-z0-9]{16})-([a-z0-9]{10})-(\d+)$/.exec(w.id);
-    assert.ok(parts(wa) && parts(wb), `${wa.id} ${wb.id}`);
+    const [wa, wb] = made;
+    const parts = (w) => /^([a-z0-9]{16})-([a-z0-9]{10})-(\d+)$/.exec(w?.id);
+    assert.ok(parts(wa) && parts(wb), `${wa?.id} ${wb?.id}`);
     assert.equal(parts(wa)[1], a.inspect().clientId);
     assert.equal(Number(parts(wa)[3]), wa.seq);
     assert.notEqual(parts(wa)[2], parts(wb)[2], "two instances");
     assert.notEqual(wa.id, wb.id);
-    // Both writes are applied as their own, whatever their seqs. b's batch (its team_size 3 with
-    // the role) is stored before a's newer team_size is made: the later arrival wins.
+    // Both writes are stored as their own, under the ids their clients made, whenever each one's
+    // flush window sent it: wait for both (bounded), so what follows never depends on that timing.
+    const deliveredIds = () => events.map((e) => e.delivered.filter((d) => d.attribute === "team_size").map((d) => d.writeId));
+    await until(() => deliveredIds().every((ids) => ids.length > 0), "both team_size writes delivered", 15000);
+    assert.deepEqual(deliveredIds(), [[wa.id], [wb.id]]);
+    const applied = await appliedCounts(server, { distinctId: "user-106" });
+    assert.deepEqual([wa.id, wb.id].map((id) => applied.get(id)?.applied), [1, 1], "each applied, as its own");
+    // b's batch (the role) is stored after both team_size 3 writes and before a's newer team_size
+    // is made: between clients, the later arrival wins.
     assert.deepEqual(await b.push(["set", "user:attributes", [{ role: "viewer" }, true]]), { ok: true, value: { role: "viewer" } });
     assert.deepEqual(await a.push(["set", "user:attributes", [{ team_size: 4 }, true]]), { ok: true, value: { team_size: 4 } });
     assert.deepEqual((await stored("user-106")).attributes, { team_size: 4, role: "viewer" });
+    assert.deepEqual(events.map((e) => e.errors), [[], []]);
     a.close();
     b.close();
   });
