@@ -155,6 +155,10 @@ void write_doc(W& w, const Response& r) {
     w.key("events");
     w.boolean(true);
   }
+  if (r.wake) {
+    w.key("wake");
+    w.number(*r.wake);
+  }
   w.end();
 }
 

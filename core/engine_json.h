@@ -21,8 +21,10 @@
 //    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
 //    "callback"?: i,                             index in args of the function to call (identify,
 //                                                 once resolved) or to add/remove (on/off)
-//    "events"?: true}                            events are waiting (take_events has some);
+//    "events"?: true,                            events are waiting (take_events has some);
 //                                                 absent: it has none, no need to ask
+//    "wake"?: ms}                                next_wake(now) after the call (the Wasm
+//                                                 binding's responses carry it)
 //   Values: init -> null; identify -> {"distinctId"}; reset, on, off -> null;
 //   set_* -> {attribute: normalised value} when queued, or (refetchBoosted) {attribute: stored
 //   value} once the server stored them; get_attributes -> the view object;

@@ -88,6 +88,9 @@ struct Response {
   // Events are waiting (Engine::events_waiting() after the call): the runtime takes them now.
   // Without it, take_events() would return none, so the runtime skips that crossing.
   bool events = false;
+  // next_wake(now) after the call, when the caller asked for it (the Wasm binding does): the
+  // runtime sets its timer from it instead of asking again.
+  std::optional<double> wake;
 };
 
 struct ConfigureResponse {

@@ -119,7 +119,8 @@ export class Runtime {
       if (r.result) settle(r.result);
       else this.out.wait(r.ticket, settle);
       if (cmd && (!r.result || r.result.ok)) this.act(r, cmd);
-      this.pump(r.events);
+      // The response's wake is current unless listeners ran (events) and may have called again.
+      this.pump(r.events, r.events ? undefined : r.wake);
     });
   }
 
@@ -155,12 +156,13 @@ export class Runtime {
 
   // ---- engine out ----------------------------------------------------------------------------
 
-  // `events`: false when the engine said its call left none (a response without "events"), which
-  // spares a crossing per push; every other engine call is followed by a full pump.
-  pump(events = true) {
+  // After a push, what its response said: `events` false when its call left none (no "events"),
+  // `wake` the engine's next wake; each spares a crossing. Every other engine call is followed by
+  // a full pump.
+  pump(events = true, wake = undefined) {
     if (this.closed) return;
     if (events) this.dispatch();
-    this.loop.arm();
+    this.loop.arm(wake);
     this.stored.save();
   }
 
