@@ -195,4 +195,64 @@ val result_to_js(const Result<Json>& r, const std::string& message) {
   return r.ok() ? ok_to_js(r.value()) : error_to_js(r.error(), message);
 }
 
+void StreamWriter::item() {
+  if (depth_ > 0 && depth_ <= kMaxOpen && !open_[depth_ - 1].object) ++open_[depth_ - 1].count;
+}
+
+void StreamWriter::open(char tag, bool object) {
+  item();
+  out_ += tag;
+  if (depth_ < kMaxOpen) open_[depth_] = {out_.size(), 0, object};
+  ++depth_;
+  put_count(out_, 0);
+}
+
+void StreamWriter::begin_object() { open(kObject, true); }
+
+void StreamWriter::begin_array() { open(kArray, false); }
+
+void StreamWriter::end() {
+  if (depth_ == 0) return;
+  --depth_;
+  if (depth_ < kMaxOpen) std::memcpy(&out_[open_[depth_].at], &open_[depth_].count, 4);
+}
+
+void StreamWriter::key(std::string_view k) {
+  if (depth_ > 0 && depth_ <= kMaxOpen) ++open_[depth_ - 1].count;
+  put_count(out_, k.size());
+  out_.append(k.data(), k.size());
+}
+
+void StreamWriter::string(std::string_view s) {
+  item();
+  out_ += kString;
+  put_count(out_, s.size());
+  out_.append(s.data(), s.size());
+}
+
+void StreamWriter::number(double d) {
+  item();
+  put_number(out_, d);
+}
+
+void StreamWriter::boolean(bool b) {
+  item();
+  out_ += b ? kTrue : kFalse;
+}
+
+void StreamWriter::null() {
+  item();
+  out_ += kNull;
+}
+
+void StreamWriter::value(const Json& j) {
+  item();
+  put_value(out_, j);
+}
+
+val StreamWriter::take() {
+  if (out_.empty()) out_ += kNull;
+  return decode(out_);
+}
+
 }  // namespace attrkit::bindings

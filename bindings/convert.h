@@ -24,8 +24,11 @@
 #pragma once
 #include <emscripten/val.h>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
+#include "core/doc_writer.h"
 #include "core/json.h"
 #include "core/result.h"
 
@@ -44,5 +47,39 @@ emscripten::val to_js(const Json& j);
 emscripten::val ok_to_js(const Json& value);
 emscripten::val error_to_js(Error e, const std::string& message = std::string());
 emscripten::val result_to_js(const Result<Json>& r, const std::string& message = std::string());
+
+// A document writer (core/doc_writer.h) straight into the stream, then decoded as one JS value:
+// what to_js(as_json(x)) gives, without building the Json. Objects and arrays get their member
+// count when they end; keys keep the order they were written in.
+class StreamWriter {
+ public:
+  void begin_object();
+  void begin_array();
+  void end();
+  void key(std::string_view k);
+  void string(std::string_view s);
+  void number(double d);
+  void boolean(bool b);
+  void null();
+  void value(const Json& j);
+
+  emscripten::val take();  // the JS value written (null when nothing was)
+
+ private:
+  struct Open {
+    std::size_t at;       // where its count goes in out_
+    std::uint32_t count;  // members (object) or items (array) so far
+    bool object;
+  };
+  void item();  // a value starts: one more item of the innermost array
+  void open(char tag, bool object);
+
+  std::string out_;
+  // The engine's documents nest 3 deep at most (events > event > error); values go through
+  // put_value. Deeper ones are still written, their counts left 0 (never happens).
+  static constexpr int kMaxOpen = 8;
+  Open open_[kMaxOpen];
+  int depth_ = 0;
+};
 
 }  // namespace attrkit::bindings

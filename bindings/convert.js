@@ -14,15 +14,22 @@
 //   text   = u32 byte length, WTF-8 bytes (a lone surrogate is kept as its 3-byte form)
 //   u32    = 4 bytes little-endian; nothing is aligned
 mergeInto(LibraryManager.library, {
+  // What the calls reuse instead of allocating each time (every push crosses twice): a number's
+  // bytes, and the encoder's buffer while no call is using it.
+  $attrkitScratch: {},
+
   // JS value -> a malloc'd stream (the caller frees it). A throwing getter or Proxy trap
   // propagates from here, before the core sees anything.
-  attrkit_js_encode__deps: ["$Emval", "malloc"],
+  attrkit_js_encode__deps: ["$Emval", "malloc", "$attrkitScratch"],
   attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
-    var buf = new Uint8Array(256);
+    var scratch = attrkitScratch;
+    // Taken, not shared: a getter that pushes again while this value is read gets its own buffer.
+    var buf = scratch.buf || new Uint8Array(256);
+    scratch.buf = null;
     var own = Object.prototype.hasOwnProperty;
     var n = 0;
-    var f64 = new Float64Array(1);
-    var f64Bytes = new Uint8Array(f64.buffer); // one view per call, not one per number
+    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
+    var f64Bytes = scratch.f64Bytes || (scratch.f64Bytes = new Uint8Array(f64.buffer));
     function room(k) {
       if (n + k > buf.length) {
         var bigger = new Uint8Array(2 * (n + k));
@@ -111,14 +118,16 @@ mergeInto(LibraryManager.library, {
     value(Emval.toValue(handle), 0);
     var p = _malloc(n);
     HEAPU8.set(buf.subarray(0, n), p); // after _malloc: a memory growth replaces HEAPU8
+    if (buf.length <= 4096) scratch.buf = buf; // a huge value's buffer is not kept
     return p;
   },
 
   // A stream written by convert.cpp at p -> a new JS value (a handle the caller owns).
-  attrkit_js_decode__deps: ["$Emval"],
+  attrkit_js_decode__deps: ["$Emval", "$attrkitScratch"],
   attrkit_js_decode: function (p) {
-    var f64 = new Float64Array(1);
-    var f64Bytes = new Uint8Array(f64.buffer); // one view per call, not one per number
+    var scratch = attrkitScratch;
+    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
+    var f64Bytes = scratch.f64Bytes || (scratch.f64Bytes = new Uint8Array(f64.buffer));
     function count() {
       var x = HEAPU8[p] | (HEAPU8[p + 1] << 8) | (HEAPU8[p + 2] << 16) | (HEAPU8[p + 3] << 24);
       p += 4;

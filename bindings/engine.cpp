@@ -22,6 +22,7 @@
 
 #include "bindings/convert.h"
 #include "core/command.h"
+#include "core/engine_docs.h"
 #include "core/engine_json.h"
 #include "core/init_options.h"
 #include "core/retry.h"
@@ -67,14 +68,29 @@ val engine_restore(const val& snapshot, const val& workspace, const val& limits)
   return ok_to_js(nullptr);
 }
 
+// The documents of every push go straight into the converter's stream (no Json per call).
+template <class T>
+val written(const T& doc) {
+  StreamWriter w;
+  write_doc(w, doc);
+  return w.take();
+}
+
+// A call's response says whether it left events to take and when the engine next wants a batch
+// taken, so a push needs no engineTakeEvents nor engineNextWake crossing after it.
+val answer(Response r, double now) {
+  r.events = engine().events_waiting();
+  r.wake = engine().next_wake(now);
+  return written(r);
+}
 val engine_command(const val& cmd, double now) {
-  return to_js(as_json(engine().command(to_json(cmd), now)));
+  return answer(engine().command(to_json(cmd), now), now);
 }
 val engine_write(const val& request, double now) {
-  return to_js(as_json(engine().write(to_json(request), now)));
+  return answer(engine().write(to_json(request), now), now);
 }
 val engine_clear(const val& request, double now) {
-  return to_js(as_json(engine().clear(to_json(request), now)));
+  return answer(engine().clear(to_json(request), now), now);
 }
 val engine_configure(const val& config, double now, bool provisional) {
   return to_js(as_json(engine().configure(to_json(config), now, provisional)));
@@ -87,7 +103,7 @@ val engine_complete_batch(const val& outcome, double now) {
   return to_js(as_json(engine().complete_batch(to_json(outcome), now)));
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
-val engine_take_events() { return to_js(as_json(engine().take_events())); }
+val engine_take_events() { return written(engine().take_events()); }
 val engine_snapshot() { return to_js(engine().snapshot()); }
 val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {

@@ -102,6 +102,7 @@ class Engine {
   CompleteResponse complete_batch(const Json& outcome, double now);
   double next_wake(double now) const;
   Events take_events();
+  bool events_waiting() const { return !events_.empty(); }
   Json snapshot() const;
   Json save(double now);
   StoredResponse load_snapshot(const Json& snapshot, std::string_view workspace, double now);

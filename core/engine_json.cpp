@@ -4,11 +4,11 @@
 #include <variant>
 
 #include "engine.h"
+#include "doc_writer.h"
+#include "engine_docs.h"
 #include "snapshot.h"
 
 namespace attrkit {
-namespace {
-
 const char* effect_name(Effect e) {
   switch (e) {
     case Effect::none: return "none";
@@ -24,6 +24,8 @@ const char* effect_name(Effect e) {
   }
   return "none";
 }
+
+namespace {
 
 const char* outcome_name(BatchOutcome o) {
   switch (o) {
@@ -60,39 +62,17 @@ Json succeeded() {
   return j;
 }
 
-Json event_json(const ErrorEvent& e) {
-  Json j = json_object();
-  j["type"] = "error";
-  j["error"] = as_json(e.error);
-  if (e.ticket) j["ticket"] = e.ticket;
-  if (!e.write_ids.empty()) j["writeIds"] = e.write_ids;
-  if (e.superseded) j["superseded"] = e.superseded;
-  if (!e.distinct_id.empty()) j["distinctId"] = e.distinct_id;
-  return j;
-}
-
-Json event_json(const DeliveredEvent& e) {
-  Json j = json_object();
-  j["type"] = "delivered";
-  j["writeId"] = e.write_id;
-  j["distinctId"] = e.distinct_id;
-  j["attribute"] = e.attribute;
-  j["value"] = e.value;
-  if (!e.person_id.empty()) j["personId"] = e.person_id;
-  j["superseded"] = e.superseded;
-  return j;
-}
-
-Json event_json(const SettledEvent& e) {
-  Json j = json_object();
-  j["type"] = "settled";
-  j["ticket"] = e.ticket;
-  j["result"] = as_json(e.result);
-  return j;
+template <class T>
+Json written(const T& x) {
+  JsonWriter w;
+  write_doc(w, x);
+  return w.take();
 }
 
 }  // namespace
 
+// The shape of write_error (engine_docs.h), built directly: the Wasm build needs it for its other
+// answers (configure, batches), and a JsonWriter there would cost ~1.4 KB of code.
 Json as_json(const ErrorObject& e) {
   Json j = json_object();
   j["code"] = error_name(e.code);
@@ -103,33 +83,12 @@ Json as_json(const ErrorObject& e) {
 }
 
 Json as_json(const CallResult& r) {
-  if (!r.ok) return failed(r.error);
-  Json j = succeeded();
-  j["value"] = r.value;
-  return j;
+  JsonWriter w;
+  write_result(w, r);
+  return w.take();
 }
 
-Json as_json(const Response& r) {
-  Json j = json_object();
-  j["ticket"] = r.ticket;
-  if (r.kind) j["kind"] = call_kind_name(*r.kind);
-  j["effect"] = effect_name(r.effect);
-  if (r.result) j["result"] = as_json(*r.result);
-  switch (r.effect) {
-    case Effect::init: j["options"] = init_options_to_json(r.options); break;
-    case Effect::identify:
-      j["distinctId"] = r.distinct_id;
-      j["changed"] = r.changed;
-      break;
-    case Effect::on:
-    case Effect::off: j["event"] = event_name(r.event); break;
-    case Effect::debug: j["enabled"] = r.enabled; break;
-    case Effect::consent: j["consent"] = r.enabled ? "granted" : "denied"; break;
-    default: break;
-  }
-  if (r.callback >= 0 && r.effect != Effect::none) j["callback"] = r.callback;
-  return j;
-}
+Json as_json(const Response& r) { return written(r); }
 
 Json as_json(const ConfigureResponse& r) {
   if (r.error) return failed(*r.error);
@@ -172,17 +131,7 @@ Json as_json(const CompleteResponse& r) {
   return j;
 }
 
-Json as_json(const Events& events) {
-  Json list = json_array();
-  for (const EngineEvent& e : events) {
-    if (const auto* error = std::get_if<ErrorEvent>(&e)) list.push_back(event_json(*error));
-    else if (const auto* delivered = std::get_if<DeliveredEvent>(&e))
-      list.push_back(event_json(*delivered));
-    else if (const auto* settled = std::get_if<SettledEvent>(&e))
-      list.push_back(event_json(*settled));
-  }
-  return list;
-}
+Json as_json(const Events& events) { return written(events); }
 
 Json as_json(const RetryAdvice& a) {
   Json j = json_object();

@@ -19,8 +19,12 @@
 //    "consent"?: "granted"|"denied"             effect consent (engine_control.cpp)
 //    "distinctId"?: s, "changed"?: bool          effect identify (changed: a different user)
 //    "event"?: "error"|"ready"|"identified"|"delivered"   effect on/off
-//    "callback"?: i}                             index in args of the function to call (identify,
+//    "callback"?: i,                             index in args of the function to call (identify,
 //                                                 once resolved) or to add/remove (on/off)
+//    "events"?: true,                            events are waiting (take_events has some);
+//                                                 absent: it has none, no need to ask
+//    "wake"?: ms}                                next_wake(now) after the call (the Wasm
+//                                                 binding's responses carry it)
 //   Values: init -> null; identify -> {"distinctId"}; reset, on, off -> null;
 //   set_* -> {attribute: normalised value} when queued, or (refetchBoosted) {attribute: stored
 //   value} once the server stored them; get_attributes -> the view object;
@@ -61,6 +65,8 @@
 
 namespace attrkit {
 
+// A call's Response and the events are written by engine_docs.h; their as_json is that into a
+// JsonWriter (doc_writer.h).
 Json as_json(const ErrorObject& e);
 Json as_json(const CallResult& r);
 Json as_json(const Response& r);
@@ -77,6 +83,7 @@ Json constants_as_json();
 ErrorObject error_from_json(const Json& j);
 
 // "init", "identify", ..., "write": the names the fixtures and JS see.
+const char* effect_name(Effect e);
 const char* call_kind_name(CallKind k);
 // Listener events of on/off: "error", "ready", "identified", "delivered".
 const char* event_name(EventName e);

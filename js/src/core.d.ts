@@ -68,6 +68,10 @@ export interface EngineResponse {
   changed?: boolean;
   event?: ListenerEvent;
   callback?: number;
+  /** Events are waiting: engineTakeEvents() has some (absent: it has none). */
+  events?: true;
+  /** engineNextWake(now) after the call (ms since epoch; -1: nothing to send). */
+  wake?: number;
 }
 
 export type EngineEvent =

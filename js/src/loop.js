@@ -28,12 +28,14 @@ export class Loop {
     this.options = options;
   }
 
-  /** Sets the one timer to the engine's next wake-up. A timer already set to fire no later is
-   * kept (a burst of pushes sets it once): one that fires early finds nothing due and re-arms. */
-  arm() {
+  /** Sets the one timer to the engine's next wake-up (`wake`, when the caller has it). A timer
+   * already set to fire no later is kept (a burst of pushes sets it once): one that fires early
+   * finds nothing due and re-arms. */
+  arm(wake) {
     if (this.busy || !this.options || this.loading()) return this.stop();
     const now = Date.now();
-    const at = this.core.engineNextWake(now);
+    // `wake`: engineNextWake as a push's response already told it (its "wake").
+    const at = wake ?? this.core.engineNextWake(now);
     if (at < 0 || (this.timer && this.at <= at)) return;
     clearTimeout(this.timer);
     this.at = at;

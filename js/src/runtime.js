@@ -1,6 +1,7 @@
 // The runtime: one core Engine plus the I/O the core must not do (DESIGN §4, §5; docs/sdk.md).
 // It turns calls into engineCommand / engineWrite, acts on the effect the engine returns and
-// dispatches engineTakeEvents() after every engine call. It decides nothing the engine decides:
+// dispatches engineTakeEvents() after every engine call (after a push, only when its response
+// says events are waiting). It decides nothing the engine decides:
 // results, errors, retries and ordering all come from there.
 //
 // The engine is the core module's own state (bindings/engine.cpp: one Engine per module), so
@@ -118,7 +119,8 @@ export class Runtime {
       if (r.result) settle(r.result);
       else this.out.wait(r.ticket, settle);
       if (cmd && (!r.result || r.result.ok)) this.act(r, cmd);
-      this.pump();
+      // The response's wake is current unless listeners ran (events) and may have called again.
+      this.pump(r.events, r.events ? undefined : r.wake);
     });
   }
 
@@ -154,10 +156,13 @@ export class Runtime {
 
   // ---- engine out ----------------------------------------------------------------------------
 
-  pump() {
+  // After a push, what its response said: `events` false when its call left none (no "events"),
+  // `wake` the engine's next wake; each spares a crossing. Every other engine call is followed by
+  // a full pump.
+  pump(events = true, wake = undefined) {
     if (this.closed) return;
-    this.dispatch();
-    this.loop.arm();
+    if (events) this.dispatch();
+    this.loop.arm(wake);
     this.stored.save();
   }
 
