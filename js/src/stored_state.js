@@ -3,7 +3,7 @@
 // newest stored state (the tab it replaces, usually) and adopts the writes of every instance that
 // is gone. Ids make any mistake a resend: the server applies each write id once.
 import { ADOPT_LOCK, instanceLock, instanceOf, legacyStateKey, stateKey } from "./ids.js";
-import { stringify } from "./own.js";
+import { own, stringify } from "./own.js";
 import { readJson, warnOnce } from "./storage.js";
 
 const SAVE_DELAY_MS = 250; // coalesces the snapshot writes of a burst of commands
@@ -32,15 +32,34 @@ export class StoredState {
     this.ignored = new Set(); // keys found unreadable: discarded once, never read again
   }
 
-  /** Once the workspace is known: loads and adopts what other instances stored. */
+  /** Once the workspace is known: loads and adopts what other instances stored. Resolves once
+   * done: at once when no other state of the workspace has writes (nothing to adopt, so nothing
+   * to take one at a time: no Web Lock is asked for, docs/sdk.md "Persistence"). */
   restore(workspace) {
     this.workspace = workspace;
     this.key = stateKey(this.instance, workspace);
+    if (this.restoreNow()) return Promise.resolve();
     this.loading = this.adopt(true);
     return this.loading.then(() => {
       this.loading = null;
       this.pump();
     });
+  }
+
+  // The start without a lock, when every other state of the workspace is stored with no writes
+  // (usually: a first visit, or the page this one replaces after it delivered everything). Whether
+  // a page is gone matters only for taking writes, so the locks have nothing to tell: the newest
+  // state's identity and view load, the states of pages that are gone are removed, as the scan
+  // under the lock would. A state with writes (or one not written as this version writes it)
+  // leaves it to the scan. False when the scan is still to run.
+  restoreNow() {
+    try {
+      const states = this.read(Date.now());
+      if (!states.every((s) => isEmptyArray(own(s.snap, "writes")))) return false;
+      this.take(true, states, null);
+    } catch {}
+    this.pump();
+    return true;
   }
 
   /** Another tab stored `value` under `key`: when it closed with unsent writes, take them now
@@ -66,8 +85,11 @@ export class StoredState {
 
   async scan(start) {
     const held = await heldLocks();
-    if (this.closed()) return;
-    const now = Date.now();
+    if (!this.closed()) this.take(start, this.read(Date.now()), held);
+  }
+
+  // The other stored states of the workspace, read now: {key, snap, instance, gone, saved}.
+  read(now) {
     const ws = this.workspace;
     const states = [];
     for (const key of this.storage.keys()) {
@@ -81,25 +103,33 @@ export class StoredState {
         this.discard(key);
         continue;
       }
-      // gone: closed, or not saved for STALE_MS; free: its writes may be taken (a live instance
-      // with writes holds its lock).
+      // gone: closed, or not saved for STALE_MS.
       const gone = !instance || snap.closed === true || !(now - snap.saved < STALE_MS);
-      const free = gone || (held !== null && !held.has(instanceLock(instance)));
-      const writes = Array.isArray(snap.writes) && snap.writes.length > 0;
-      states.push({ key, snap, gone, free, writes, saved: typeof snap.saved === "number" ? snap.saved : 0 });
+      states.push({ key, snap, instance, gone, saved: typeof snap.saved === "number" ? snap.saved : 0 });
     }
+    return states;
+  }
+
+  // Loads (start) and adopts `states`. `held`: the Web Locks held or waited for, null where none
+  // could be asked (a state is then free only when gone).
+  take(start, states, held) {
+    const now = Date.now();
+    const ws = this.workspace;
     // The identity and view carry on from the newest state (loaded whole when it is free).
     let primary = null;
     if (start) for (const s of states) if (!primary || s.saved > primary.saved) primary = s;
     const taken = [];
     for (const s of states) {
+      // free: its writes may be taken (a live instance with writes holds its lock).
+      const free = s.gone || (held !== null && !held.has(instanceLock(s.instance)));
+      const writes = Array.isArray(s.snap.writes) && s.snap.writes.length > 0;
       let r;
-      if (s === primary) r = this.core.engineLoadSnapshot(s.free ? s.snap : { ...s.snap, writes: [] }, ws, now);
-      else if (s.writes && s.free) r = this.core.engineAdopt(s.snap, ws, now);
+      if (s === primary) r = this.core.engineLoadSnapshot(free ? s.snap : { ...s.snap, writes: [] }, ws, now);
+      else if (writes && free) r = this.core.engineAdopt(s.snap, ws, now);
       if (r && !r.ok) {
         // Another version's state is left alone; a corrupt one goes, with a warning.
         if (r.error?.code === "snapshot_invalid" || r.error?.code === "snapshot_foreign") this.discard(s.key);
-      } else if ((s.writes && s.free) || s.gone) {
+      } else if ((writes && free) || s.gone) {
         taken.push(s.key);
       }
     }
@@ -172,6 +202,8 @@ export class StoredState {
     }
   }
 }
+
+const isEmptyArray = (a) => Array.isArray(a) && a.length === 0;
 
 // Names of the Web Locks held or waited for on this origin; null where there are none to ask.
 async function heldLocks() {

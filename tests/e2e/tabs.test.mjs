@@ -151,3 +151,49 @@ test("a tab closed with undelivered writes and no other tab: the next page load 
   assert.equal((await inspect(next)).identity, "user-next-load");
   await a.close();
 });
+
+// Every Web Lock request and query the page makes, in order, with the lock's name.
+function recordLocks() {
+  window.__locks = [];
+  const proto = Object.getPrototypeOf(navigator.locks);
+  for (const name of ["request", "query"]) {
+    const real = proto[name];
+    proto[name] = function (...args) {
+      window.__locks.push(name === "request" ? `request ${args[0]}` : "query");
+      return real.apply(this, args);
+    };
+  }
+}
+const LOCKS_AT_READY = `attrkit.push(["on", "ready", [function () { window.__locksAtReady = window.__locks.slice(); }]]);`;
+const locksAtReady = (page) => page.evaluate(() => window.__locksAtReady);
+
+test("ready without a Web Lock when no stored state has writes; under the adopt lock when one has", async () => {
+  relay.log.length = 0;
+  const a = await stack.open({ allowConsoleError: NETWORK_ERRORS });
+  await a.context.addInitScript(recordLocks);
+  const page = (apiHost, name) => relayPage(stack, apiHost, { name, before: `attrkit.push(["do", "identify", ["user-locks"]]);\n${LOCKS_AT_READY}` });
+  // A first visit: nothing stored, nothing to adopt.
+  await load(a.page, page(relay.url, "locks-first"));
+  assert.deepEqual(await locksAtReady(a.page), [], "first visit");
+  await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Pro" }]]));
+  await waitForEvents(a.page, "delivered", 1);
+  const [first] = Object.keys(await statesOf(a.page));
+  // The next page: the last one's state is closed and has no writes. The identity carries on and
+  // that state goes, as under the lock.
+  await load(a.page, page(relay.url, "locks-first"));
+  assert.deepEqual(await locksAtReady(a.page), [], "a stored state without writes");
+  assert.equal((await inspect(a.page)).identity, "user-locks");
+  await eventually(async () => !(first in (await statesOf(a.page))), { message: "the closed state was removed" });
+  // A page that cannot deliver leaves a write; the next page adopts it under the lock.
+  await load(a.page, page(cutOff.url, "locks-cut"));
+  await a.page.evaluate(() => window.__push(["set", "user:attributes", [{ plan: "Enterprise" }]]));
+  await eventually(() => cutOff.log.some((e) => e.writes), { message: "the page tried to send" });
+  const ids = (await inspect(a.page)).outbox.map((w) => w.id);
+  await load(a.page, page(relay.url, "locks-adopt"));
+  const locks = await locksAtReady(a.page);
+  assert.ok(locks.includes("request attrkit:v1:adopt") && locks.includes("query"), `adopted under the lock: ${locks}`);
+  await waitForStored(stack, "user-locks", { plan: "Enterprise" });
+  assert.equal(ids.length, 1);
+  assert.deepEqual((await relay.stored(1, (w) => ids.includes(w.id))).map((w) => w.id), ids, "delivered under its id");
+  await a.close();
+});
