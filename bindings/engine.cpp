@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "bindings/convert.h"
+#include "bindings/engine_slot.h"
 #include "core/command.h"
 #include "core/engine_docs.h"
 #include "core/engine_json.h"
@@ -28,26 +29,29 @@
 #include "core/retry.h"
 
 namespace attrkit::bindings {
-namespace {
-
-using emscripten::val;
 
 // Replaced by emplace (the old engine destroyed, the new one built in place), never assigned:
 // Engine's move assignment would be 0.7 KB of Wasm code.
-std::optional<Engine>& slot() {
+std::optional<Engine>& engine_slot() {
   static std::optional<Engine> instance{std::in_place};
   return instance;
 }
-Engine& engine() { return *slot(); }
 
 // Through the converter, not Embind's std::string (which merges a lone surrogate with the next
 // code unit). Client ids and workspaces are strings by contract; anything else is taken as "",
 // which no snapshot matches, as values.cpp does for a non-string key.
-std::string string_arg(const val& v) {
+std::string string_arg(const emscripten::val& v) {
   Json j = to_json(v);
   const std::string* s = j.get_ptr<const std::string*>();
   return s ? *s : std::string();
 }
+
+namespace {
+
+using emscripten::val;
+
+std::optional<Engine>& slot() { return engine_slot(); }
+Engine& engine() { return *slot(); }
 
 // options: the limits of engine_limits() plus "instance" (this running SDK's part of its write
 // ids, core/engine.h).
@@ -55,17 +59,6 @@ void engine_create(const val& client_id, const val& options) {
   std::string id = string_arg(client_id);
   const Json o = to_json(options);
   slot().emplace(std::move(id), engine_limits(o), engine_instance(o));
-}
-
-// snapshot, workspace, limits -> {ok: true, value: null} (the module's engine is now the
-// restored one) | {ok: false, error: {code, status}} (the current engine is kept).
-val engine_restore(const val& snapshot, const val& workspace, const val& limits) {
-  Json snap = to_json(snapshot);
-  std::string ws = string_arg(workspace);
-  Result<Engine> r = Engine::restore(snap, ws, engine_limits(to_json(limits)));
-  if (!r.ok()) return error_to_js(r.error());
-  slot().emplace(std::move(r).value());
-  return ok_to_js(nullptr);
 }
 
 // The documents of every push go straight into the converter's stream (no Json per call).
@@ -104,7 +97,6 @@ val engine_complete_batch(const val& outcome, double now) {
 }
 double engine_next_wake(double now) { return engine().next_wake(now); }
 val engine_take_events() { return written(engine().take_events()); }
-val engine_snapshot() { return to_js(engine().snapshot()); }
 val engine_save(double now) { return to_js(engine().save(now)); }
 val engine_load_snapshot(const val& snapshot, const val& workspace, double now) {
   Json snap = to_json(snapshot);
@@ -127,22 +119,9 @@ void engine_stop_delivery(const val& error, bool for_good) {
 void engine_set_client_id(const val& id) { engine().set_client_id(string_arg(id)); }
 val engine_constants_js() { return to_js(constants_as_json()); }
 
-// command -> {ok: true, value: command_to_json} | {ok: false, error}: the grammar alone, for tests
-// and for the runtime's own checks.
-val parse_command_js(const val& cmd) {
-  Result<Command> r = parse_command(to_json(cmd));
-  return r.ok() ? ok_to_js(command_to_json(r.value())) : error_to_js(r.error());
-}
-
 // core/retry.h retry_advice: the outbox's retry policy for a request outside it (the config fetch)
 val retry_advice_js(const val& outcome, int tries) {
   return to_js(as_json(retry_advice(to_json(outcome), tries)));
-}
-
-// init options -> {ok: true, value: {publicKey, apiHost}} | {ok: false, error}
-val parse_init_options_js(const val& options) {
-  Result<InitOptions> r = parse_init_options(to_json(options));
-  return r.ok() ? ok_to_js(init_options_to_json(r.value())) : error_to_js(r.error());
 }
 
 }  // namespace
@@ -152,7 +131,6 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   using namespace attrkit::bindings;
   using emscripten::function;
   function("engineCreate", &engine_create);
-  function("engineRestore", &engine_restore);
   function("engineCommand", &engine_command);
   function("engineStopDelivery", &engine_stop_delivery);
   function("engineSetClientId", &engine_set_client_id);
@@ -163,7 +141,6 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineCompleteBatch", &engine_complete_batch);
   function("engineNextWake", &engine_next_wake);
   function("engineTakeEvents", &engine_take_events);
-  function("engineSnapshot", &engine_snapshot);
   function("engineSave", &engine_save);
   function("engineLoadSnapshot", &engine_load_snapshot);
   function("engineAdopt", &engine_adopt);
@@ -172,7 +149,5 @@ EMSCRIPTEN_BINDINGS(attrkit_engine) {
   function("engineClientId", &engine_client_id);
   function("engineBelieved", &engine_believed);
   function("engineConstants", &engine_constants_js);
-  function("parseCommand", &parse_command_js);
-  function("parseInitOptions", &parse_init_options_js);
   function("retryAdvice", &retry_advice_js);
 }

@@ -10,12 +10,16 @@
 # below; docs/wasm.md and bench/README.md say why each is there and what it saves.
 
 file(GLOB ATTRKIT_BINDINGS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/bindings/*.cpp)
+# bindings/testing.cpp: bindings only the tests use, kept out of the shipped module (below).
+list(FILTER ATTRKIT_BINDINGS_SOURCES EXCLUDE REGEX "/bindings/testing\\.cpp$")
 set(ATTRKIT_WASM_DIST ${CMAKE_BINARY_DIR}/dist)
 
 # ---- compile ------------------------------------------------------------------------------
 add_library(attrkit_core_wasm_objects OBJECT ${ATTRKIT_CORE_SOURCES} ${ATTRKIT_BINDINGS_SOURCES})
-target_include_directories(attrkit_core_wasm_objects PRIVATE ${CMAKE_SOURCE_DIR})
-target_compile_definitions(attrkit_core_wasm_objects PRIVATE
+add_library(attrkit_wasm_testing_objects OBJECT ${CMAKE_SOURCE_DIR}/bindings/testing.cpp)
+foreach(objects attrkit_core_wasm_objects attrkit_wasm_testing_objects)
+target_include_directories(${objects} PRIVATE ${CMAKE_SOURCE_DIR})
+target_compile_definitions(${objects} PRIVATE
   JSON_NOEXCEPTION  # nlohmann aborts instead of throwing: core code never calls a throwing accessor
   NDEBUG            # whatever the build type: assert() text and __assert_fail cost bytes
   # Embind type ids are the addresses of one char per type, not std::type_info objects; must be
@@ -24,13 +28,14 @@ target_compile_definitions(attrkit_core_wasm_objects PRIVATE
   # core/number_text.cpp's number_to_text asks the browser's String(x) (bindings/number_text.js)
   # instead of carrying its shortest-digits code: -1.1 KB brotli, the same bytes by definition.
   ATTRKIT_HOST_NUMBER_TEXT)
-target_compile_options(attrkit_core_wasm_objects PRIVATE
+target_compile_options(${objects} PRIVATE
   -Oz               # smallest code; after CMAKE_CXX_FLAGS_<CONFIG>, so it wins over -O2/-Os
   -flto             # whole-program inlining and dead-code removal at link time
   -fno-exceptions   # the core returns Result<T>; no unwinding tables, no EH runtime
   # nlohmann_json lives in /usr/include, which must be searched AFTER the Emscripten sysroot
   # (-I would put glibc's headers ahead of musl's).
   "SHELL:-idirafter /usr/include")
+endforeach()
 
 # ---- link ---------------------------------------------------------------------------------
 set(ATTRKIT_WASM_LINK_FLAGS
@@ -157,7 +162,10 @@ endif()
 # Closure over ~1 MB of wasm2js output costs minutes of link time for a file most pages never load.
 set(ATTRKIT_FALLBACK_LINK_FLAGS ${ATTRKIT_WASM_LINK_FLAGS})
 list(REMOVE_ITEM ATTRKIT_FALLBACK_LINK_FLAGS "SHELL:--closure 1" "--closure-args=--language_out=ECMASCRIPT_2017")
-add_executable(attrkit_core_fallback $<TARGET_OBJECTS:attrkit_core_wasm_objects>)
+# It carries the test-only bindings too (+~1 KB on a 60 KB file few pages load), so the node
+# suites run the shared fixtures on it (tests/js/core_fallback.test.mjs).
+add_executable(attrkit_core_fallback $<TARGET_OBJECTS:attrkit_core_wasm_objects>
+  $<TARGET_OBJECTS:attrkit_wasm_testing_objects>)
 set_target_properties(attrkit_core_fallback PROPERTIES
   OUTPUT_NAME attrkit-core.fallback SUFFIX .mjs RUNTIME_OUTPUT_DIRECTORY ${ATTRKIT_WASM_DIST})
 target_link_options(attrkit_core_fallback PRIVATE ${ATTRKIT_FALLBACK_LINK_FLAGS}
@@ -175,3 +183,17 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/node_modules/.bin/esbuild)
             --outfile=${ATTRKIT_WASM_DIST}/attrkit-core.fallback.mjs
     VERBATIM)
 endif()
+
+# ---- the module the node suites load (tests/js/helpers/core.mjs loadTestCore) --------------
+# The shipped objects plus bindings/testing.cpp (the grammar, configs, definitions, the
+# converter's round trip, engineRestore/engineSnapshot), linked with the shipped flags but
+# without Closure (link time): the same core and the same converter, into build/wasm/testing.
+add_executable(attrkit_core_wasm_testing $<TARGET_OBJECTS:attrkit_core_wasm_objects>
+  $<TARGET_OBJECTS:attrkit_wasm_testing_objects>)
+set_target_properties(attrkit_core_wasm_testing PROPERTIES
+  OUTPUT_NAME attrkit-core.testing SUFFIX .mjs RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/testing)
+target_link_options(attrkit_core_wasm_testing PRIVATE ${ATTRKIT_FALLBACK_LINK_FLAGS}
+  -sEXPORT_ES6 -sUSE_ES6_IMPORT_META=0)
+set_property(TARGET attrkit_core_wasm_testing APPEND PROPERTY LINK_DEPENDS
+  ${CMAKE_SOURCE_DIR}/bindings/convert.js ${CMAKE_SOURCE_DIR}/bindings/number_text.js)
+add_dependencies(attrkit_core_wasm_testing attrkit_core_fallback)  # serial links (2 cores)

@@ -3,8 +3,8 @@
 #include <type_traits>
 #include <variant>
 
-#include "engine.h"
 #include "doc_writer.h"
+#include "engine.h"
 #include "engine_docs.h"
 #include "snapshot.h"
 

@@ -5,7 +5,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
-import { loadTestCore } from "./helpers/core.mjs";
+import { pathToFileURL } from "node:url";
+
+import { loadCore } from "../../js/src/core_node.js";
+import { glueFile, loadTestCore, onFallback, wasmFile } from "./helpers/core.mjs";
 import { engineOf, match, materialize } from "./helpers/engine.mjs";
 import { readFixtures } from "./helpers/fixtures.mjs";
 
@@ -161,6 +164,20 @@ describe("one engine per module, driven by plain functions", () => {
     }
     assert.equal(core.Engine, undefined);
     assert.equal(core.restoreEngine, undefined);
+  });
+
+  test("the shipped module has the runtime's bindings and none of the test-only ones", { skip: onFallback && "about the .wasm" }, async () => {
+    const shipped = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: pathToFileURL(wasmFile) });
+    for (const name of ["engineCreate", "engineCommand", "engineConfigure", "engineSave", "engineLoadSnapshot",
+      "engineAdopt", "retryAdvice", "validateDistinctId"]) {
+      assert.equal(typeof shipped[name], "function", name);
+    }
+    // bindings/testing.cpp: linked into the testing module and the fallback only.
+    for (const name of ["engineRestore", "engineSnapshot", "parseCommand", "parseInitOptions", "validateValue",
+      "validateWrite", "parseConfig", "parseDefinition", "roundTrip"]) {
+      assert.equal(shipped[name], undefined, name);
+      assert.equal(typeof core[name], "function", name);
+    }
   });
 
   test("engineCreate replaces the engine: nothing of the previous one survives", () => {

@@ -18,13 +18,19 @@ export const distDir = distEnv
   : join(repoRoot, "build/wasm/dist");
 export const glueFile = join(distDir, "attrkit-core.mjs");
 export const wasmFile = join(distDir, "attrkit-core.wasm");
+// The shipped objects plus the test-only bindings (bindings/testing.cpp, cmake/wasm.cmake): what
+// loadTestCore() loads. glueFile / wasmFile above are the shipped module itself.
+const testingDir = join(dirname(distDir), "testing");
+const testingGlue = join(testingDir, "attrkit-core.testing.mjs");
+const testingWasm = join(testingDir, "attrkit-core.testing.wasm");
 
 export const fallbackFile = join(distDir, "attrkit-core.fallback.mjs");
 /** ATTRKIT_CORE=fallback: every suite that uses loadTestCore() runs on the no-Wasm fallback (the
  * same core through wasm2js; tests/js/core_fallback.test.mjs), and skips what is about .wasm files. */
 export const onFallback = process.env.ATTRKIT_CORE === "fallback";
 
-/** A fresh, independent core instance; throws (never skips) when the build is missing. */
+/** A fresh, independent core instance (the testing module: the shipped bindings and the
+ * test-only ones); throws (never skips) when the build is missing. */
 export async function loadTestCore() {
   if (onFallback) {
     if (!existsSync(fallbackFile)) throw new Error(`attrkit: ${fallbackFile} is missing: run \`bash scripts/build.sh wasm\``);
@@ -32,10 +38,10 @@ export async function loadTestCore() {
     if (typeof core?.validateValue !== "function") throw new Error("attrkit: the fallback core loaded without its bindings");
     return core;
   }
-  for (const f of [glueFile, wasmFile]) {
+  for (const f of [testingGlue, testingWasm]) {
     if (!existsSync(f)) throw new Error(`attrkit: ${f} is missing: run \`bash scripts/build.sh wasm\``);
   }
-  const core = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: pathToFileURL(wasmFile) });
+  const core = await loadCore({ glueUrl: pathToFileURL(testingGlue), wasmUrl: pathToFileURL(testingWasm) });
   if (!core || typeof core.validateValue !== "function") {
     throw new Error("attrkit: the core loaded without its bindings");
   }
