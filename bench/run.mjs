@@ -148,9 +148,13 @@ async function heapAndWasm(page) {
 async function visit(browser, page, url, sdk, collector) {
   collector.reset();
   await startTrace(browser, page);
-  await page.goto(url, { waitUntil: "load" });
   let ok = true;
-  await page.waitForFunction(() => window.__bench.readyAt !== null, null, { timeout: 20000 }).catch(() => (ok = false));
+  // Listening before the navigation: an SDK may be ready before the load event (lib/probe.mjs).
+  const ready = page
+    .waitForEvent("console", { predicate: (m) => m.text() === "bench-ready", timeout: 20000 })
+    .catch(() => (ok = false));
+  await page.goto(url, { waitUntil: "load" });
+  await ready;
   const r = await page.evaluate((main) => {
     const res = performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === main);
     return {

@@ -18,10 +18,16 @@ export function probe({ countListeners = false } = {}) {
     },
     true,
   );
+  // Told to the harness as a console message (CDP, nothing runs in the page), not polled with
+  // waitForFunction, whose injected script Playwright compiles on the page's main thread: that
+  // would count against an SDK that is ready after the load event and not against one ready
+  // inside its own script. console.debug is taken before any page script can wrap it.
+  const debug = console.debug.bind(console);
   b.ready = () => {
     if (b.readyAt !== null) return;
     b.readyAt = performance.now();
     performance.mark("bench-ready");
+    debug("bench-ready");
   };
   const W = window.WebAssembly;
   if (W) {
