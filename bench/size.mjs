@@ -35,7 +35,9 @@ export const BUDGET_BROTLI = 40_000;
 // DESIGN §10: the goal is 40,000 B for the npm flavour. Each total has a fixed limit about 1 KB
 // above its figure when the limit was set (headroom, not a byte-exact ratchet): lower a limit when a
 // real reduction lands; raise one only with the reason in bench/README.md.
-export const CEILING_BROTLI = { "script tag": 54_900, npm: 54_500, core: 47_200 };
+// Set 2026-12-07 after the test-only bindings left the shipped module (figures: script tag 53,651,
+// npm 53,216, core 45,818; bench/README.md "Test-only bindings out of the shipped module").
+export const CEILING_BROTLI = { "script tag": 54_650, npm: 54_200, core: 46_800 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.
