@@ -186,13 +186,18 @@ endif()
 
 # ---- the module the node suites load (tests/js/helpers/core.mjs loadTestCore) --------------
 # The shipped objects plus bindings/testing.cpp (the grammar, configs, definitions, the
-# converter's round trip, engineRestore/engineSnapshot), linked with the shipped flags but
-# without Closure (link time): the same core and the same converter, into build/wasm/testing.
+# converter's round trip, engineRestore/engineSnapshot): the same core and the same converter,
+# into build/wasm/testing. Linked for link time, not size (npm test builds it on every fresh
+# clone): -O1 instead of -Oz, no second -Oz round, no Closure. The shipped module itself is what
+# the SDK suites, Chromium and the bundlers run.
+set(ATTRKIT_TESTING_LINK_FLAGS ${ATTRKIT_FALLBACK_LINK_FLAGS})
+list(TRANSFORM ATTRKIT_TESTING_LINK_FLAGS REPLACE "^-Oz$" "-O1")
+list(REMOVE_ITEM ATTRKIT_TESTING_LINK_FLAGS -sBINARYEN_EXTRA_PASSES=-Oz)
 add_executable(attrkit_core_wasm_testing $<TARGET_OBJECTS:attrkit_core_wasm_objects>
   $<TARGET_OBJECTS:attrkit_wasm_testing_objects>)
 set_target_properties(attrkit_core_wasm_testing PROPERTIES
   OUTPUT_NAME attrkit-core.testing SUFFIX .mjs RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/testing)
-target_link_options(attrkit_core_wasm_testing PRIVATE ${ATTRKIT_FALLBACK_LINK_FLAGS}
+target_link_options(attrkit_core_wasm_testing PRIVATE ${ATTRKIT_TESTING_LINK_FLAGS}
   -sEXPORT_ES6 -sUSE_ES6_IMPORT_META=0)
 set_property(TARGET attrkit_core_wasm_testing APPEND PROPERTY LINK_DEPENDS
   ${CMAKE_SOURCE_DIR}/bindings/convert.js ${CMAKE_SOURCE_DIR}/bindings/number_text.js)
