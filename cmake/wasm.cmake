@@ -1,4 +1,4 @@
-# The WebAssembly module (included by the root CMakeLists.txt under emcmake). Owner: "wasm".
+# The WebAssembly module (included by the root CMakeLists.txt under emcmake).
 #
 #   ATTRKIT_CORE_SOURCES + bindings/*.cpp
 #     -> dist/attrkit-core.mjs        ES module, default export = factory (target attrkit_core_wasm)

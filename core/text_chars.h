@@ -1,5 +1,5 @@
-// Character-level helpers shared by the validators (owned by the "values" engineer; internal to
-// core/, not part of the bindings' surface). All work on UTF-8 / WTF-8 bytes.
+// Character-level helpers shared by the validators (internal to core/, not part of the bindings'
+// surface). All work on UTF-8 / WTF-8 bytes.
 #pragma once
 #include <cstddef>
 #include <string>

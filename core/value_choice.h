@@ -1,5 +1,5 @@
-// single_choice and multi_choice normalisation (DESIGN §3), split out of validate.cpp (owned by
-// the "values" engineer; internal to core/). Callers: normalize_value only.
+// single_choice and multi_choice normalisation (DESIGN §3), split out of validate.cpp (internal
+// to core/). Callers: normalize_value only.
 #pragma once
 #include <string>
 

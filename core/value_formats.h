@@ -1,5 +1,5 @@
-// The built-in formats (DESIGN §3 "Built in"): e-mail addresses and BCP 47 language tags (owned by
-// the "values" engineer; internal to core/). Callers: normalize_value only.
+// The built-in formats (DESIGN §3 "Built in"): e-mail addresses and BCP 47 language tags
+// (internal to core/). Callers: normalize_value only.
 #pragma once
 #include <string>
 

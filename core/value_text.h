@@ -1,5 +1,5 @@
-// Small value helpers shared by validate.cpp, value_choice.cpp and definitions.cpp (owned by the
-// "values" engineer; internal to core/).
+// Small value helpers shared by validate.cpp, value_choice.cpp and definitions.cpp (internal to
+// core/).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 // Loads the attrkit core: the Embind module built by cmake/wasm.cmake
-// (build/wasm/dist/attrkit-core.{mjs,wasm}). Owner: "wasm". The browser half of the loader:
+// (build/wasm/dist/attrkit-core.{mjs,wasm}). The browser half of the loader:
 // fetch + instantiate. It ships in every browser bundle, so it holds no `node:` import, no
 // dynamic import of a computed specifier and no URL of its own: the entries say where the
 // .wasm is (index.js: a literal new URL(..., import.meta.url) that bundlers follow; script.js:

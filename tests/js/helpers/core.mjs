@@ -1,4 +1,4 @@
-// Shared by every tests/js suite that needs the REAL Wasm core (owner: "wasm").
+// Shared by every tests/js suite that needs the REAL Wasm core.
 //
 //   import { loadTestCore, distDir } from "./helpers/core.mjs";
 //   const core = await loadTestCore();   // top-level await: a missing build fails the whole file

@@ -1,4 +1,4 @@
-// Shared by tests/js/core_commands.test.mjs and core_engine.test.mjs (owner: "engine"): the
+// Shared by tests/js/core_commands.test.mjs and core_engine.test.mjs: the
 // fixture conventions of tests/fixtures/commands and tests/fixtures/scenarios, as the C++ runner
 // (tests/cpp/core/engine_test_support.h) implements them. Format: docs/engine.md.
 

@@ -1,4 +1,4 @@
-// Shared fixture loading for tests/js (owner: "wasm"). Format: tests/fixtures/README.md.
+// Shared fixture loading for tests/js. Format: tests/fixtures/README.md.
 //
 //   import { readFixtures, sameValue } from "./helpers/fixtures.mjs";
 //   for (const { file, doc } of readFixtures("values")) ...   // macros already expanded
