@@ -70,20 +70,15 @@ val written(const T& doc) {
 }
 
 // A call's response says whether it left events to take and when the engine next wants a batch
-// taken, so a push needs no engineTakeEvents nor engineNextWake crossing after it.
-val answer(Response r, double now) {
-  r.events = engine().events_waiting();
-  r.wake = engine().next_wake(now);
-  return written(r);
-}
+// taken (core/engine_types.h), so a push needs no engineTakeEvents nor engineNextWake after it.
 val engine_command(const val& cmd, double now) {
-  return answer(engine().command(to_json(cmd), now), now);
+  return written(engine().command(to_json(cmd), now));
 }
 val engine_write(const val& request, double now) {
-  return answer(engine().write(to_json(request), now), now);
+  return written(engine().write(to_json(request), now));
 }
 val engine_clear(const val& request, double now) {
-  return answer(engine().clear(to_json(request), now), now);
+  return written(engine().clear(to_json(request), now));
 }
 val engine_configure(const val& config, double now, bool provisional) {
   return to_js(as_json(engine().configure(to_json(config), now, provisional)));

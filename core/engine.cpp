@@ -60,7 +60,17 @@ std::int64_t Engine::take_seq(double now) {
   return next_seq_++;
 }
 
+Response Engine::answered(Response r, double now) const {
+  r.events = !events_.empty();
+  r.wake = next_wake(now);
+  return r;
+}
+
 Response Engine::command(const Json& cmd, double now) {
+  return answered(run_command(cmd, now), now);
+}
+
+Response Engine::run_command(const Json& cmd, double now) {
   Response response;
   response.ticket = tickets_.issue();
   const char* why = nullptr;

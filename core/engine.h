@@ -102,7 +102,6 @@ class Engine {
   CompleteResponse complete_batch(const Json& outcome, double now);
   double next_wake(double now) const;
   Events take_events();
-  bool events_waiting() const { return !events_.empty(); }
   Json snapshot() const;
   Json save(double now);
   StoredResponse load_snapshot(const Json& snapshot, std::string_view workspace, double now);
@@ -137,6 +136,11 @@ class Engine {
   };
 
   void fail(Response& response, ErrorObject error);
+  // `r` with what the runtime needs after the call: whether events wait, the next wake.
+  Response answered(Response r, double now) const;
+  Response run_command(const Json& cmd, double now);
+  Response run_write(const Json& request, double now);
+  Response run_clear(const Json& request, double now);
   std::optional<ErrorObject> read_write_request(const Json& request, SetRequest* req) const;
   void do_init(Response& response, const Json& options);
   void do_identify(Response& response, const Json& distinct_id, int callback, double now);

@@ -85,11 +85,10 @@ struct Response {
   EventName event = EventName::error;  // on, off
   int callback = -1;                   // identify, on, off: index in args of the function, or -1
   bool enabled = false;  // debug: log (true) or stop; consent: granted (false: denied)
-  // Events are waiting (Engine::events_waiting() after the call): the runtime takes them now.
-  // Without it, take_events() would return none, so the runtime skips that crossing.
+  // Set by command, write and clear as they return: events are waiting (without it,
+  // take_events() would return none, so the runtime skips that crossing), and next_wake(now)
+  // after the call (the runtime sets its timer from it instead of asking again).
   bool events = false;
-  // next_wake(now) after the call, when the caller asked for it (the Wasm binding does): the
-  // runtime sets its timer from it instead of asking again.
   std::optional<double> wake;
 };
 

@@ -51,6 +51,10 @@ std::optional<ErrorObject> Engine::read_write_request(const Json& request, SetRe
 }
 
 Response Engine::write(const Json& request, double now) {
+  return answered(run_write(request, now), now);
+}
+
+Response Engine::run_write(const Json& request, double now) {
   Response response;
   response.ticket = tickets_.issue();
   response.kind = CallKind::write;
@@ -103,6 +107,10 @@ bool Engine::collapse_for(const SetRequest& req, const std::string& attribute, b
 }
 
 Response Engine::clear(const Json& request, double now) {
+  return answered(run_clear(request, now), now);
+}
+
+Response Engine::run_clear(const Json& request, double now) {
   Response response;
   response.ticket = tickets_.issue();
   response.kind = CallKind::clear;

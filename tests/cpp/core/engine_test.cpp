@@ -93,6 +93,31 @@ TEST(Engine, SetValidatesNormalisesAndQueues) {
   EXPECT_EQ(w["id"], "c1-" + std::to_string(w["seq"].get<std::int64_t>()));
 }
 
+// What the runtime reads instead of two more crossings after a call (core/engine_types.h).
+TEST(Engine, AResponseSaysWhetherEventsWaitAndTheNextWake) {
+  Engine e = ready_engine();
+  const Response ok = e.command(set_attrs({{"plan", "pro"}}), 100);
+  EXPECT_FALSE(ok.events);
+  ASSERT_TRUE(ok.wake.has_value());
+  EXPECT_DOUBLE_EQ(*ok.wake, 1100);  // the flush window from the write
+  const Response bad = e.command(set_attrs({{"team_size", "twelve"}}), 200);
+  EXPECT_TRUE(bad.events);  // its error event
+  EXPECT_EQ(e.take_events().size(), 1u);
+  Json clear = json_object();
+  clear["distinctId"] = "u1";
+  clear["attribute"] = "nope";
+  const Response refused = e.clear(clear, 300);
+  EXPECT_TRUE(refused.events);
+  EXPECT_DOUBLE_EQ(*refused.wake, 1100);  // the set still waits
+  e.take_events();
+  Json write = json_object();
+  write["distinctId"] = "u2";
+  write["attributes"] = Json({{"plan", "Free"}});
+  const Response later = e.write(write, 400);
+  EXPECT_FALSE(later.events);  // settles once stored
+  EXPECT_DOUBLE_EQ(*later.wake, 1100);
+}
+
 TEST(Engine, SetIsAllOrNothing) {
   Engine e = ready_engine();
   const Response r = e.command(set_attrs({{"plan", "Pro"}, {"team_size", "twelve"}}), 0);
