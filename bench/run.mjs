@@ -34,6 +34,9 @@ const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] :
 const REPS = Number(opt("--reps", 5));
 const N = Number(opt("--n", 1000));
 const TRACE_WORKLOADS = args.includes("--trace-workloads");
+// --cpu-profile DIR: a V8 CPU profile of each workload's page (calls until delivered), written as
+// DIR/<sdk>-<distinct|identical>-<rep>.cpuprofile (open in Chromium's DevTools); sampling adds cost.
+const CPU_PROFILE = opt("--cpu-profile", "");
 const ONLY = opt("--only", "")
   .split(",")
   .map((s) => s.trim().toLowerCase())
@@ -206,6 +209,11 @@ async function workload(browser, page, sdk, collector, { user, tag, same, server
   await cdp.send("Performance.enable");
   const taskSeconds = async () => (await cdp.send("Performance.getMetrics")).metrics.find((x) => x.name === "TaskDuration").value;
   if (TRACE_WORKLOADS) await startTrace(browser, page);
+  if (CPU_PROFILE) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+  }
   const before = await taskSeconds();
   const callMs = await page.evaluate(
     ({ n, key, tag: t, same: s }) => {
@@ -219,6 +227,12 @@ async function workload(browser, page, sdk, collector, { user, tag, same, server
   const t0 = Date.now(); // the calls returned
   const outcome = await waitDelivered(collector, sdk, tag, final, t0);
   const after = await taskSeconds();
+  if (CPU_PROFILE) {
+    const { profile } = await cdp.send("Profiler.stop");
+    mkdirSync(CPU_PROFILE, { recursive: true });
+    const file = `${sdk.name.replace(/\W+/g, "_")}-${same ? "identical" : "distinct"}-${tag}.cpuprofile`;
+    writeFileSync(path.join(CPU_PROFILE, file), JSON.stringify(profile));
+  }
   // What arrived by now is what counts (reading a trace back can take seconds, and an SDK may
   // still send meanwhile).
   const seen = [...collector.log];

@@ -16,7 +16,7 @@
 
 extern "C" {
 // bindings/convert.js
-// malloc'd; the caller frees it
+// malloc'd: a u32 byte length, then the stream; the caller frees it
 char* attrkit_js_encode(emscripten::EM_VAL value, int max_depth, unsigned max_array_length);
 emscripten::EM_VAL attrkit_js_decode(const char* stream);
 }
@@ -153,12 +153,20 @@ val decode(const std::string& stream) {
 
 }  // namespace
 
-Json to_json(const val& v) {
-  char* stream = attrkit_js_encode(v.as_handle(), kMaxDepth, kMaxArrayLength);
-  Json out = Reader{stream}.value();
-  std::free(stream);
-  return out;
+Encoded::Encoded(const val& v)
+    : stream_(attrkit_js_encode(v.as_handle(), kMaxDepth, kMaxArrayLength)) {}
+
+Encoded::~Encoded() { std::free(stream_); }
+
+std::string_view Encoded::bytes() const {
+  std::uint32_t n;
+  std::memcpy(&n, stream_, 4);
+  return {stream_ + 4, n};
 }
+
+Json Encoded::json() const { return Reader{stream_ + 4}.value(); }
+
+Json to_json(const val& v) { return Encoded(v).json(); }
 
 val to_js(const Json& j) {
   std::string out;

@@ -39,6 +39,21 @@ constexpr int kMaxDepth = 32;                // containers nested deeper become 
 constexpr unsigned kMaxArrayLength = 65536;  // a sparse `a[1e9] = 1` must not allocate 1e9 nulls
 
 Json to_json(const emscripten::val& v);
+
+// A JS value encoded (one call into JS) and not yet read: equal bytes are an equal value, so the
+// bytes can name it (Engine::command_encoded); json() reads it as to_json would.
+class Encoded {
+ public:
+  explicit Encoded(const emscripten::val& v);
+  ~Encoded();
+  Encoded(const Encoded&) = delete;
+  Encoded& operator=(const Encoded&) = delete;
+  std::string_view bytes() const;
+  Json json() const;
+
+ private:
+  char* stream_;  // u32 length, then the stream (convert.js)
+};
 emscripten::val to_js(const Json& j);
 
 // The one shape every binding returns: {ok: true, value} or {ok: false, error: {code, status,

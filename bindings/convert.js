@@ -18,107 +18,113 @@ mergeInto(LibraryManager.library, {
   // bytes, and the encoder's buffer while no call is using it.
   $attrkitScratch: {},
 
-  // JS value -> a malloc'd stream (the caller frees it). A throwing getter or Proxy trap
-  // propagates from here, before the core sees anything.
-  attrkit_js_encode__deps: ["$Emval", "malloc", "$attrkitScratch"],
-  attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
-    var scratch = attrkitScratch;
-    // Taken, not shared: a getter that pushes again while this value is read gets its own buffer.
-    var buf = scratch.buf || new Uint8Array(256);
-    scratch.buf = null;
-    var own = Object.prototype.hasOwnProperty;
-    var n = 0;
-    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
-    var f64Bytes = scratch.f64Bytes || (scratch.f64Bytes = new Uint8Array(f64.buffer));
-    function room(k) {
-      if (n + k > buf.length) {
-        var bigger = new Uint8Array(2 * (n + k));
-        bigger.set(buf);
-        buf = bigger;
+  // The encoder's state for one call: its buffer, how much of it is written, the limits. The
+  // helpers below are plain functions over it, so a call allocates no closures.
+  $attrkitRoom: function (e, k) {
+    if (e.n + k > e.buf.length) {
+      var bigger = new Uint8Array(2 * (e.n + k));
+      bigger.set(e.buf);
+      e.buf = bigger;
+    }
+  },
+  $attrkitU32At: function (buf, at, x) {
+    buf[at] = x;
+    buf[at + 1] = x >> 8;
+    buf[at + 2] = x >> 16;
+    buf[at + 3] = x >> 24;
+  },
+  $attrkitText__deps: ["$attrkitRoom", "$attrkitU32At"],
+  $attrkitText: function (e, s) {
+    var i = 0, c, d, k, buf, n;
+    attrkitRoom(e, 4 + 3 * s.length); // a UTF-16 unit is at most 3 WTF-8 bytes (a pair: 4 for 2)
+    buf = e.buf;
+    n = e.n + 4;
+    for (; i < s.length; i++) {
+      c = s.charCodeAt(i);
+      if ((c & 0xfc00) == 0xd800 && ((d = s.charCodeAt(i + 1)) & 0xfc00) == 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + d - 0xdc00;
+        i++;
       }
-    }
-    function u32At(at, x) {
-      buf[at] = x;
-      buf[at + 1] = x >> 8;
-      buf[at + 2] = x >> 16;
-      buf[at + 3] = x >> 24;
-    }
-    function u8(x) {
-      room(1);
-      buf[n++] = x;
-    }
-    function count(x) {
-      room(4);
-      u32At(n, x);
-      n += 4;
-    }
-    function text(s) {
-      var start = n, i = 0, c, d, k;
-      room(4 + 3 * s.length); // a UTF-16 unit is at most 3 WTF-8 bytes (a pair: 4 for 2)
-      n += 4;
-      for (; i < s.length; i++) {
-        c = s.charCodeAt(i);
-        if ((c & 0xfc00) == 0xd800 && ((d = s.charCodeAt(i + 1)) & 0xfc00) == 0xdc00) {
-          c = 0x10000 + ((c - 0xd800) << 10) + d - 0xdc00;
-          i++;
-        }
-        if (c < 0x80) {
-          buf[n++] = c;
-        } else {
-          k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
-          buf[n++] = (0xf0 << (3 - k)) | (c >> (6 * k)); // lead byte; the store keeps the low 8 bits
-          while (k--) buf[n++] = 0x80 | ((c >> (6 * k)) & 0x3f);
-        }
-      }
-      u32At(start, n - start - 4);
-    }
-    // The rules of convert.cpp's header comment, test for test in the order they are read.
-    function value(v, depth) {
-      var t = typeof v, i, k, keys;
-      if (t == "string") {
-        u8(6);
-        text(v);
-      } else if (t == "number") {
-        u8(5);
-        room(8);
-        f64[0] = v;
-        buf.set(f64Bytes, n);
-        n += 8;
-      } else if (v === true) {
-        u8(1);
-      } else if (v === false) {
-        u8(2);
-      } else if (v === null || v === undefined) {
-        u8(0);
-      } else if (t == "function") {
-        u8(4);
-      } else if (t != "object" || depth >= maxDepth) {
-        u8(3); // symbol, bigint, or nested deeper than kMaxDepth (so any cycle)
-      } else if (Array.isArray(v)) {
-        k = v.length >>> 0;
-        if (k > maxArrayLength >>> 0) {
-          u8(3); // a sparse a[1e9] must not allocate
-        } else {
-          u8(7);
-          count(k);
-          // A hole reads as null, never as an inherited Object.prototype[i].
-          for (i = 0; i < k; i++) value(own.call(v, i) ? v[i] : null, depth + 1);
-        }
+      if (c < 0x80) {
+        buf[n++] = c;
       } else {
-        keys = Object.keys(v);
-        k = keys.length;
-        u8(8);
-        count(k);
-        for (i = 0; i < k; i++) {
-          text(keys[i]);
-          value(v[keys[i]], depth + 1);
-        }
+        k = c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+        buf[n++] = (0xf0 << (3 - k)) | (c >> (6 * k)); // lead byte; the store keeps the low 8 bits
+        while (k--) buf[n++] = 0x80 | ((c >> (6 * k)) & 0x3f);
       }
     }
-    value(Emval.toValue(handle), 0);
-    var p = _malloc(n);
-    HEAPU8.set(buf.subarray(0, n), p); // after _malloc: a memory growth replaces HEAPU8
-    if (buf.length <= 4096) scratch.buf = buf; // a huge value's buffer is not kept
+    attrkitU32At(buf, e.n, n - e.n - 4);
+    e.n = n;
+  },
+  // The rules of convert.cpp's header comment, test for test in the order they are read.
+  $attrkitValue__deps: ["$attrkitRoom", "$attrkitU32At", "$attrkitText", "$attrkitScratch"],
+  $attrkitValue: function (e, v, depth) {
+    var t = typeof v, i, k, keys;
+    attrkitRoom(e, 9); // a tag and what fits beside it: a number or a count
+    if (t == "string") {
+      e.buf[e.n++] = 6;
+      attrkitText(e, v);
+    } else if (t == "number") {
+      e.buf[e.n++] = 5;
+      attrkitScratch.f64[0] = v;
+      e.buf.set(attrkitScratch.f64Bytes, e.n);
+      e.n += 8;
+    } else if (v === true) {
+      e.buf[e.n++] = 1;
+    } else if (v === false) {
+      e.buf[e.n++] = 2;
+    } else if (v === null || v === undefined) {
+      e.buf[e.n++] = 0;
+    } else if (t == "function") {
+      e.buf[e.n++] = 4;
+    } else if (t != "object" || depth >= e.maxDepth) {
+      e.buf[e.n++] = 3; // symbol, bigint, or nested deeper than kMaxDepth (so any cycle)
+    } else if (Array.isArray(v)) {
+      k = v.length >>> 0;
+      if (k > e.maxArrayLength >>> 0) {
+        e.buf[e.n++] = 3; // a sparse a[1e9] must not allocate
+      } else {
+        e.buf[e.n++] = 7;
+        attrkitU32At(e.buf, e.n, k);
+        e.n += 4;
+        // A hole reads as null, never as an inherited Object.prototype[i].
+        for (i = 0; i < k; i++) attrkitValue(e, attrkitScratch.own.call(v, i) ? v[i] : null, depth + 1);
+      }
+    } else {
+      keys = Object.keys(v);
+      k = keys.length;
+      e.buf[e.n++] = 8;
+      attrkitU32At(e.buf, e.n, k);
+      e.n += 4;
+      for (i = 0; i < k; i++) {
+        attrkitText(e, keys[i]);
+        attrkitValue(e, v[keys[i]], depth + 1);
+      }
+    }
+  },
+
+  // JS value -> a malloc'd u32 byte length and the stream (the caller frees it). A throwing
+  // getter or Proxy trap propagates from here, before the core sees anything.
+  attrkit_js_encode__deps: ["$Emval", "malloc", "$attrkitScratch", "$attrkitValue", "$attrkitU32At"],
+  attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
+    var scratch = attrkitScratch, i, p, n;
+    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
+    scratch.f64Bytes = scratch.f64Bytes || new Uint8Array(f64.buffer);
+    scratch.own = scratch.own || Object.prototype.hasOwnProperty;
+    // Taken, not shared: a getter that pushes again while this value is read gets its own state.
+    var e = scratch.encoder || { buf: new Uint8Array(256), n: 0, maxDepth: 0, maxArrayLength: 0 };
+    scratch.encoder = null;
+    e.n = 0;
+    e.maxDepth = maxDepth;
+    e.maxArrayLength = maxArrayLength;
+    attrkitValue(e, Emval.toValue(handle), 0);
+    n = e.n;
+    p = _malloc(n + 4);
+    // After _malloc (a memory growth replaces HEAPU8); byte by byte, as a push's command is a
+    // few dozen bytes and a subarray would be one more object.
+    attrkitU32At(HEAPU8, p, n);
+    for (i = 0; i < n; i++) HEAPU8[p + 4 + i] = e.buf[i];
+    if (e.buf.length <= 4096) scratch.encoder = e; // a huge value's buffer is not kept
     return p;
   },
 

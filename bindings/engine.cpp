@@ -71,8 +71,13 @@ val written(const T& doc) {
 
 // A call's response says whether it left events to take and when the engine next wants a batch
 // taken (core/engine_types.h), so a push needs no engineTakeEvents nor engineNextWake after it.
+// A set pushed again as the same bytes is not read again (Engine::command_encoded) and answered
+// short (write_answer).
 val engine_command(const val& cmd, double now) {
-  return written(engine().command(to_json(cmd), now));
+  const Encoded encoded(cmd);
+  StreamWriter w;
+  write_answer(w, engine().command_encoded(encoded.bytes(), [&] { return encoded.json(); }, now));
+  return w.take();
 }
 val engine_write(const val& request, double now) {
   return written(engine().write(to_json(request), now));

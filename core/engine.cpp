@@ -73,6 +73,7 @@ Response Engine::command(const Json& cmd, double now) {
 Response Engine::run_command(const Json& cmd, double now) {
   Response response;
   response.ticket = tickets_.issue();
+  last_set_.reset();
   const char* why = nullptr;
   Result<Command> parsed = parse_command(cmd, &why);
   if (!parsed.ok()) {
@@ -94,15 +95,10 @@ Response Engine::run_command(const Json& cmd, double now) {
     case CommandKind::set_name:
     case CommandKind::set_email:
     case CommandKind::set_language:
-    case CommandKind::set_attributes: {
-      SetRequest req;
-      req.attributes = &c.attributes;
-      req.refetch_boosted = c.refetch_boosted;
-      req.remove_unspecified = c.remove_unspecified;
-      req.distinct_id = identity_;
-      do_set(response, req, now);
+    case CommandKind::set_attributes:
+      run_set(response, c, now);
+      last_set_ = LastSet{std::move(parsed).value(), {}, response.effect, response.result};
       break;
-    }
     case CommandKind::get_attributes: do_get(response); break;
     case CommandKind::on:
     case CommandKind::off:
@@ -117,6 +113,28 @@ Response Engine::run_command(const Json& cmd, double now) {
       response.result = CallResult::success(nullptr);
       break;
     case CommandKind::consent: do_consent(response, c.enabled); break;
+  }
+  return response;
+}
+
+void Engine::run_set(Response& response, const Command& c, double now) {
+  SetRequest req;
+  req.attributes = &c.attributes;
+  req.refetch_boosted = c.refetch_boosted;
+  req.remove_unspecified = c.remove_unspecified;
+  req.distinct_id = identity_;
+  do_set(response, req, now);
+}
+
+Response Engine::run_set_again(double now) {
+  Response response;
+  response.ticket = tickets_.issue();
+  response.kind = call_kind(last_set_->command.kind);
+  run_set(response, last_set_->command, now);
+  response.repeated = response.effect == last_set_->effect && response.result == last_set_->result;
+  if (!response.repeated) {
+    last_set_->effect = response.effect;
+    last_set_->result = response.result;
   }
   return response;
 }

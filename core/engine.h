@@ -48,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "command.h"
 #include "definitions.h"
 #include "engine_types.h"
 #include "init_options.h"
@@ -89,6 +90,18 @@ class Engine {
   explicit Engine(std::string client_id, EngineLimits limits = {}, std::string instance = {});
 
   Response command(const Json& cmd, double now);
+  // command() for a command that crossed encoded (the Wasm build's byte stream; any encoding that
+  // gives each command one string): `read()` returns its Json. When `encoded` is the last
+  // command's encoding and that command was a set, it is not read again: the set runs again as
+  // parsed, which is what reading the same encoding gives (docs/engine.md "A repeated set"), and
+  // the Response says `repeated` when its answer equals that command's last one.
+  template <class Read>
+  Response command_encoded(std::string_view encoded, const Read& read, double now) {
+    if (last_set_ && encoded == last_set_->encoded) return answered(run_set_again(now), now);
+    Response response = command(read(), now);
+    if (last_set_) last_set_->encoded.assign(encoded.data(), encoded.size());
+    return response;
+  }
   // The Promise API (DESIGN §2b): {"distinctId", "attributes": {...}, "removeUnspecified"?}.
   // Writes for that distinct id whatever the current identity; settles once stored.
   Response write(const Json& request, double now);
@@ -139,6 +152,8 @@ class Engine {
   // `r` with what the runtime needs after the call: whether events wait, the next wake.
   Response answered(Response r, double now) const;
   Response run_command(const Json& cmd, double now);
+  Response run_set_again(double now);
+  void run_set(Response& response, const Command& c, double now);
   Response run_write(const Json& request, double now);
   Response run_clear(const Json& request, double now);
   std::optional<ErrorObject> read_write_request(const Json& request, SetRequest* req) const;
@@ -207,6 +222,14 @@ class Engine {
   std::map<std::string, Json> acknowledged_;
   Tickets tickets_;
   Events events_;
+  // The last command, while it is a set (command_encoded): parsed, its encoding, its last answer.
+  struct LastSet {
+    Command command;
+    std::string encoded;  // empty until command_encoded sets it: command() alone never repeats
+    Effect effect = Effect::none;
+    std::optional<CallResult> result;
+  };
+  std::optional<LastSet> last_set_;
 };
 
 }  // namespace attrkit

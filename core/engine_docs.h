@@ -162,6 +162,18 @@ void write_doc(W& w, const Response& r) {
   w.end();
 }
 
+// A push's answer as the binding hands it over: a repeated set's (Response::repeated) is only
+// [ticket, wake, events]; the runtime takes the rest from the answer before (js/src/answers.js).
+template <class W>
+void write_answer(W& w, const Response& r) {
+  if (!r.repeated) return write_doc(w, r);
+  w.begin_array();
+  w.number(static_cast<double>(r.ticket));
+  w.number(r.wake.value_or(-1));
+  w.boolean(r.events);
+  w.end();
+}
+
 template <class W>
 void write_doc(W& w, const Events& events) {
   w.begin_array();

@@ -72,6 +72,13 @@ struct CallResult {
   static CallResult failure(ErrorObject e) { return CallResult{false, nullptr, std::move(e)}; }
 };
 
+inline bool operator==(const ErrorObject& a, const ErrorObject& b) {
+  return a.code == b.code && a.message == b.message && a.attribute == b.attribute;
+}
+inline bool operator==(const CallResult& a, const CallResult& b) {
+  return a.ok == b.ok && a.value == b.value && a.error == b.error;
+}
+
 // command(), write(), clear(): every call gets a ticket; `result` is absent while the call waits
 // (a SettledEvent with the ticket follows). The fields after it belong to one effect each.
 struct Response {
@@ -90,6 +97,9 @@ struct Response {
   // after the call (the runtime sets its timer from it instead of asking again).
   bool events = false;
   std::optional<double> wake;
+  // command_encoded ran the last set again and everything but ticket, events and wake is what
+  // that set answered last time (the binding then sends those three only: engine_docs.h).
+  bool repeated = false;
 };
 
 struct ConfigureResponse {

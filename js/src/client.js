@@ -3,7 +3,7 @@
 // way of loading the core.
 import { AttrkitError, invalidCommand, toError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
-import { own as ownField } from "./own.js";
+import { own as ownField, put } from "./own.js";
 import { Runtime } from "./runtime.js";
 
 /** Loads the core, runs init, waits for the first config answer. Rejects with AttrkitError
@@ -67,7 +67,7 @@ export function makeClient(rt) {
       checkId(distinctId);
       const out = {};
       const known = rt.believed(distinctId);
-      for (const k of Object.keys(known)) own(out, k, known[k]);
+      for (const k of Object.keys(known)) put(out, k, known[k]);
       return { distinctId, attributes: out };
     }),
     // A write of kind clear in the outbox: ordered with that person's writes, retried, persisted.
@@ -99,8 +99,3 @@ export function makeClient(rt) {
 
 // Own properties only (DESIGN §6): an inherited Object.prototype.distinctId names nobody.
 const fields = (req, ...names) => names.map((n) => ownField(req, n));
-
-// Defines (never assigns) so a "__proto__" attribute stays an ordinary key.
-function own(obj, key, value) {
-  Object.defineProperty(obj, key, { __proto__: null, value, enumerable: true, writable: true, configurable: true });
-}

@@ -8,6 +8,11 @@ export function own(o, key) {
   return o !== null && (typeof o === "object" || typeof o === "function") && has(o, key) ? o[key] : undefined;
 }
 
+/** Defines (never assigns) `obj[key] = value`, so a "__proto__" key stays an ordinary property. */
+export function put(obj, key, value) {
+  Object.defineProperty(obj, key, { __proto__: null, value, enumerable: true, writable: true, configurable: true });
+}
+
 /** JSON text of the SDK's own data (request bodies, stored state) without asking any toJSON: an
  * inherited Object.prototype.toJSON would otherwise replace every object JSON.stringify meets.
  * Strings, numbers and booleans go through JSON.stringify, which asks toJSON of objects only. */

@@ -16,6 +16,7 @@
 // Consent and persistence (docs/sdk.md): until init ran with consent granted (or a later
 // ["do", "consent", ["granted"]]), nothing is requested and storage is never touched; the engine
 // holds the writes in memory. persistence "memory" never touches storage at all.
+import { Answers } from "./answers.js";
 import { Dispatch } from "./dispatch.js";
 import { invalidCommand, toError } from "./errors.js";
 import { call, Emitter } from "./events.js";
@@ -48,6 +49,7 @@ export class Runtime {
     this.log = new Log();
     this.events = new Emitter();
     this.out = new Dispatch(this.events, this.log); // engine events -> Promises, listeners
+    this.answers = new Answers(); // a repeated set's short answer -> a whole one
     this.closed = false;
     this.options = this.config = this.ready = null;
     this.early = early;
@@ -80,7 +82,7 @@ export class Runtime {
   /** A push command (DESIGN §2a): resolves {ok, value} | {ok: false, error}; never rejects. */
   push(cmd) {
     this.log.debug("command", cmd);
-    return this.run((now) => this.core.engineCommand(cmd, now), cmd);
+    return this.run((now) => this.answers.whole(this.core.engineCommand(cmd, now)), cmd);
   }
 
   /** engineWrite (the Promise API): {distinctId, attributes, removeUnspecified?}. */

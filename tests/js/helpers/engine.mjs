@@ -1,6 +1,7 @@
 // Shared by tests/js/core_commands.test.mjs and core_engine.test.mjs: the
 // fixture conventions of tests/fixtures/commands and tests/fixtures/scenarios, as the C++ runner
 // (tests/cpp/core/engine_test_support.h) implements them. Format: docs/engine.md.
+import { Answers } from "../../../js/src/answers.js";
 
 /**
  * The module's one engine (bindings/engine.cpp: plain functions over one Engine per module) under
@@ -8,10 +9,12 @@
  * whatever engine the module holds now (engineCreate / engineRestore replace it).
  */
 export function engineOf(core) {
+  // As the runtime reads a push's answer: a repeated set's short answer made whole (answers.js).
+  const answers = new Answers();
   return {
     create: (clientId, limits = {}) => core.engineCreate(clientId, limits),
     restore: (snapshot, workspace, limits = {}) => core.engineRestore(snapshot, workspace, limits),
-    command: (cmd, now) => core.engineCommand(cmd, now),
+    command: (cmd, now) => answers.whole(core.engineCommand(cmd, now)),
     write: (req, now) => core.engineWrite(req, now),
     configure: (config, now, provisional = false) => core.engineConfigure(config, now, provisional),
     takeBatch: (now, flush = false) => core.engineTakeBatch(now, flush),
