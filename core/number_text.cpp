@@ -466,4 +466,17 @@ bool parse_number_text(std::string_view s, double* out) {
   return true;
 }
 
+std::string integer_text(std::int64_t n) {
+  char text[20];  // a sign and 19 digits (2^63)
+  char* const end = text + sizeof text;
+  char* p = end;
+  std::uint64_t u = n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  do {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (n < 0) *--p = '-';
+  return std::string(p, static_cast<std::size_t>(end - p));
+}
+
 }  // namespace attrkit

@@ -13,9 +13,10 @@ namespace attrkit {
 // takes the browser's String(x) instead (bindings/number_text.js), the same bytes by definition.
 std::string number_to_text(double x);
 
-// The decimal text of an integer of magnitude <= 2^53 (write ids, batch ids, units): exact, and
-// in the Wasm build it spares std::to_string's itoa tables (0.3 KB brotli, bench/README.md).
-inline std::string integer_text(std::int64_t n) { return number_to_text(static_cast<double>(n)); }
+// The decimal text of an integer (write ids, batch ids, counts in messages): what String(n) gives
+// for |n| <= 2^53. A digit loop, not std::to_string (its itoa tables cost 0.3 KB brotli of the
+// module) nor number_to_text (in the Wasm build a call into JS for every write id).
+std::string integer_text(std::int64_t n);
 
 // A numeric string: optional '-', digits with an optional fraction (or a leading '.'), optional
 // exponent; no whitespace, no '+', no hex, no Infinity. Returns false if not numeric or not finite.

@@ -98,32 +98,44 @@ export class Runtime {
   }
 
   run(op, cmd) {
-    return new Promise((resolve) => {
-      const settle = (result) => {
-        if (result.ok) this.log.debug("result", result.value);
-        resolve(result.ok ? { ok: true, value: result.value } : { ok: false, error: toError(result.error) });
-      };
-      if (this.closed) return resolve({ ok: false, error: invalidCommand("attrkit: the client is closed") });
-      let r;
-      try {
-        r = op(Date.now());
-      } catch {
-        // A getter or Proxy trap threw while the core read the arguments: the core never saw
-        // the command, so this is the one error the runtime reports itself.
-        const error = invalidCommand("attrkit: the command could not be read");
-        this.events.emit(EventType.error, error);
-        return resolve({ ok: false, error });
-      }
-      if (r.kind === Kind.init && r.result && !r.result.ok) {
-        const e = r.result.error;
-        this.log.once(`init ${e.code}`, `attrkit: init failed (${e.code}): ${e.message}`);
-      }
-      if (r.result) settle(r.result);
-      else this.out.wait(r.ticket, settle);
+    if (this.closed) return Promise.resolve({ ok: false, error: invalidCommand("attrkit: the client is closed") });
+    let r;
+    try {
+      r = op(Date.now());
+    } catch {
+      // A getter or Proxy trap threw while the core read the arguments: the core never saw
+      // the command, so this is the one error the runtime reports itself.
+      const error = invalidCommand("attrkit: the command could not be read");
+      this.events.emit(EventType.error, error);
+      return Promise.resolve({ ok: false, error });
+    }
+    if (r.kind === Kind.init && r.result && !r.result.ok) {
+      const e = r.result.error;
+      this.log.once(`init ${e.code}`, `attrkit: init failed (${e.code}): ${e.message}`);
+    }
+    // Most calls settle at once: one resolved Promise, no executor and no resolver functions.
+    let answer;
+    let resolve;
+    if (r.result) answer = Promise.resolve(this.settled(r.result));
+    else {
+      answer = new Promise((res) => (resolve = res));
+      this.out.wait(r.ticket, (result) => resolve(this.settled(result)));
+    }
+    try {
       if (cmd && (!r.result || r.result.ok)) this.act(r, cmd);
       // The response's wake is current unless listeners ran (events) and may have called again.
       this.pump(r.events, r.events ? undefined : r.wake);
-    });
+    } catch {
+      // Nothing here throws by design (listeners and storage are guarded); were it to, the call's
+      // answer stands and the host page never sees it.
+    }
+    return answer;
+  }
+
+  /** A call's result as its Promise resolves to. */
+  settled(result) {
+    if (result.ok) this.log.debug("result", result.value);
+    return result.ok ? { ok: true, value: result.value } : { ok: false, error: toError(result.error) };
   }
 
   // What the engine asked the runtime to do for a command that succeeded.
