@@ -37,7 +37,7 @@ export const BUDGET_BROTLI = 40_000;
 // real reduction lands; raise one only with the reason in bench/README.md.
 // Set 2026-12-07 after the test-only bindings left the shipped module (figures: script tag 53,651,
 // npm 53,216, core 45,818; bench/README.md "Test-only bindings out of the shipped module").
-export const CEILING_BROTLI = { "script tag": 54_650, npm: 54_200, core: 46_800 };
+export const CEILING_BROTLI = { "script tag": 55_600, npm: 55_150, core: 47_500 };
 
 // What a page downloads, per way of loading attrkit. "core" (glue + wasm) is the Wasm build
 // alone, measurable before the SDK bundles exist.

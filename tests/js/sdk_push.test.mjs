@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
+import { createClientWith } from "../../js/src/client.js";
 import { Runtime } from "../../js/src/runtime.js";
 import { loadTestCore } from "./helpers/core.mjs";
 import { appliedCounts, recordEvents, until } from "./helpers/delivery.mjs";
@@ -193,6 +194,52 @@ describe("push queue through the npm client", () => {
     assert.deepEqual(events.map((e) => e.errors), [[], []]);
     a.close();
     b.close();
+  });
+
+  test("the same set pushed again: answered short by the core, each push its own answer, one write sent", async () => {
+    // The runtime over a core whose answers are watched: a repeated set comes back as
+    // [ticket, wake, events] (docs/engine.md "A repeated set").
+    const core = await loadTestCore();
+    const command = core.engineCommand;
+    const short = [];
+    core.engineCommand = (cmd, now) => {
+      const r = command(cmd, now);
+      short.push(Array.isArray(r));
+      return r;
+    };
+    const c = await createClientWith(async () => core, { publicKey: server.publicKey, apiHost: server.url });
+    const errors = [];
+    await c.push(["on", "error", [(e) => errors.push(e)]]);
+    await c.push(["do", "identify", ["user-repeat"]]);
+    short.length = 0;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => c.push(["set", "user:attributes", [{ plan: "pro" }]])));
+    assert.deepEqual(short, [false, ...Array(19).fill(true)], "the first answer whole, the repeats short");
+    for (const a of answers) assert.deepEqual(a, { ok: true, value: { plan: "Pro" } });
+    answers[1].value.plan = "changed by the page";
+    assert.equal(answers[2].value.plan, "Pro", "every push has a value object of its own");
+
+    // A refused value pushed again fails each time, with an error (and an error event) of its own.
+    short.length = 0;
+    const refused = await Promise.all([0, 1, 2].map(() => c.push(["set", "user:attributes", [{ team_size: 0 }]])));
+    assert.deepEqual(short, [false, true, true]);
+    for (const r of refused) {
+      assert.equal(r.ok, false);
+      assert.equal(r.error.code, "attribute_value_invalid");
+      assert.equal(r.error.attribute, "team_size");
+    }
+    assert.notEqual(refused[0].error, refused[1].error);
+    await until(() => errors.length === 3, "three error events");
+    assert.deepEqual(errors.map((e) => e.code), Array(3).fill("attribute_value_invalid"));
+
+    // The twenty pushes were one write on the wire, stored once.
+    for (let i = 0; (await stored("user-repeat"))?.attributes?.plan !== "Pro"; i++) {
+      if (i > 100) throw new Error("plan was not stored within 10 s");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const applied = await appliedCounts(server, { distinctId: "user-repeat" });
+    assert.equal(applied.size, 1, "one write sent for twenty identical pushes");
+    assert.deepEqual([...applied.values()].map((w) => w.applied), [1]);
+    c.close();
   });
 
   test("a second init with other options is invalid_command; the same options are a no-op", async () => {
