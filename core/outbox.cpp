@@ -1,6 +1,7 @@
 #include "outbox.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "number_text.h"
 #include "retry.h"
@@ -28,11 +29,15 @@ void inherit(Write& newer, Write& older) {
 
 void append_coalesced(std::vector<Write>& list, Write w) {
   if (!w.remove_unspecified) {
-    for (auto it = list.begin(); it != list.end(); ++it) {
-      if (it->in_flight || it->remove_unspecified || it->attribute != w.attribute ||
-          it->distinct_id != w.distinct_id)
-        continue;
-      // At most one such write can exist: every append keeps the invariant.
+    // The newest unsent write of the person and attribute is the one a new write joins. There is
+    // usually one at most, but a batch that comes back for a retry puts its write beside a newer
+    // one made while it was in flight: joining the older would send the two out of seq order.
+    const auto newest = std::find_if(list.rbegin(), list.rend(), [&](const Write& q) {
+      return !q.in_flight && !q.remove_unspecified && q.attribute == w.attribute &&
+             q.distinct_id == w.distinct_id;
+    });
+    if (newest != list.rend()) {
+      const auto it = std::prev(newest.base());
       // The newer write of one client survives, whichever comes last: a write held before
       // identify joins its person's writes made since, which are newer.
       if (it->client_id == w.client_id && it->seq > w.seq) std::swap(*it, w);
@@ -44,7 +49,6 @@ void append_coalesced(std::vector<Write>& list, Write w) {
         return;
       }
       list.erase(it);
-      break;
     }
   }
   list.push_back(std::move(w));
