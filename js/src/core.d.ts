@@ -23,8 +23,12 @@ export interface CoreError {
   /** error_status(): the HTTP status DESIGN §3 gives the code, 0 when never sent by a server. */
   status: number;
   /** A validation failure's sentence, written by the core and identical to the server's
-   * (`team_size: 0 is below the minimum 1`, docs/validation.md "Messages"); absent otherwise. */
+   * (`team_size: 0 is below the minimum 1`, docs/validation.md "Messages"). The engine's results
+   * and events always carry one (the code's default sentence otherwise); the validation
+   * bindings leave it out when there is none. */
   message?: string;
+  /** The engine's results and events: the attribute the error is about, when there is one. */
+  attribute?: string;
 }
 
 export type CoreResult<T> = { ok: true; value: T } | { ok: false; error: CoreError };
@@ -51,9 +55,7 @@ export type CallKind =
 export type ListenerEvent = "error" | "ready" | "identified" | "delivered";
 export type BatchOutcome = "delivered" | "retry" | "offline" | "rejected" | "stopped";
 
-/** The error object of results and events: error_name, error_status, the core's sentence. */
-export interface EngineError { code: string; status: number; message: string; attribute?: string }
-export type EngineResult = { ok: true; value: unknown } | { ok: false; error: EngineError };
+export type EngineResult = { ok: true; value: unknown } | { ok: false; error: CoreError };
 
 /** engineCommand / engineWrite / engineClear. No `result`: a "settled" event with the ticket follows. */
 export interface EngineResponse {
@@ -75,8 +77,8 @@ export interface EngineResponse {
 }
 
 export type EngineEvent =
-  | { type: "error"; error: EngineError; ticket?: number; writeIds?: string[]; distinctId?: string }
-  | { type: "delivered"; writeId: string; distinctId: string; attribute: string; value: unknown; personId?: string; superseded: string[] }
+  | { type: "error"; error: CoreError; ticket?: number; writeIds?: string[]; distinctId?: string }
+  | { type: "delivered"; writeId: string; distinctId: string; attribute: string; value: unknown; personId?: string; superseded?: number }
   | { type: "settled"; ticket: number; result: EngineResult };
 
 export interface EngineBatch { batchId: string; body: object; writeIds: string[]; attempt: number; bytes: number; removeUnspecified?: true }
@@ -89,7 +91,7 @@ export interface BatchOutcomeInput {
 
 export type EngineComplete =
   | { ok: true; outcome: BatchOutcome; delivered?: number; rejected?: number; failed?: number; retryAt?: number; code?: string }
-  | { ok: false; error: EngineError };
+  | { ok: false; error: CoreError };
 
 export interface EngineConstants {
   requestTimeoutMs: number; offlineRecheckMs: number; maxTries: number; maxWriteAgeMs: number;
@@ -100,21 +102,23 @@ export interface CoreModule {
   /** A new engine for this module (the old one is dropped). options: the limits and "instance". */
   engineCreate(clientId: string, options: object): void;
   engineRestore(snapshot: unknown, workspace: string, limits: object): CoreResult<null>;
-  engineCommand(cmd: unknown, now: number): EngineResponse;
+  /** A set pushed again as the same command, answered as last time: [ticket, wake, events] only
+   * (docs/engine.md "A repeated set"; answers.js makes it whole). */
+  engineCommand(cmd: unknown, now: number): EngineResponse | [ticket: number, wake: number, events: boolean];
   engineWrite(request: { distinctId: unknown; attributes: unknown; removeUnspecified?: unknown }, now: number): EngineResponse;
   engineClear(request: { distinctId: unknown; attribute: unknown }, now: number): EngineResponse;
   /** provisional: a cached copy applied before the server answered (docs/engine.md). */
   engineConfigure(config: unknown, now: number, provisional: boolean):
     | { ok: true; workspace: string; clientAttributeWrites: boolean; definitionsVersion: string }
-    | { ok: false; error: EngineError };
+    | { ok: false; error: CoreError };
   engineTakeBatch(now: number, flush: boolean): EngineBatch | null;
   engineCompleteBatch(outcome: BatchOutcomeInput, now: number): EngineComplete;
   engineNextWake(now: number): number;
   engineTakeEvents(): EngineEvent[];
   engineSnapshot(): object | null;
   engineSave(now: number): object | null;
-  engineLoadSnapshot(snapshot: unknown, workspace: string, now: number): { ok: true; restored: number } | { ok: false; error: EngineError };
-  engineAdopt(snapshot: unknown, workspace: string, now: number): { ok: true; adopted: number } | { ok: false; error: EngineError };
+  engineLoadSnapshot(snapshot: unknown, workspace: string, now: number): { ok: true; restored: number } | { ok: false; error: CoreError };
+  engineAdopt(snapshot: unknown, workspace: string, now: number): { ok: true; adopted: number } | { ok: false; error: CoreError };
   /** The debug dump for consoles (core/engine.h inspect()); the runtime uses the queries below. */
   engineInspect(): Record<string, unknown>;
   /** The current distinct id, "" for none. */

@@ -1,4 +1,4 @@
-// The Node half of the loader (owner "wasm"): what a browser bundle must never contain. Reached
+// The Node half of the loader: what a browser bundle must never contain. Reached
 // only through the package's Node entry (node.js, the `exports` "node" condition) and the test
 // helpers. Debian's Emscripten 3.1.6 glue, built for the web, would fetch() a file path, which
 // Node's fetch refuses: a file: URL is read here and handed over as bytes.
