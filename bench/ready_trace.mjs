@@ -5,15 +5,21 @@
 // run.mjs (which compares with the peers), not part of `npm test`.
 //
 //   node bench/ready_trace.mjs [--reps 5] [--flavour script|npm] [--sdk DIR] [--keep DIR]
+//                              [--cpu-profile DIR]
 //
 // --sdk: the built SDK folder (default js/dist; another one built with ATTRKIT_SDK_OUT=DIR node
-// js/build.mjs, to compare two builds); --keep: also write every trace there (for
-// chrome://tracing or Perfetto). The page is run.mjs's: attrkit's files from a CDN-like server
+// js/build.mjs), or several separated by commas: they take turns within each repetition, so a
+// machine's changing load falls on all of them alike (how two builds are compared); --keep: also write every trace there (for
+// chrome://tracing or Perfetto); --cpu-profile: a V8 CPU profile of each visit (navigation to
+// ready, sampled every 50 us; open in DevTools, or read with a build linked --profiling-funcs
+// for the Wasm functions' names). The page is run.mjs's: attrkit's files from a CDN-like server
 // (memory, max-age=3600, application/wasm), the API through that server to the real
 // attrkit-server, the page on another origin, ready = the `ready` event (script tag) or the
 // createClient promise (npm). Figures, medians over the reps, ms:
 //   navToReady, scriptToReady      as run.mjs (ready - the main file's responseEnd)
-//   configStart, configEnd         the config request (Resource Timing, from navigation)
+//   scriptEnd                      the main file's responseEnd (Resource Timing, from navigation)
+//   wasmStart, wasmEnd             the .wasm request (the preload's on the script tag)
+//   configStart, configEnd         the config request
 //   afterConfig                    ready - configEnd: what the SDK does once the config is in
 //   mainThread                     top-level tasks of the main thread from navigation to ready,
 //                                  without the harness's own (Playwright's DevTools messages: its
@@ -35,13 +41,15 @@ const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
 const REPS = Number(opt("--reps", 5));
 const FLAVOUR = opt("--flavour", "script");
-const SDK = path.resolve(repoRoot, opt("--sdk", "js/dist"));
+const SDKS = opt("--sdk", "js/dist").split(",").map((d) => path.resolve(repoRoot, d));
 const KEEP = opt("--keep", null);
+const CPU_PROFILE = opt("--cpu-profile", null);
 const CATEGORIES = ["toplevel", "blink.user_timing", "devtools.timeline", "v8", "v8.wasm", "loading", "blink",
   "disabled-by-default-v8.compile", "disabled-by-default-devtools.timeline"];
 
-const files = Object.fromEntries(readdirSync(SDK).map((f) => [`/sdk/${f}`, readFileSync(path.join(SDK, f))]));
-const server = await startServer({ sdk: SDK });
+// SDK folder i is served under /sdk<i>/ (a CDN path per build: no build reads another's cache).
+const files = Object.fromEntries(SDKS.flatMap((dir, i) => readdirSync(dir).map((f) => [`/sdk${i}/${f}`, readFileSync(path.join(dir, f))])));
+const server = await startServer({ sdk: SDKS[0] });
 // attrkit's files from memory as a CDN would serve them; everything else to the real server.
 const cdn = http.createServer((req, res) => {
   const body = files[new URL(req.url, "http://x").pathname];
@@ -63,21 +71,23 @@ await new Promise((r) => cdn.listen(0, "127.0.0.1", r));
 const origin = `http://127.0.0.1:${cdn.address().port}`;
 const site = await startPageServer();
 const init = JSON.stringify({ publicKey: server.publicKey, apiHost: origin });
-const mark = `performance.mark("bench-ready");window.__readyAt=performance.now()`;
-let head;
-if (FLAVOUR === "npm") {
-  head = `<script type="module">import { createClient } from ${JSON.stringify(`${origin}/sdk/attrkit.mjs`)};` +
-    `createClient(${init}).then(function(){${mark}});</script>`;
-} else {
+// Ready is told by a console message, as in run.mjs: Playwright's waitForFunction would inject its
+// ~330 KB script into the page, compiled on the main thread before ready, and counted against it.
+const mark = `window.__readyAt=performance.now();performance.mark("bench-ready");console.debug("bench-ready")`;
+const pageOf = (dir, i) => {
+  if (FLAVOUR === "npm") {
+    return `<script type="module">import { createClient } from ${JSON.stringify(`${origin}/sdk${i}/attrkit.mjs`)};` +
+      `createClient(${init}).then(function(){${mark}});</script>`;
+  }
   // The release snippet (its SRI hash and .wasm name), its one "…/attrkit.js" literal pointed here.
-  const snippet = readFileSync(path.join(SDK, "snippet.min.js"), "utf8")
-    .replace(/(["'])[^"'\n]*\/attrkit\.js\1/, () => JSON.stringify(`${origin}/sdk/attrkit.js`));
-  head = `<script>${snippet}\n;attrkit.push(["do","init",[${init}]]);attrkit.push(["on","ready",[function(){${mark}}]]);</script>`;
-}
-const url = site.page({ head, name: "ready-trace" });
-const mainFile = FLAVOUR === "npm" ? "/sdk/attrkit.mjs" : "/sdk/attrkit.js";
+  const snippet = readFileSync(path.join(dir, "snippet.min.js"), "utf8")
+    .replace(/(["'])[^"'\n]*\/attrkit\.js\1/, () => JSON.stringify(`${origin}/sdk${i}/attrkit.js`));
+  return `<script>${snippet}\n;attrkit.push(["do","init",[${init}]]);attrkit.push(["on","ready",[function(){${mark}}]]);</script>`;
+};
+const urls = SDKS.map((dir, i) => site.page({ head: pageOf(dir, i), name: `ready-trace-${i}` }));
+const mainFile = (i) => `/sdk${i}/attrkit.${FLAVOUR === "npm" ? "mjs" : "js"}`;
 
-function figures(events, page) {
+function figures(events, page, i) {
   const readyMark = events.find((e) => e.name === "bench-ready");
   const pid = readyMark.pid;
   const main = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.pid === pid && e.args.name === "CrRendererMain").tid;
@@ -86,14 +96,20 @@ function figures(events, page) {
   const onMain = events.filter((e) => e.pid === pid && e.tid === main && e.ph === "X" && e.ts >= t0 && e.ts <= readyMark.ts);
   const sum = (list) => list.reduce((n, e) => n + Math.min(e.dur, readyMark.ts - e.ts), 0) / 1000;
   const outermost = (name) => onMain.filter((e) => e.name === name && !onMain.some((o) => o !== e && o.name === name && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
-  const tasks = onMain.filter((e) => e.name === "ThreadControllerImpl::RunTask");
+  // Top-level tasks: a microtask checkpoint runs as a RunTask of its own, beside the scheduler's.
+  const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
+  const tasks = onMain.filter((e) => isTask(e) && !onMain.some((o) => o !== e && isTask(o) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && (o.ts < e.ts || o.dur > e.dur)));
   const isHarness = (t) => onMain.some((e) => e.name === "Receive mojo message" && e.ts >= t.ts && e.ts <= t.ts + t.dur && /DevToolsSession/.test(JSON.stringify(e.args)));
   const own = tasks.filter((t) => !isHarness(t));
-  const script = page.resources.find((r) => r.path === mainFile);
+  const script = page.resources.find((r) => r.path === mainFile(i));
   const config = page.resources.find((r) => r.path === "/api/v1/sdk/config");
+  const wasm = page.resources.find((r) => r.path.endsWith(".wasm"));
   return {
     navToReady: page.readyAt,
     scriptToReady: page.readyAt - script.end,
+    scriptEnd: script.end,
+    wasmStart: wasm?.start ?? NaN,
+    wasmEnd: wasm?.end ?? NaN,
     configStart: config?.start ?? NaN,
     configEnd: config?.end ?? NaN,
     afterConfig: page.readyAt - (config?.end ?? NaN),
@@ -109,15 +125,33 @@ const browser = await chromium.launch({
   executablePath: process.env.ATTRKIT_CHROMIUM ?? "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const rows = { cold: [], warm: [] };
+const rows = SDKS.map(() => ({ cold: [], warm: [] }));
 try {
-  for (let i = 0; i < REPS; i++) {
+  // The order rotates per repetition: the browser's first visit costs more, whichever it is.
+  const turn = (rep) => urls.map((_, k) => (k + rep) % urls.length);
+  for (let rep = 0; rep < REPS; rep++) for (const s of turn(rep)) {
+    const url = urls[s];
+    const i = SDKS.length > 1 ? `${s}-${rep}` : rep;
     const context = await browser.newContext();
     const page = await context.newPage();
     for (const visit of ["cold", "warm"]) {
       await browser.startTracing(page, { categories: CATEGORIES });
+      let cdp = null;
+      if (CPU_PROFILE) {
+        cdp = await context.newCDPSession(page);
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+        await cdp.send("Profiler.start");
+      }
+      const ready = page.waitForEvent("console", { predicate: (m) => m.text() === "bench-ready", timeout: 20000 });
       await page.goto(url, { waitUntil: "load" });
-      await page.waitForFunction(() => window.__readyAt !== undefined, null, { timeout: 20000 });
+      await ready;
+      if (cdp) {
+        const { profile } = await cdp.send("Profiler.stop");
+        mkdirSync(CPU_PROFILE, { recursive: true });
+        writeFileSync(path.join(CPU_PROFILE, `${FLAVOUR}-${visit}-${i}.cpuprofile`), JSON.stringify(profile));
+        await cdp.detach();
+      }
       const seen = await page.evaluate(() => ({
         readyAt: window.__readyAt,
         resources: performance.getEntriesByType("resource").map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })),
@@ -128,7 +162,7 @@ try {
         mkdirSync(KEEP, { recursive: true });
         writeFileSync(path.join(KEEP, `${FLAVOUR}-${visit}-${i}.json`), JSON.stringify(events));
       }
-      rows[visit].push(figures(events, seen));
+      rows[s][visit].push(figures(events, seen, s));
     }
     await context.close();
   }
@@ -145,8 +179,12 @@ const median = (xs) => {
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 };
-const keys = Object.keys(rows.cold[0]);
-console.log(`attrkit (${FLAVOUR}) from ${path.relative(repoRoot, SDK) || SDK}, ${REPS} reps, medians in ms`);
-console.log(`| visit | ${keys.join(" | ")} |`);
-console.log(`|---|${keys.map(() => "---:").join("|")}|`);
-for (const visit of ["cold", "warm"]) console.log(`| ${visit} | ${keys.map((k) => median(rows[visit].map((r) => r[k])).toFixed(1)).join(" | ")} |`);
+const keys = Object.keys(rows[0].cold[0]);
+console.log(`attrkit (${FLAVOUR}), ${REPS} reps, medians in ms`);
+console.log(`| sdk | visit | ${keys.join(" | ")} |`);
+console.log(`|---|---|${keys.map(() => "---:").join("|")}|`);
+for (const [s, dir] of SDKS.entries()) {
+  for (const visit of ["cold", "warm"]) {
+    console.log(`| ${path.relative(repoRoot, dir) || dir} | ${visit} | ${keys.map((k) => median(rows[s][visit].map((r) => r[k])).toFixed(1)).join(" | ")} |`);
+  }
+}

@@ -94,12 +94,12 @@ const wrapped = `(function(define,exports,module){${readFileSync(scriptGlue, "ut
 const script = await esbuild.transform(wrapped, { minify: true, target: "es2020", legalComments: "none" });
 writeFileSync(join(out, "attrkit.js"), script.code);
 
-// The release's snippet names the release's .wasm, so the page preloads it, and carries the SRI
-// hash of this attrkit.js (js/src/snippet.js; DESIGN §6).
+// The release's snippet names the release's .wasm and its SRI hash, so the page compiles it while
+// attrkit.js downloads, and carries the SRI hash of this attrkit.js (js/src/snippet.js; DESIGN §6).
 const snippetSource = readFileSync(join(here, "src/snippet.js"), "utf8");
-const releaseArguments = /("\/sdk\/attrkit\.js", )"", ""(\);\s*$)/;
-if (!releaseArguments.test(snippetSource)) throw new Error('js/build.mjs: js/src/snippet.js does not end with ("/sdk/attrkit.js", "", "")');
-const filled = [wasmName, sriOf(Buffer.from(script.code))].map((v) => JSON.stringify(v)).join(", ");
+const releaseArguments = /("\/sdk\/attrkit\.js", )"", "", ""(\);\s*$)/;
+if (!releaseArguments.test(snippetSource)) throw new Error('js/build.mjs: js/src/snippet.js does not end with ("/sdk/attrkit.js", "", "", "")');
+const filled = [wasmName, sriOf(Buffer.from(script.code)), sriOf(wasmBytes)].map((v) => JSON.stringify(v)).join(", ");
 const snippet = await esbuild.transform(snippetSource.replace(releaseArguments, (_, a, b) => `${a}${filled}${b}`), { minify: true, target: "es5" });
 writeFileSync(join(out, "snippet.min.js"), snippet.code.trim());
 

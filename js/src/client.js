@@ -10,9 +10,10 @@ import { Runtime } from "./runtime.js";
  * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then;
  * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
-  // The core loads (download and compile) while the config request is on its way.
-  const loading = loadCore();
+  // The config request leaves first, then the core's download and compile start (docs/sdk.md
+  // "Start sequence"), as in the script tag's entry.
   const early = earlyConfig(options);
+  const loading = loadCore();
   const rt = new Runtime(await loading, { early });
   const r = await rt.push(["do", "init", [options]]);
   if (!r.ok) {

@@ -13,6 +13,9 @@ export interface LoadCoreOptions {
   wasmBinary?: BufferSource;
   /** An already compiled module: nothing is fetched. */
   wasmModule?: WebAssembly.Module;
+  /** A compile already under way (the release snippet's): its module is taken when it resolves to
+   * a WebAssembly.Module, else wasmUrl is fetched. */
+  compiling?: PromiseLike<unknown>;
   /** Subresource-integrity hash for fetching an http(s) wasmUrl. */
   integrity?: string;
 }

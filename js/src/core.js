@@ -19,44 +19,56 @@ import { fetchInit } from "./platform.js";
  * @param {string|URL} [options.wasmUrl]    where the .wasm is (http(s):, blob:, data:)
  * @param {BufferSource} [options.wasmBinary] the .wasm bytes: nothing is fetched
  * @param {WebAssembly.Module} [options.wasmModule] a compiled module: nothing is fetched
+ * @param {Promise}    [options.compiling]  a compile the page started (the release snippet's): its
+ *                                          module is taken when it resolves to one, else wasmUrl is fetched
  * @param {string}     [options.integrity]  SRI hash checked by fetch() for an http(s) wasmUrl
  * @param {Function}   [options.fallback]   imports the wasm2js core (fallback.js), where Wasm cannot run
  * @returns {Promise<object>} the Embind module (validateValue, validateWrite, ...)
  */
 export async function loadCore(options) {
   // Own properties only (DESIGN §6): an inherited wasmBinary / wasmModule must not replace the core.
-  const [factory, wasmBinary, wasmModule, url, integrity, fallback] =
-    ["factory", "wasmBinary", "wasmModule", "wasmUrl", "integrity", "fallback"].map((k) => own(options, k));
+  const [factory, wasmBinary, wasmModule, url, integrity, fallback, compiling] =
+    ["factory", "wasmBinary", "wasmModule", "wasmUrl", "integrity", "fallback", "compiling"].map((k) => own(options, k));
   // fallback: imports the wasm2js core, used only where WebAssembly cannot be (fallback.js).
   if (typeof fallback === "function" && !wasmUsable()) return loadFallback(fallback);
   if (typeof factory !== "function") throw new TypeError("attrkit: the core glue has no factory export");
   if (wasmBinary) return factory({ wasmBinary });
   if (!wasmModule && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
-  const wasmUrl = wasmModule ? null : new URL(url, globalThis.location?.href);
 
-  // Compile while downloading when the server says application/wasm. The glue's instantiateWasm
-  // hook has no error path, so a failure rejects `failed` instead.
+  // The download and compile start before the glue's own setup runs (it takes the main thread for
+  // a while on a cold start), and V8 compiles while the bytes arrive (docs/sdk.md "Start sequence").
+  const wasmUrl = wasmModule ? null : new URL(url, globalThis.location?.href);
+  const compiled = wasmModule ? Promise.resolve(wasmModule) : started(compiling).then((module) => module ?? compile(wasmUrl, integrity));
+  compiled.catch(() => {}); // told through `failed` below; never an unhandled rejection on the page
+  // The glue's instantiateWasm hook has no error path, so a failure rejects `failed` instead.
   let fail;
   const failed = new Promise((_, reject) => (fail = reject));
   const instantiateWasm = (imports, done) => {
-    instantiate(wasmUrl, imports, wasmModule, integrity)
-      .then(({ instance, module }) => done(instance, module))
+    compiled
+      .then((module) => WebAssembly.instantiate(module, imports).then((instance) => done(instance, module)))
       .catch(fail);
     return {}; // "instantiating asynchronously"
   };
   return Promise.race([factory({ instantiateWasm }), failed]);
 }
 
-async function instantiate(url, imports, wasmModule, integrity) {
-  if (wasmModule) {
-    return { instance: await WebAssembly.instantiate(wasmModule, imports), module: wasmModule };
+// The module of a compile already under way, or null (none, it failed, or it gave something else).
+async function started(compiling) {
+  try {
+    const module = await compiling;
+    return module instanceof WebAssembly.Module ? module : null;
+  } catch {
+    return null;
   }
+}
+
+async function compile(url, integrity) {
   const response = await fetch(url, fetchInit({ credentials: "same-origin", integrity: integrity || undefined }));
   if (!response.ok) throw new Error(`attrkit: ${url} answered HTTP ${response.status}`);
   const type = response.headers.get("content-type") || "";
-  if (typeof WebAssembly.instantiateStreaming === "function" && type.startsWith("application/wasm")) {
-    return WebAssembly.instantiateStreaming(response, imports);
+  if (typeof WebAssembly.compileStreaming === "function" && type.startsWith("application/wasm")) {
+    return WebAssembly.compileStreaming(response);
   }
   // Wrong MIME type (file servers, some CDNs): streaming would reject, so buffer instead.
-  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  return WebAssembly.compile(await response.arrayBuffer());
 }

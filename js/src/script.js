@@ -12,6 +12,7 @@ import { AttrkitError } from "./errors.js";
 import { earlyConfig } from "./early_config.js";
 import { call } from "./events.js";
 import { importChecked } from "./fallback.js";
+import { own } from "./own.js";
 import { EventType } from "./protocol.js";
 import { Runtime } from "./runtime.js";
 
@@ -28,7 +29,10 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   // The config request for an init already queued goes now, while the core downloads and compiles
   // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
   let early = null;
+  // The release snippet's compile of the .wasm, under way since the page ran it (snippet.js).
+  let compiling;
   try {
+    compiling = own(queue, "w");
     early = earlyConfig(queuedInit(queue));
   } catch {}
   Promise.resolve()
@@ -36,6 +40,7 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
       factory: attrkitCore,
       wasmUrl: new URL(__ATTRKIT_WASM__, src),
       integrity: __ATTRKIT_WASM_SRI__, // SRI of the .wasm and the fallback: baked in by js/build.mjs
+      compiling,
       fallback: () => importChecked(new URL(__ATTRKIT_FALLBACK__, src), __ATTRKIT_FALLBACK_SRI__),
     }))
     .then((core) => {

@@ -2,18 +2,17 @@
 // checked by tests/js/sdk_snippet.test.mjs). Paste it in <head>; change the URL to where
 // attrkit.js is served. A second copy on the page does nothing (`s`, an own property, marks the
 // first: an inherited Object.prototype.s must not stop the SDK).
-// The release's snippet (dist/snippet.min.js) also names the release's .wasm (its last argument,
-// filled in by js/build.mjs; empty here): a preload starts its download beside the script's
-// instead of after the script ran (docs/sdk.md "Start sequence"). attrkit.js then fetches that
-// same URL, the same way (CORS, same-origin credentials), and takes the preloaded response.
+// The release's snippet (dist/snippet.min.js) also names the release's .wasm and its SRI hash (the
+// last two arguments, filled in by js/build.mjs; empty here): it starts downloading and compiling
+// the .wasm at once, beside the script's download, instead of after the script ran (docs/sdk.md
+// "Start sequence"); attrkit.js takes the compiled module from `w` (a Promise, undefined when the
+// compile failed: attrkit.js then fetches the .wasm itself, or takes the no-Wasm fallback).
 // It also carries the SRI hash of that attrkit.js (DESIGN §6; empty here: a development copy loads
-// any attrkit.js), set with crossorigin on the script. (Chromium ignores integrity on a fetch
-// preload, with a warning; attrkit.js fetches the .wasm with its hash.)
-(function (w, d, url, wasm, sri) {
+// any attrkit.js), set with crossorigin on the script. The fetch init has no prototype (DESIGN §6).
+(function (w, d, url, wasm, sri, wasmSri) {
   var q = (w.attrkit = w.attrkit || []);
   if ({}.hasOwnProperty.call(q, "s")) return;
   q.s = 1;
-  var h = d.head || d.documentElement;
   var e = d.createElement("script");
   e.async = true;
   e.src = url;
@@ -21,13 +20,10 @@
     e.integrity = sri;
     e.crossOrigin = "anonymous";
   }
-  h.appendChild(e);
-  if (wasm) {
-    e = d.createElement("link");
-    e.rel = "preload";
-    e.as = "fetch";
-    e.crossOrigin = "anonymous";
-    e.href = url.replace(/[^/]*$/, wasm);
-    h.appendChild(e);
+  (d.head || d.documentElement).appendChild(e);
+  var W = w.WebAssembly;
+  if (wasm && W && W.compileStreaming) {
+    var init = { __proto__: null, integrity: wasmSri, credentials: "same-origin" };
+    q.w = W.compileStreaming(fetch(url.replace(/[^/]*$/, wasm), init))["catch"](function () {});
   }
-})(window, document, "/sdk/attrkit.js", "", "");
+})(window, document, "/sdk/attrkit.js", "", "", "");

@@ -126,6 +126,24 @@ test("the built snippet sets integrity and crossorigin on its script; the SDK lo
   await tab.close();
 });
 
+test("a tampered .wasm under the built snippet: its compile is refused by the hash, so is the runtime's", async () => {
+  const built = readFileSync(join(dist, "snippet.min.js"), "utf8");
+  assert.ok(built.includes(JSON.stringify(SRI[WASM])), "snippet.min.js carries sri.json's hash of the .wasm");
+  const tab = await stack.open({ allowConsoleError: (text) => /integrity|Failed to fetch|ERR_/i.test(text) });
+  // attrkit.js as built (its hash is the snippet's); only the .wasm beside it is tampered.
+  const snippet = built.replace('"/sdk/attrkit.js"', () => JSON.stringify(`${stack.server.url}/sdk/tampered-wasm/attrkit.js`));
+  const script = `${snippet};attrkit.push(["do", "init", [${jsLiteral(stack.init)}]]);\n${RECORD_EVENTS}\n` +
+    `attrkit.push(["do", "identify", ["sri-built-wasm"]]);attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);`;
+  await tab.page.goto(stack.site.page({ head: `<script>${script}</script>`, name: "sri-built-wasm" }));
+  await tab.page.waitForFunction(() => window.__events.error.length > 0, null, { timeout: 15000 });
+  assert.equal(await tab.page.evaluate(() => window.attrkit.w.then((m) => m)), undefined, "the snippet's compile failed");
+  assert.deepEqual(await tab.page.evaluate(() => window.__events.error.map((e) => e.code)), ["sdk_unavailable"]);
+  assert.ok(tab.consoleLines.some((l) => /integrity/.test(l) && l.includes(WASM)), tab.consoleLines.join("\n"));
+  assert.deepEqual(tab.writeRequests(), []);
+  assert.deepEqual(tab.pageErrors, []);
+  await tab.close();
+});
+
 test("a tampered attrkit.js is not run (the built snippet's integrity)", async () => {
   const built = readFileSync(join(dist, "snippet.min.js"), "utf8");
   const tab = await stack.open({ allowConsoleError: (text) => /integrity/i.test(text) });

@@ -1,8 +1,8 @@
 // The start sequence (issue 13; docs/sdk.md "Start sequence"), in Chromium with request timing:
-// with the release snippet (js/dist/snippet.min.js) the .wasm download starts before attrkit.js
-// has run (the snippet preloads it), attrkit.js takes that download instead of fetching again,
-// and the config request does not wait for the core: it starts before the .wasm is
-// instantiated. Nothing is timed against a threshold: only the order of events is asserted.
+// with the release snippet (js/dist/snippet.min.js) the .wasm download and compile start before
+// attrkit.js has run (the snippet starts them), attrkit.js takes that module instead of fetching
+// and compiling again, and the config request does not wait for the core: it starts before the
+// .wasm is instantiated. Nothing is timed against a threshold: only the order of events is asserted.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -34,10 +34,18 @@ test("the .wasm download starts before attrkit.js runs, the config request befor
   // Observing, not replacing: the real instantiate runs; its settling time is recorded.
   await tab.page.addInitScript(() => {
     window.__instantiated = [];
+    window.__compiles = [];
     for (const name of ["instantiateStreaming", "instantiate"]) {
       const real = WebAssembly[name];
       WebAssembly[name] = function (...args) {
         return real.apply(this, args).then((r) => (window.__instantiated.push(performance.now()), r));
+      };
+    }
+    for (const name of ["compileStreaming", "compile"]) {
+      const real = WebAssembly[name];
+      WebAssembly[name] = function (...args) {
+        window.__compiles.push({ name, at: performance.now() });
+        return real.apply(this, args);
       };
     }
   });
@@ -57,6 +65,7 @@ attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);</script>`;
         path: new URL(e.name).pathname, initiator: e.initiatorType, start: e.startTime, end: e.responseEnd,
       })),
       instantiated: window.__instantiated,
+      compiles: window.__compiles,
       ready: window.__ready,
     }));
   };
@@ -72,12 +81,15 @@ attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);</script>`;
     const where = `${visit}: ${JSON.stringify(t)}`;
     if (process.env.ATTRKIT_PRINT_TIMELINE) console.log(where);
     assert.ok(script, where);
-    assert.equal(wasm.length, 1, `the .wasm is requested once: attrkit.js used the preload (${where})`);
-    assert.equal(wasm[0].initiator, "link", where);
+    assert.equal(wasm.length, 1, `the .wasm is requested once: attrkit.js used the snippet's module (${where})`);
+    assert.equal(wasm[0].initiator, "fetch", where);
+    assert.deepEqual(t.compiles.map((c) => c.name), ["compileStreaming"], `compiled once, by the snippet (${where})`);
     assert.equal(config.length, 1, where);
     assert.equal(t.instantiated.length, 1, where);
-    // The .wasm request went before anything attrkit.js does (its first act is the config request).
+    // The .wasm request and its compile went before anything attrkit.js does (its first act is
+    // the config request).
     assert.ok(wasm[0].start < config[0].start, `the .wasm request started after the runtime ran (${where})`);
+    assert.ok(t.compiles[0].at < config[0].start, `the compile started after the runtime ran (${where})`);
     // The config request does not wait for the core.
     assert.ok(config[0].start < t.instantiated[0], `the config request waited for the .wasm (${where})`);
     assert.ok(t.ready >= t.instantiated[0], where);
@@ -85,7 +97,6 @@ attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);</script>`;
     if (visit === "cold") assert.ok(t.ready >= config[0].end, where);
   }
   await waitForStored(stack, "user-start", { plan: "Pro" });
-  assert.ok(!tab.consoleLines.some((l) => /preload/i.test(l)), `no preload warning:\n${tab.consoleLines.join("\n")}`);
   await tab.assertClean();
   await tab.close();
 });
