@@ -107,7 +107,7 @@ mergeInto(LibraryManager.library, {
   // getter or Proxy trap propagates from here, before the core sees anything.
   attrkit_js_encode__deps: ["$Emval", "malloc", "$attrkitScratch", "$attrkitValue", "$attrkitU32At"],
   attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
-    var scratch = attrkitScratch, i, p, n;
+    var scratch = attrkitScratch, p, n;
     var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
     scratch.f64Bytes = scratch.f64Bytes || new Uint8Array(f64.buffer);
     scratch.own = scratch.own || Object.prototype.hasOwnProperty;
@@ -120,69 +120,79 @@ mergeInto(LibraryManager.library, {
     attrkitValue(e, Emval.toValue(handle), 0);
     n = e.n;
     p = _malloc(n + 4);
-    // After _malloc (a memory growth replaces HEAPU8); byte by byte, as a push's command is a
-    // few dozen bytes and a subarray would be one more object.
+    // After _malloc (a memory growth replaces HEAPU8). One native copy: a loop over the bytes
+    // costs more in the code a page's first calls run (not yet optimised by V8).
     attrkitU32At(HEAPU8, p, n);
-    for (i = 0; i < n; i++) HEAPU8[p + 4 + i] = e.buf[i];
+    HEAPU8.set(e.buf.subarray(0, n), p + 4);
     if (e.buf.length <= 4096) scratch.encoder = e; // a huge value's buffer is not kept
     return p;
   },
 
+  // The decoder: plain functions over a reader ({p}: where it is in HEAPU8), as the encoder's,
+  // so a call allocates one small object rather than a closure per helper.
+  $attrkitCount: function (r) {
+    var p = r.p;
+    r.p = p + 4;
+    return (HEAPU8[p] | (HEAPU8[p + 1] << 8) | (HEAPU8[p + 2] << 16) | (HEAPU8[p + 3] << 24)) >>> 0;
+  },
+  // WTF-8 -> the same UTF-16 code units that went in (TextDecoder would turn a lone surrogate
+  // into U+FFFD). The core only writes WTF-8, and a malformed byte never yields an invalid code
+  // point or a read past the end.
+  $attrkitDecodeText__deps: ["$attrkitCount"],
+  $attrkitDecodeText: function (r) {
+    var e = attrkitCount(r), p = r.p, s = "", c, k;
+    e += p;
+    while (p < e) {
+      c = HEAPU8[p++];
+      if (c < 0x80) {
+        s += String.fromCharCode(c); // most text is ASCII: keys, codes, ids
+        continue;
+      }
+      k = c < 0xc0 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+      if (k) c &= 0x3f >> k;
+      for (; k && p < e; k--) c = (c << 6) | (HEAPU8[p++] & 0x3f);
+      s += String.fromCodePoint(c > 0x10ffff ? 0xfffd : c);
+    }
+    r.p = p;
+    return s;
+  },
+  $attrkitDecodeValue__deps: ["$attrkitScratch", "$attrkitCount", "$attrkitDecodeText"],
+  $attrkitDecodeValue: function (r) {
+    var t = HEAPU8[r.p++], n, k, o, d;
+    if (t == 5) {
+      for (k = 0; k < 8; k++) attrkitScratch.f64Bytes[k] = HEAPU8[r.p++]; // unaligned: byte by byte
+      return attrkitScratch.f64[0];
+    }
+    if (t == 6) return attrkitDecodeText(r);
+    if (t == 7) {
+      for (o = [], n = attrkitCount(r); n--; ) o.push(attrkitDecodeValue(r));
+      return o;
+    }
+    if (t == 8) {
+      for (o = {}, n = attrkitCount(r); n--; ) {
+        k = attrkitDecodeText(r);
+        // Assignment would call the inherited __proto__ setter and change the prototype.
+        if (k == "__proto__") {
+          // A prototype-free descriptor: an inherited Object.prototype.get would make it invalid.
+          d = Object.create(null);
+          d["value"] = attrkitDecodeValue(r);
+          d["enumerable"] = d["writable"] = d["configurable"] = true;
+          Object.defineProperty(o, k, d);
+        } else {
+          o[k] = attrkitDecodeValue(r);
+        }
+      }
+      return o;
+    }
+    return t == 1 ? true : t == 2 ? false : null;
+  },
+
   // A stream written by convert.cpp at p -> a new JS value (a handle the caller owns).
-  attrkit_js_decode__deps: ["$Emval", "$attrkitScratch"],
+  attrkit_js_decode__deps: ["$Emval", "$attrkitScratch", "$attrkitDecodeValue"],
   attrkit_js_decode: function (p) {
     var scratch = attrkitScratch;
     var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
-    var f64Bytes = scratch.f64Bytes || (scratch.f64Bytes = new Uint8Array(f64.buffer));
-    function count() {
-      var x = HEAPU8[p] | (HEAPU8[p + 1] << 8) | (HEAPU8[p + 2] << 16) | (HEAPU8[p + 3] << 24);
-      p += 4;
-      return x >>> 0;
-    }
-    // WTF-8 -> the same UTF-16 code units that went in (TextDecoder would turn a lone surrogate
-    // into U+FFFD). The core only writes WTF-8, and a malformed byte never yields an invalid code
-    // point or a read past the end.
-    function text() {
-      var e = count(), s = "", c, k;
-      e += p;
-      while (p < e) {
-        c = HEAPU8[p++];
-        k = c < 0xc0 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-        if (k) c &= 0x3f >> k;
-        for (; k && p < e; k--) c = (c << 6) | (HEAPU8[p++] & 0x3f);
-        s += String.fromCodePoint(c > 0x10ffff ? 0xfffd : c);
-      }
-      return s;
-    }
-    function value() {
-      var t = HEAPU8[p++], n, k, o;
-      if (t == 5) {
-        for (k = 0; k < 8; k++) f64Bytes[k] = HEAPU8[p++]; // unaligned: byte by byte, no subarray
-        return f64[0];
-      }
-      if (t == 6) return text();
-      if (t == 7) {
-        for (o = [], n = count(); n--; ) o.push(value());
-        return o;
-      }
-      if (t == 8) {
-        for (o = {}, n = count(); n--; ) {
-          k = text();
-          // Assignment would call the inherited __proto__ setter and change the prototype.
-          if (k == "__proto__") {
-            // A prototype-free descriptor: an inherited Object.prototype.get would make it invalid.
-            var d = Object.create(null);
-            d["value"] = value();
-            d["enumerable"] = d["writable"] = d["configurable"] = true;
-            Object.defineProperty(o, k, d);
-          } else {
-            o[k] = value();
-          }
-        }
-        return o;
-      }
-      return t == 1 ? true : t == 2 ? false : null;
-    }
-    return Emval.toHandle(value());
+    scratch.f64Bytes = scratch.f64Bytes || new Uint8Array(f64.buffer);
+    return Emval.toHandle(attrkitDecodeValue({ p: p }));
   },
 });

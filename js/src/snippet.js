@@ -1,5 +1,5 @@
-// The inline loader (DESIGN §2a). js/build.mjs minifies it to dist/snippet.min.js (< 600 bytes,
-// checked by tests/js/sdk_snippet.test.mjs). Paste it in <head>; change the URL to where
+// The inline loader (DESIGN §2a). js/build.mjs minifies it to dist/snippet.min.js (< 700 bytes,
+// checked by tests/js/sdk_script.test.mjs). Paste it in <head>; change the URL to where
 // attrkit.js is served. A second copy on the page does nothing (`s`, an own property, marks the
 // first: an inherited Object.prototype.s must not stop the SDK).
 // The release's snippet (dist/snippet.min.js) also names the release's .wasm and its SRI hash (the
