@@ -29,10 +29,12 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   // The config request for an init already queued goes now, while the core downloads and compiles
   // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
   let early = null;
-  // The release snippet's compile of the .wasm, under way since the page ran it (snippet.js).
+  // The release snippet's compile of the .wasm, under way since the page ran it (snippet.js): used
+  // only when it is this release's .wasm (a snippet left from another release names another file).
   let compiling;
   try {
-    compiling = own(queue, "w");
+    const w = own(queue, "w");
+    if (Array.isArray(w) && w[0] === __ATTRKIT_WASM__) compiling = w[1];
     early = earlyConfig(queuedInit(queue));
   } catch {}
   Promise.resolve()

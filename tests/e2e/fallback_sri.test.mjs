@@ -136,7 +136,7 @@ test("a tampered .wasm under the built snippet: its compile is refused by the ha
     `attrkit.push(["do", "identify", ["sri-built-wasm"]]);attrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);`;
   await tab.page.goto(stack.site.page({ head: `<script>${script}</script>`, name: "sri-built-wasm" }));
   await tab.page.waitForFunction(() => window.__events.error.length > 0, null, { timeout: 15000 });
-  assert.equal(await tab.page.evaluate(() => window.attrkit.w.then((m) => m)), undefined, "the snippet's compile failed");
+  assert.equal(await tab.page.evaluate(() => window.attrkit.w[1].then((m) => m)), undefined, "the snippet's compile failed");
   assert.deepEqual(await tab.page.evaluate(() => window.__events.error.map((e) => e.code)), ["sdk_unavailable"]);
   assert.ok(tab.consoleLines.some((l) => /integrity/.test(l) && l.includes(WASM)), tab.consoleLines.join("\n"));
   assert.deepEqual(tab.writeRequests(), []);

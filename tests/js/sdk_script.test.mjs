@@ -85,18 +85,19 @@ describe("snippet", () => {
     assert.equal(Object.getPrototypeOf(init), null);
     assert.deepEqual({ ...init }, { integrity: sri[wasm], credentials: "same-origin" });
     assert.equal(compiles.length, 1);
-    assert.equal(await p.ctx.attrkit.w, "module");
+    assert.equal(p.ctx.attrkit.w[0], wasm, "w names the .wasm it compiles");
+    assert.equal(await p.ctx.attrkit.w[1], "module");
     assert.equal(p.ctx.attrkit.length, 1);
     const fresh = page("https://shop.example");
     vm.runInContext(snippet, fresh.ctx);
     assert.ok(Array.isArray(fresh.ctx.attrkit) && fresh.ctx.attrkit.length === 0);
   });
-  test("a compile that fails leaves w undefined (attrkit.js fetches the .wasm itself); no WebAssembly, no w", async () => {
+  test("a compile that fails resolves to undefined (attrkit.js fetches the .wasm itself); no WebAssembly, no w", async () => {
     const failing = page("https://shop.example", {
       WebAssembly: { compileStreaming: (response) => (response.catch(() => {}), Promise.reject(new Error("refused by the CSP"))) },
     });
     vm.runInContext(snippet, failing.ctx);
-    assert.equal(await failing.ctx.attrkit.w, undefined);
+    assert.equal(await failing.ctx.attrkit.w[1], undefined);
     const none = page("https://shop.example", { WebAssembly: undefined });
     vm.runInContext(snippet, none.ctx);
     assert.equal(none.requests.length, 0);
@@ -148,6 +149,23 @@ describe("script-tag build against the server", () => {
     assert.equal(set.value, "student");
     // The wasm came from the server beside the script, content-hashed.
     assert.ok(p.fetched.some((f) => /^GET \/sdk\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)), p.fetched.join());
+  });
+
+  test("a module compiled by a snippet of another release is not used: attrkit.js fetches its own", async () => {
+    const p = page(server.url);
+    vm.runInContext(snippet, p.ctx);
+    const q = p.ctx.attrkit;
+    // What a snippet left from another release would hold: another .wasm's name and module (here
+    // the empty module, which this attrkit.js's glue could not run).
+    const other = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    q.w = ["attrkit-core.000000000000.wasm", Promise.resolve(other)];
+    q.push(["do", "init", [{ publicKey: server.publicKey, apiHost: server.url }]]);
+    q.push(["do", "identify", ["user-other-release"]]);
+    await load(p, server);
+    const r = await q.push(["set", "user:attributes", [{ plan: "Pro" }]]);
+    assert.equal(r.ok, true, JSON.stringify(r));
+    // The snippet's own compile, then attrkit.js's fetch of its .wasm.
+    assert.equal(p.fetched.filter((f) => /^GET \/sdk\/attrkit-core\.[0-9a-f]{12}\.wasm$/.test(f)).length, 2, p.fetched.join());
   });
 
   test("an sk_ key: init fails, nothing is sent, errors reach on(error)", async () => {
