@@ -18,14 +18,12 @@
 // createClient promise (npm). Figures, medians over the reps, ms:
 //   navToReady, scriptToReady      as run.mjs (ready - the main file's responseEnd)
 //   scriptEnd                      the main file's responseEnd (Resource Timing, from navigation)
-//   wasmStart, wasmEnd             the .wasm request (the preload's on the script tag)
+//   wasmStart, wasmEnd             the .wasm request (the snippet's on the script tag)
 //   configStart, configEnd         the config request
 //   afterConfig                    ready - configEnd: what the SDK does once the config is in
-//   mainThread                     top-level tasks of the main thread from navigation to ready,
-//                                  without the harness's own (Playwright's DevTools messages: its
-//                                  injected script, ~330 KB, compiles on the page's main thread
-//                                  when waitForFunction first runs, i.e. after the load event)
-//   harness                        those DevTools tasks before ready (run.mjs counts them)
+//   mainThread                     top-level tasks of the main thread from navigation to ready
+//                                  (ready is heard as a console message: nothing of Playwright's
+//                                  is injected into the page before it)
 //   sdkMainThread                  mainThread from the main file's responseEnd on
 //   jsCompile                      V8.CompileCode on the main thread (lazy compiles at first call)
 //   wasmLazyCompile                wasm.CompileLazy on the main thread (Liftoff at first call)
@@ -99,8 +97,6 @@ function figures(events, page, i) {
   // Top-level tasks: a microtask checkpoint runs as a RunTask of its own, beside the scheduler's.
   const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
   const tasks = onMain.filter((e) => isTask(e) && !onMain.some((o) => o !== e && isTask(o) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && (o.ts < e.ts || o.dur > e.dur)));
-  const isHarness = (t) => onMain.some((e) => e.name === "Receive mojo message" && e.ts >= t.ts && e.ts <= t.ts + t.dur && /DevToolsSession/.test(JSON.stringify(e.args)));
-  const own = tasks.filter((t) => !isHarness(t));
   const script = page.resources.find((r) => r.path === mainFile(i));
   const config = page.resources.find((r) => r.path === "/api/v1/sdk/config");
   const wasm = page.resources.find((r) => r.path.endsWith(".wasm"));
@@ -113,9 +109,8 @@ function figures(events, page, i) {
     configStart: config?.start ?? NaN,
     configEnd: config?.end ?? NaN,
     afterConfig: page.readyAt - (config?.end ?? NaN),
-    mainThread: sum(own),
-    harness: sum(tasks) - sum(own),
-    sdkMainThread: sum(own.filter((t) => t.ts >= at(script.end))),
+    mainThread: sum(tasks),
+    sdkMainThread: sum(tasks.filter((t) => t.ts >= at(script.end))),
     jsCompile: sum(outermost("V8.CompileCode")),
     wasmLazyCompile: sum(outermost("wasm.CompileLazy")),
   };
