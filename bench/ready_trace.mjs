@@ -24,9 +24,16 @@
 //   mainThread                     top-level tasks of the main thread from navigation to ready
 //                                  (ready is heard as a console message: nothing of Playwright's
 //                                  is injected into the page before it)
-//   sdkMainThread                  mainThread from the main file's responseEnd on
-//   jsCompile                      V8.CompileCode on the main thread (lazy compiles at first call)
+//   mainThreadCpu                  the same tasks' thread time (without the time the thread waited
+//                                  for a core: on this 2-core machine a cold start's tasks last
+//                                  about twice their thread time)
+//   sdkMainThread(Cpu)             mainThread(Cpu) from the main file's responseEnd on
+//   jsCompile                      V8.CompileCode on the main thread (lazy compiles at first
+//                                  call), thread time, as the two below
 //   wasmLazyCompile                wasm.CompileLazy on the main thread (Liftoff at first call)
+//   sourcePositions                V8.CollectSourcePositions: functions re-parsed for a stack
+//                                  capture (DevTools' network initiators; no such cost without
+//                                  DevTools attached, as Playwright is)
 import http from "node:http";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -93,6 +100,9 @@ function figures(events, page, i) {
   const at = (ms) => t0 + ms * 1000;
   const onMain = events.filter((e) => e.pid === pid && e.tid === main && e.ph === "X" && e.ts >= t0 && e.ts <= readyMark.ts);
   const sum = (list) => list.reduce((n, e) => n + Math.min(e.dur, readyMark.ts - e.ts), 0) / 1000;
+  // Thread time: what the main thread ran, without the time it waited for a core (this machine's
+  // other processes take it for a while: a cold start's tasks last ~2x their thread time here).
+  const cpu = (list) => list.reduce((n, e) => n + (e.tdur ?? 0) * Math.min(1, (readyMark.ts - e.ts) / e.dur), 0) / 1000;
   const outermost = (name) => onMain.filter((e) => e.name === name && !onMain.some((o) => o !== e && o.name === name && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
   // Top-level tasks: a microtask checkpoint runs as a RunTask of its own, beside the scheduler's.
   const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
@@ -110,9 +120,12 @@ function figures(events, page, i) {
     configEnd: config?.end ?? NaN,
     afterConfig: page.readyAt - (config?.end ?? NaN),
     mainThread: sum(tasks),
+    mainThreadCpu: cpu(tasks),
     sdkMainThread: sum(tasks.filter((t) => t.ts >= at(script.end))),
-    jsCompile: sum(outermost("V8.CompileCode")),
-    wasmLazyCompile: sum(outermost("wasm.CompileLazy")),
+    sdkMainThreadCpu: cpu(tasks.filter((t) => t.ts >= at(script.end))),
+    jsCompile: cpu(outermost("V8.CompileCode")),
+    wasmLazyCompile: cpu(outermost("wasm.CompileLazy")),
+    sourcePositions: cpu(outermost("V8.CollectSourcePositions")),
   };
 }
 

@@ -29,16 +29,18 @@ export async function loadCore(options) {
   // Own properties only (DESIGN §6): an inherited wasmBinary / wasmModule must not replace the core.
   const [factory, wasmBinary, wasmModule, url, integrity, fallback, compiling] =
     ["factory", "wasmBinary", "wasmModule", "wasmUrl", "integrity", "fallback", "compiling"].map((k) => own(options, k));
-  // fallback: imports the wasm2js core, used only where WebAssembly cannot be (fallback.js).
-  if (typeof fallback === "function" && !wasmUsable()) return loadFallback(fallback);
+  // A module the page's compile already gave proves WebAssembly usable here; without one, the
+  // probe decides (compiling a tiny module on the main thread, which can wait on the page's
+  // compile still finishing), and the fallback imports the wasm2js core (fallback.js).
+  const given = wasmModule ?? (compiling === undefined ? null : await started(compiling));
+  if (!given && typeof fallback === "function" && !wasmUsable()) return loadFallback(fallback);
   if (typeof factory !== "function") throw new TypeError("attrkit: the core glue has no factory export");
   if (wasmBinary) return factory({ wasmBinary });
-  if (!wasmModule && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
+  if (!given && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
 
   // The download and compile start before the glue's own setup runs (it takes the main thread for
   // a while on a cold start), and V8 compiles while the bytes arrive (docs/sdk.md "Start sequence").
-  const wasmUrl = wasmModule ? null : new URL(url, globalThis.location?.href);
-  const compiled = wasmModule ? Promise.resolve(wasmModule) : started(compiling).then((module) => module ?? compile(wasmUrl, integrity));
+  const compiled = given ? Promise.resolve(given) : compile(new URL(url, globalThis.location?.href), integrity);
   compiled.catch(() => {}); // told through `failed` below; never an unhandled rejection on the page
   // The glue's instantiateWasm hook has no error path, so a failure rejects `failed` instead.
   let fail;

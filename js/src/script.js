@@ -26,18 +26,23 @@ let queue = w.attrkit;
 if (!Array.isArray(queue)) queue = w.attrkit = [];
 if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   Object.defineProperty(queue, LOADED, { __proto__: null, value: true }); // no inherited get/set
-  // The config request for an init already queued goes now, while the core downloads and compiles
-  // (docs/sdk.md "Start sequence"); the core still decides whether its answer is used.
+  // The config request for an init already queued goes first, while the core loads (docs/sdk.md
+  // "Start sequence"); the core still decides whether its answer is used. It starts from the
+  // first microtask, as soon as this script has run, rather than from inside it: a stack capture
+  // of the request (DevTools' network initiator) then re-parses one small function, not this
+  // whole file.
   let early = null;
   // The release snippet's compile of the .wasm, under way since the page ran it (snippet.js): used
   // only when it is this release's .wasm (a snippet left from another release names another file).
   let compiling;
-  try {
-    const w = own(queue, "w");
-    if (Array.isArray(w) && w[0] === __ATTRKIT_WASM__) compiling = w[1];
-    early = earlyConfig(queuedInit(queue));
-  } catch {}
   Promise.resolve()
+    .then(() => {
+      try {
+        const w = own(queue, "w");
+        if (Array.isArray(w) && w[0] === __ATTRKIT_WASM__) compiling = w[1];
+        early = earlyConfig(queuedInit(queue));
+      } catch {}
+    })
     .then(() => loadCore({
       factory: attrkitCore,
       wasmUrl: new URL(__ATTRKIT_WASM__, src),

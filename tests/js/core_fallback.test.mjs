@@ -5,7 +5,7 @@
 // without 'wasm-unsafe-eval' and with WebAssembly deleted: tests/e2e/fallback.test.mjs.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -63,6 +63,31 @@ test("with WebAssembly there, the fallback is never fetched", async () => {
   // The shipped module: validateDistinctId is one of its bindings (validateValue is test-only).
   assert.deepEqual(core.validateDistinctId("u1"), { ok: true, value: "u1" });
   assert.equal(asked, 0);
+});
+
+// The release snippet's compile (js/src/snippet.js) hands loadCore a module: that proves
+// WebAssembly usable, so the probe (a tiny module compiled on the main thread, which can wait for
+// the page's compile to finish) is skipped; without a module from the page, the probe decides.
+test("a module the page compiled is used without the no-Wasm probe; without one, the probe runs", async () => {
+  const module = await WebAssembly.compile(readFileSync(wasmFile));
+  const Real = WebAssembly.Module;
+  let probes = 0;
+  WebAssembly.Module = new Proxy(Real, { construct: (target, args) => (probes++, Reflect.construct(target, args)) });
+  try {
+    let asked = 0;
+    const fallback = () => (asked++, import(pathToFileURL(fallbackFile).href));
+    // An address nothing answers: the core can only have come from the given module.
+    const given = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: "http://127.0.0.1:9/none.wasm", compiling: Promise.resolve(module), fallback });
+    assert.deepEqual(given.validateDistinctId("u1"), { ok: true, value: "u1" });
+    assert.equal(probes, 0);
+    // A failed compile on the page resolves to undefined (snippet.js): the probe runs, the .wasm loads.
+    const own = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: pathToFileURL(wasmFile), compiling: Promise.resolve(undefined), fallback });
+    assert.deepEqual(own.validateDistinctId("u2"), { ok: true, value: "u2" });
+    assert.equal(probes, 1);
+    assert.equal(asked, 0);
+  } finally {
+    WebAssembly.Module = Real;
+  }
 });
 
 // Node's own fetch needs WebAssembly (undici's llhttp), so a Node without it cannot reach a
