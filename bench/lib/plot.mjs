@@ -7,6 +7,7 @@ const PANELS = [
   { title: "script loaded → ready, cold (ms)", get: (r) => r.cold.scriptToReady },
   { title: "navigation → ready, warm (ms)", get: (r) => r.warm.navToReady },
   { title: "init main-thread (ms)", get: (r) => r.cold.initMainMs },
+  { title: "init main-thread CPU (ms)", get: (r) => r.cold.initCpuMs },
   { title: "JS heap at ready (MB)", get: (r) => r.cold.heap / 1048576 },
   { title: "1,000 distinct updates: main-thread (ms, log)", get: (r) => r.distinct?.mainMs, log: true },
   { title: "1,000 identical updates: main-thread (ms, log)", get: (r) => r.identical?.mainMs, log: true },
