@@ -10,10 +10,11 @@ import { Runtime } from "./runtime.js";
  * (secret_key_in_browser, invalid_key, invalid_api_host) when init fails: nothing is sent then;
  * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
-  // The config request leaves first, then the core's download and compile start (docs/sdk.md
-  // "Start sequence"), as in the script tag's entry.
-  const early = earlyConfig(options);
+  // The core's download and compile start first: without the release snippet, the .wasm is the
+  // longest wait of a start (docs/sdk.md "Start sequence"); the config request leaves right after,
+  // before the core has loaded.
   const loading = loadCore();
+  const early = earlyConfig(options);
   const rt = new Runtime(await loading, { early });
   const r = await rt.push(["do", "init", [options]]);
   if (!r.ok) {
