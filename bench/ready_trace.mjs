@@ -105,7 +105,8 @@ function figures(events, page, i) {
   const cpu = (list) => list.reduce((n, e) => n + (e.tdur ?? 0) * Math.min(1, (readyMark.ts - e.ts) / e.dur), 0) / 1000;
   const outermost = (name) => onMain.filter((e) => e.name === name && !onMain.some((o) => o !== e && o.name === name && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
   // Top-level tasks: a microtask checkpoint runs as a RunTask of its own, beside the scheduler's.
-  const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask";
+  // Microtask checkpoints that Blink runs outside any task count as tasks too (bench/lib/trace.mjs).
+  const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask" || e.name === "BlinkScheduler_PerformMicrotaskCheckpoint";
   const tasks = onMain.filter((e) => isTask(e) && !onMain.some((o) => o !== e && isTask(o) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && (o.ts < e.ts || o.dur > e.dur)));
   const script = page.resources.find((r) => r.path === mainFile(i));
   const config = page.resources.find((r) => r.path === "/api/v1/sdk/config");
