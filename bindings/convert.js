@@ -15,8 +15,11 @@
 //   u32    = 4 bytes little-endian; nothing is aligned
 mergeInto(LibraryManager.library, {
   // What the calls reuse instead of allocating each time (every push crosses twice): a number's
-  // bytes, and the encoder's buffer while no call is using it.
-  $attrkitScratch: {},
+  // bytes, and the encoder's buffer while no call is using it. Made once with the module ("=" is
+  // Emscripten's form for a library value written as code), so no call checks for it.
+  $attrkitScratch:
+    "=(function () { var f64 = new Float64Array(1);" +
+    " return { f64: f64, f64Bytes: new Uint8Array(f64.buffer), own: Object.prototype.hasOwnProperty, encoder: null }; })()",
 
   // The encoder's state for one call: its buffer, how much of it is written, the limits. The
   // helpers below are plain functions over it, so a call allocates no closures.
@@ -108,9 +111,6 @@ mergeInto(LibraryManager.library, {
   attrkit_js_encode__deps: ["$Emval", "malloc", "$attrkitScratch", "$attrkitValue", "$attrkitU32At"],
   attrkit_js_encode: function (handle, maxDepth, maxArrayLength) {
     var scratch = attrkitScratch, p, n;
-    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
-    scratch.f64Bytes = scratch.f64Bytes || new Uint8Array(f64.buffer);
-    scratch.own = scratch.own || Object.prototype.hasOwnProperty;
     // Taken, not shared: a getter that pushes again while this value is read gets its own state.
     var e = scratch.encoder || { buf: new Uint8Array(256), n: 0, maxDepth: 0, maxArrayLength: 0 };
     scratch.encoder = null;
@@ -188,11 +188,8 @@ mergeInto(LibraryManager.library, {
   },
 
   // A stream written by convert.cpp at p -> a new JS value (a handle the caller owns).
-  attrkit_js_decode__deps: ["$Emval", "$attrkitScratch", "$attrkitDecodeValue"],
+  attrkit_js_decode__deps: ["$Emval", "$attrkitDecodeValue"],
   attrkit_js_decode: function (p) {
-    var scratch = attrkitScratch;
-    var f64 = scratch.f64 || (scratch.f64 = new Float64Array(1));
-    scratch.f64Bytes = scratch.f64Bytes || new Uint8Array(f64.buffer);
     return Emval.toHandle(attrkitDecodeValue({ p: p }));
   },
 });

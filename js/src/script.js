@@ -29,8 +29,8 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   // The config request for an init already queued goes first, while the core loads (docs/sdk.md
   // "Start sequence"); the core still decides whether its answer is used. It starts from the
   // first microtask, as soon as this script has run, rather than from inside it: a stack capture
-  // of the request (DevTools' network initiator) then re-parses one small function, not this
-  // whole file.
+  // of the request (seen under CDP, most likely DevTools' network initiator) then re-parses one
+  // small function, not this whole file.
   let early = null;
   // The release snippet's compile of the .wasm, under way since the page ran it (snippet.js): used
   // only when it is this release's .wasm (a snippet left from another release names another file).
@@ -38,8 +38,8 @@ if (!Object.getOwnPropertyDescriptor(queue, LOADED)) {
   Promise.resolve()
     .then(() => {
       try {
-        const w = own(queue, "w");
-        if (Array.isArray(w) && w[0] === __ATTRKIT_WASM__) compiling = w[1];
+        const snippetWasm = own(queue, "w");
+        if (Array.isArray(snippetWasm) && snippetWasm[0] === __ATTRKIT_WASM__) compiling = snippetWasm[1];
         early = earlyConfig(queuedInit(queue));
       } catch {}
     })
