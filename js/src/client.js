@@ -11,8 +11,8 @@ import { Runtime } from "./runtime.js";
  * and with the config request's error when it fails for good (401 invalid_key: docs/sdk.md). */
 export async function createClientWith(loadCore, options) {
   // The core's download and compile start first: without the release snippet, the .wasm is the
-  // longest wait of a start (docs/sdk.md "Start sequence"); the config request leaves right after,
-  // before the core has loaded.
+  // longest wait of a start (docs/sdk.md "Start sequence"). loadCore() also runs the glue's setup
+  // before it returns; the config request leaves then, still long before the core has loaded.
   const loading = loadCore();
   const early = earlyConfig(options);
   const rt = new Runtime(await loading, { early });

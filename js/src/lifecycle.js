@@ -17,11 +17,10 @@ export function watchPage({ hide, storage }) {
   const onStorage = (e) => storage(e.key, e.newValue);
   globalThis.addEventListener("pagehide", onHide);
   doc.addEventListener("visibilitychange", onHide);
-  // The storage listener waits for the next task: adding one makes Chromium open the page's
-  // localStorage and sessionStorage areas at once (synchronous round trips to the browser, 1 ms
-  // typical and up to 6 ms measured), which would sit between the script and `ready`. What it
-  // could miss meanwhile is only sooner: a closed tab's writes are otherwise taken by the next
-  // scan (the next storage event, or the next page load).
+  // The storage listener waits for the next task: adding one costs Chromium a synchronous round
+  // trip to the browser process (1 ms typical, up to 6 ms measured), which would sit between the
+  // script and `ready`. What it could miss meanwhile is only sooner: a closed tab's writes are
+  // otherwise taken by the next scan (the next storage event, or the next page load).
   const later = setTimeout(() => globalThis.addEventListener("storage", onStorage), 0);
   return () => {
     clearTimeout(later);
