@@ -32,8 +32,8 @@
 //                                  call), thread time, as the two below
 //   wasmLazyCompile                wasm.CompileLazy on the main thread (Liftoff at first call)
 //   sourcePositions                V8.CollectSourcePositions: functions re-parsed for a stack
-//                                  capture (DevTools' network initiators; no such cost without
-//                                  DevTools attached, as Playwright is)
+//                                  capture (seen under CDP, most likely DevTools' network
+//                                  initiators, as Playwright has them on)
 import http from "node:http";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -41,6 +41,7 @@ import { chromium } from "playwright-core";
 import { startServer } from "../tests/js/helpers/server.mjs";
 import { startPageServer } from "../tests/e2e/helpers/page_server.mjs";
 import { repoRoot } from "./lib/sdks.mjs";
+import { isTask, outermost } from "./lib/trace.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
@@ -103,11 +104,9 @@ function figures(events, page, i) {
   // Thread time: what the main thread ran, without the time it waited for a core (this machine's
   // other processes take it for a while: a cold start's tasks last ~2x their thread time here).
   const cpu = (list) => list.reduce((n, e) => n + (e.tdur ?? 0) * Math.min(1, (readyMark.ts - e.ts) / e.dur), 0) / 1000;
-  const outermost = (name) => onMain.filter((e) => e.name === name && !onMain.some((o) => o !== e && o.name === name && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur));
-  // Top-level tasks: a microtask checkpoint runs as a RunTask of its own, beside the scheduler's.
-  // Microtask checkpoints that Blink runs outside any task count as tasks too (bench/lib/trace.mjs).
-  const isTask = (e) => e.name === "RunTask" || e.name === "ThreadControllerImpl::RunTask" || e.name === "BlinkScheduler_PerformMicrotaskCheckpoint";
-  const tasks = onMain.filter((e) => isTask(e) && !onMain.some((o) => o !== e && isTask(o) && o.ts <= e.ts && o.ts + o.dur >= e.ts + e.dur && (o.ts < e.ts || o.dur > e.dur)));
+  const named = (name) => outermost(onMain.filter((e) => e.name === name));
+  // Top-level tasks as run.mjs counts them (bench/lib/trace.mjs), microtask checkpoints included.
+  const tasks = outermost(onMain.filter(isTask));
   const script = page.resources.find((r) => r.path === mainFile(i));
   const config = page.resources.find((r) => r.path === "/api/v1/sdk/config");
   const wasm = page.resources.find((r) => r.path.endsWith(".wasm"));
@@ -124,9 +123,9 @@ function figures(events, page, i) {
     mainThreadCpu: cpu(tasks),
     sdkMainThread: sum(tasks.filter((t) => t.ts >= at(script.end))),
     sdkMainThreadCpu: cpu(tasks.filter((t) => t.ts >= at(script.end))),
-    jsCompile: cpu(outermost("V8.CompileCode")),
-    wasmLazyCompile: cpu(outermost("wasm.CompileLazy")),
-    sourcePositions: cpu(outermost("V8.CollectSourcePositions")),
+    jsCompile: cpu(named("V8.CompileCode")),
+    wasmLazyCompile: cpu(named("wasm.CompileLazy")),
+    sourcePositions: cpu(named("V8.CollectSourcePositions")),
   };
 }
 

@@ -35,10 +35,11 @@ function mainThreads(events) {
 }
 
 const TASKS = new Set(["RunTask", "ThreadControllerImpl::RunTask", "BlinkScheduler_PerformMicrotaskCheckpoint"]);
-const isTask = (e) => e.ph === "X" && TASKS.has(e.name);
+/** A top-level unit of main-thread work (one definition for run.mjs and ready_trace.mjs). */
+export const isTask = (e) => e.ph === "X" && TASKS.has(e.name);
 
 /** The outermost of `list` (events of one thread): those not inside another one of the list. */
-function outermost(list) {
+export function outermost(list) {
   const sorted = [...list].sort((x, y) => x.ts - y.ts || y.dur - x.dur);
   const out = [];
   let end = -Infinity;
