@@ -360,7 +360,7 @@ function summarise(samples, sdks) {
       files,
       bytes: total,
       cold: { navToReady: m((x) => x.cold.navToReady), scriptToReady: m((x) => x.cold.scriptToReady), initMainMs: m((x) => x.cold.initMainMs), initCpuMs: m((x) => x.cold.initCpuMs), heap: m((x) => x.cold.mem.heap), wasm: m((x) => x.cold.mem.wasm), apiRequests: m((x) => x.cold.apiRequests), apiPaths: s[0]?.cold.apiPaths ?? [] },
-      warm: { navToReady: m((x) => x.warm.navToReady), scriptToReady: m((x) => x.warm.scriptToReady), initMainMs: m((x) => x.warm.initMainMs), mainTransfer: m((x) => x.warm.mainTransfer) },
+      warm: { navToReady: m((x) => x.warm.navToReady), scriptToReady: m((x) => x.warm.scriptToReady), initMainMs: m((x) => x.warm.initMainMs), initCpuMs: m((x) => x.warm.initCpuMs), mainTransfer: m((x) => x.warm.mainTransfer) },
       ...Object.fromEntries(["distinct", "identical"].map((w) => [w, s.some((x) => x[w]) ? {
         mainMs: m((x) => x[w].mainMs),
         callMs: m((x) => x[w].callMs),
@@ -390,10 +390,10 @@ const mb = (v) => (v === null || v === undefined ? "–" : (v / 1048576).toFixed
 
 function tables(rows) {
   const out = [];
-  out.push("| SDK | brotli KB | gzip KB | raw KB | nav→ready cold ms | script→ready cold ms | nav→ready warm ms | script→ready warm ms | init main-thread ms | init CPU ms | JS heap MB | wasm KB |");
-  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out.push("| SDK | brotli KB | gzip KB | raw KB | nav→ready cold ms | script→ready cold ms | nav→ready warm ms | script→ready warm ms | init main-thread ms | init CPU ms | warm init CPU ms | JS heap MB | wasm KB |");
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
-    out.push(`| ${r.sdk} | ${kb(r.bytes.brotli)} | ${kb(r.bytes.gzip)} | ${kb(r.bytes.raw)} | ${f0(r.cold.navToReady)} | ${f0(r.cold.scriptToReady)} | ${f0(r.warm.navToReady)} | ${f0(r.warm.scriptToReady)} | ${f1(r.cold.initMainMs)} | ${f1(r.cold.initCpuMs)} | ${mb(r.cold.heap)} | ${r.cold.wasm ? kb(r.cold.wasm) : "–"} |`);
+    out.push(`| ${r.sdk} | ${kb(r.bytes.brotli)} | ${kb(r.bytes.gzip)} | ${kb(r.bytes.raw)} | ${f0(r.cold.navToReady)} | ${f0(r.cold.scriptToReady)} | ${f0(r.warm.navToReady)} | ${f0(r.warm.scriptToReady)} | ${f1(r.cold.initMainMs)} | ${f1(r.cold.initCpuMs)} | ${f1(r.warm.initCpuMs)} | ${mb(r.cold.heap)} | ${r.cold.wasm ? kb(r.cold.wasm) : "–"} |`);
   }
   for (const w of ["distinct", "identical"]) {
     out.push("");
