@@ -103,7 +103,7 @@ function figures(events, page, i) {
   const sum = (list) => list.reduce((n, e) => n + Math.min(e.dur, readyMark.ts - e.ts), 0) / 1000;
   // Thread time: what the main thread ran, without the time it waited for a core (this machine's
   // other processes take it for a while: a cold start's tasks last ~2x their thread time here).
-  const cpu = (list) => list.reduce((n, e) => n + (e.tdur ?? 0) * Math.min(1, (readyMark.ts - e.ts) / e.dur), 0) / 1000;
+  const cpu = (list) => list.reduce((n, e) => n + (e.tdur ?? 0) * Math.min(1, (readyMark.ts - e.ts) / Math.max(e.dur, 1)), 0) / 1000;
   const named = (name) => outermost(onMain.filter((e) => e.name === name));
   // Top-level tasks as run.mjs counts them (bench/lib/trace.mjs), microtask checkpoints included.
   const tasks = outermost(onMain.filter(isTask));

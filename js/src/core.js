@@ -29,18 +29,23 @@ export async function loadCore(options) {
   // Own properties only (DESIGN §6): an inherited wasmBinary / wasmModule must not replace the core.
   const [factory, wasmBinary, wasmModule, url, integrity, fallback, compiling] =
     ["factory", "wasmBinary", "wasmModule", "wasmUrl", "integrity", "fallback", "compiling"].map((k) => own(options, k));
-  // A module the page's compile already gave proves WebAssembly usable here; without one, the
-  // probe decides (compiling a tiny module on the main thread, which can wait on the page's
-  // compile still finishing), and the fallback imports the wasm2js core (fallback.js).
-  const given = wasmModule ?? (compiling === undefined ? null : await started(compiling));
-  if (!given && typeof fallback === "function" && !wasmUsable()) return loadFallback(fallback);
+  // Whether WebAssembly can run here: a module proves it; a compile the page started (the release
+  // snippet's) answers it once it settles, below; otherwise the probe answers now (a tiny module
+  // compiled on the main thread, which could wait for the page's compile to finish).
+  const canFallBack = typeof fallback === "function";
+  const pageCompile = !wasmModule && !wasmBinary && compiling !== undefined;
+  if (canFallBack && !wasmModule && !pageCompile && !wasmUsable()) return loadFallback(fallback);
   if (typeof factory !== "function") throw new TypeError("attrkit: the core glue has no factory export");
   if (wasmBinary) return factory({ wasmBinary });
-  if (!given && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
+  if (!wasmModule && url === undefined) throw new TypeError("attrkit: loadCore needs wasmUrl, wasmBinary or wasmModule");
 
   // The download and compile start before the glue's own setup runs (it takes the main thread for
   // a while on a cold start), and V8 compiles while the bytes arrive (docs/sdk.md "Start sequence").
-  const compiled = given ? Promise.resolve(given) : compile(new URL(url, globalThis.location?.href), integrity);
+  // The setup does not wait for the page's compile either: it runs while that one finishes.
+  const fetched = () => compile(new URL(url, globalThis.location?.href), integrity);
+  const compiled = wasmModule ? Promise.resolve(wasmModule)
+    : !pageCompile ? fetched()
+    : started(compiling).then((module) => module ?? (canFallBack && !wasmUsable() ? Promise.reject(NO_WASM) : fetched()));
   compiled.catch(() => {}); // told through `failed` below; never an unhandled rejection on the page
   // The glue's instantiateWasm hook has no error path, so a failure rejects `failed` instead.
   let fail;
@@ -51,8 +56,15 @@ export async function loadCore(options) {
       .catch(fail);
     return {}; // "instantiating asynchronously"
   };
-  return Promise.race([factory({ instantiateWasm }), failed]);
+  // The page's compile gave nothing and WebAssembly cannot run: the glue set up for it is left
+  // unused (it never instantiated) and the wasm2js core loads instead.
+  return Promise.race([factory({ instantiateWasm }), failed]).catch((e) => {
+    if (e !== NO_WASM) throw e;
+    return loadFallback(fallback);
+  });
 }
+
+const NO_WASM = Symbol("attrkit: WebAssembly cannot run here");
 
 // The module of a compile already under way, or null (none, it failed, or it gave something else).
 async function started(compiling) {

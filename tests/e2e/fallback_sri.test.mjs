@@ -48,11 +48,14 @@ after(async () => {
 const sdkFiles = () => stack.serverRequests().filter((r) => r.path.startsWith("/sdk/")).map((r) => r.path);
 const NO_WASM = "delete window.WebAssembly;";
 
-/** A customer page through the real snippet (src/snippet.js, no integrity: a development copy). */
-async function open({ sdkUrl = stack.sdkUrl, csp, initScript, allowConsoleError, id }) {
+/** A customer page through the real snippet (src/snippet.js, no integrity: a development copy), or
+ * with `built` the release's (snippet.min.js: SRI, and the early compile of the .wasm). */
+async function open({ sdkUrl = stack.sdkUrl, csp, initScript, allowConsoleError, id, built = false }) {
   const tab = await stack.open({ allowConsoleError });
   if (initScript) await tab.page.addInitScript({ content: initScript });
-  const snippet = realSnippet(sdkUrl);
+  const snippet = built
+    ? readFileSync(join(dist, "snippet.min.js"), "utf8").replace('"/sdk/attrkit.js"', () => JSON.stringify(sdkUrl))
+    : realSnippet(sdkUrl);
   const script = `\n${snippet}\n;attrkit.push(["do", "init", [${jsLiteral(stack.init)}]]);\n${RECORD_EVENTS}\n` +
     `attrkit.push(["do", "identify", [${jsLiteral(id)}]]);\nattrkit.push(["set", "user:attributes", [{ plan: "Pro" }]]);\n`;
   const { createHash } = await import("node:crypto");
@@ -74,6 +77,27 @@ test("a CSP without 'wasm-unsafe-eval': the fallback is fetched (not the .wasm) 
   const fetched = sdkFiles().slice(before);
   assert.ok(fetched.includes(`/sdk/${FALLBACK}`), fetched.join(" "));
   assert.ok(!fetched.includes(`/sdk/${WASM}`), "the .wasm is not downloaded where it cannot run");
+  assert.deepEqual(await tab.page.evaluate(() => window.__events.error), []);
+  await tab.assertClean();
+  await tab.close();
+});
+
+// The release snippet starts compiling the .wasm itself; under such a CSP that compile fails, and
+// attrkit.js (whose glue's setup did not wait for it) must still end on the fallback.
+test("a CSP without 'wasm-unsafe-eval' under the release snippet: its compile fails, the fallback runs", async () => {
+  const api = stack.server.url;
+  const before = sdkFiles().length;
+  const tab = await open({
+    id: "fb-csp-built",
+    built: true,
+    csp: (hash) => `default-src 'none'; script-src ${hash} ${api}; connect-src ${api}; img-src data:`,
+  });
+  await waitForSdk(tab.page);
+  await waitForStored(stack, "fb-csp-built", { plan: "Pro" });
+  const fetched = sdkFiles().slice(before);
+  assert.equal(fetched.filter((f) => f === `/sdk/${FALLBACK}`).length, 1, fetched.join(" "));
+  // Downloaded once, by the snippet (it cannot know the CSP); the runtime does not ask again.
+  assert.equal(fetched.filter((f) => f === `/sdk/${WASM}`).length, 1, fetched.join(" "));
   assert.deepEqual(await tab.page.evaluate(() => window.__events.error), []);
   await tab.assertClean();
   await tab.close();

@@ -67,24 +67,60 @@ test("with WebAssembly there, the fallback is never fetched", async () => {
 
 // The release snippet's compile (js/src/snippet.js) hands loadCore a module: that proves
 // WebAssembly usable, so the probe (a tiny module compiled on the main thread, which can wait for
-// the page's compile to finish) is skipped; without a module from the page, the probe decides.
-test("a module the page compiled is used without the no-Wasm probe; without one, the probe runs", async () => {
-  const module = await WebAssembly.compile(readFileSync(wasmFile));
+// the page's compile to finish) is skipped; when that compile gave nothing, the probe decides then.
+const wasmBytes = readFileSync(wasmFile);
+const wasmDataUrl = `data:application/wasm;base64,${wasmBytes.toString("base64")}`;
+async function countingProbes(fn) {
   const Real = WebAssembly.Module;
-  let probes = 0;
-  WebAssembly.Module = new Proxy(Real, { construct: (target, args) => (probes++, Reflect.construct(target, args)) });
+  const seen = { probes: 0 };
+  WebAssembly.Module = new Proxy(Real, { construct: (target, args) => (seen.probes++, Reflect.construct(target, args)) });
   try {
+    await fn(seen);
+  } finally {
+    WebAssembly.Module = Real;
+  }
+}
+
+test("a module the page compiled is used without the no-Wasm probe; without one, the probe runs", async () => {
+  const module = await WebAssembly.compile(wasmBytes);
+  await countingProbes(async (seen) => {
     let asked = 0;
     const fallback = () => (asked++, import(pathToFileURL(fallbackFile).href));
     // An address nothing answers: the core can only have come from the given module.
     const given = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: "http://127.0.0.1:9/none.wasm", compiling: Promise.resolve(module), fallback });
     assert.deepEqual(given.validateDistinctId("u1"), { ok: true, value: "u1" });
-    assert.equal(probes, 0);
-    // A failed compile on the page resolves to undefined (snippet.js): the probe runs, the .wasm loads.
-    const own = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: pathToFileURL(wasmFile), compiling: Promise.resolve(undefined), fallback });
+    assert.equal(seen.probes, 0);
+    // A failed compile on the page resolves to undefined (snippet.js): the probe runs, the .wasm is fetched.
+    const own = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: wasmDataUrl, compiling: Promise.resolve(undefined), fallback });
     assert.deepEqual(own.validateDistinctId("u2"), { ok: true, value: "u2" });
-    assert.equal(probes, 1);
+    assert.equal(seen.probes, 1);
     assert.equal(asked, 0);
+  });
+});
+
+test("the glue's setup does not wait for the page's compile", async () => {
+  const glue = (await import(pathToFileURL(glueFile).href)).default;
+  let setUp = 0;
+  const factory = (o) => (setUp++, glue(o));
+  let finish;
+  const compiling = new Promise((resolve) => (finish = resolve));
+  const loading = loadCore({ factory, wasmUrl: "http://127.0.0.1:9/none.wasm", compiling, fallback: () => assert.fail("no fallback") });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(setUp, 1, "the glue's setup ran while the page's compile was still under way");
+  finish(await WebAssembly.compile(wasmBytes));
+  assert.deepEqual((await loading).validateDistinctId("u3"), { ok: true, value: "u3" });
+});
+
+test("when the page's compile gave nothing and WebAssembly cannot run, the fallback loads", async () => {
+  const Real = WebAssembly.Module;
+  // What a CSP without 'wasm-unsafe-eval' does to the probe: compiling any module throws.
+  WebAssembly.Module = new Proxy(Real, { construct: () => { throw new WebAssembly.CompileError("refused by the CSP"); } });
+  try {
+    let asked = 0;
+    const fallback = () => (asked++, import(pathToFileURL(fallbackFile).href));
+    const core = await loadCore({ glueUrl: pathToFileURL(glueFile), wasmUrl: "http://127.0.0.1:9/none.wasm", compiling: Promise.resolve(undefined), fallback });
+    assert.equal(asked, 1);
+    assert.deepEqual(core.validateDistinctId("u4"), { ok: true, value: "u4" });
   } finally {
     WebAssembly.Module = Real;
   }
